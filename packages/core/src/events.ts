@@ -1,0 +1,115 @@
+import { channel } from 'node:diagnostics_channel';
+
+/** The tier an event refers to. */
+export type Tier = 'l1' | 'l2' | 'loader';
+
+/** Payloads of the events a cache emits, by event name. */
+export interface CacheEventMap {
+  /** A fresh value was served. */
+  hit: { namespace: string; key: string; tier: 'l1' | 'l2' };
+  /** No usable value in any tier. */
+  miss: { namespace: string; key: string };
+  /** A stale value (within grace) was served instead of a fresh one. */
+  stale: { namespace: string; key: string; reason: 'loader-error' | 'soft-timeout' | 'hard-timeout' | 'l2-down' };
+  /** A value was written (by `set` or by a loader). */
+  set: { namespace: string; key: string; ttlMs: number; tiers: readonly Tier[] };
+  /** A loader result was not written because its key was invalidated while it ran. */
+  fenced: { namespace: string; key: string; tier: 'l1' | 'l2' };
+  /** Keys were deleted. */
+  delete: { namespace: string; keys: readonly string[] };
+  /** Tags were invalidated. */
+  'delete-tags': { namespace: string; tags: readonly string[] };
+  /** A namespace was cleared. */
+  clear: { namespace: string };
+  /** L1 dropped an entry to stay within its bounds. */
+  evict: { key: string; reason: 'capacity' | 'expired' | 'rejected' };
+  /** A loader ran. */
+  load: { namespace: string; key: string; durationMs: number; ok: boolean };
+  /** An L2 call failed or timed out. */
+  'l2:error': { operation: string; error: Error };
+  /** An L2 entry failed its checksum or did not decode; it was deleted and treated as a miss. */
+  'l2:corrupt': { namespace: string; key: string; error: Error };
+  /** The L2 circuit breaker changed state. */
+  'circuit:open': { failures: number; openUntil: number };
+  'circuit:half-open': Record<string, never>;
+  'circuit:close': Record<string, never>;
+  /** An invalidation arrived from another instance. */
+  'bus:message': { type: string; namespace: string };
+  /** The bus connection changed state. */
+  'bus:state': { state: 'connected' | 'disconnected' };
+  /** A background operation (eager refresh, bus publish, retry) failed. */
+  error: { operation: string; error: Error };
+}
+
+/** Names of the cache events. */
+export type CacheEventName = keyof CacheEventMap;
+
+type Listener<E extends CacheEventName> = (payload: CacheEventMap[E]) => void;
+
+/**
+ * A small typed emitter. `has(name)` is a cheap check so hot paths build payloads only
+ * when someone listens. A listener that throws is isolated from the others.
+ */
+export class CacheEvents {
+  readonly #listeners = new Map<CacheEventName, Set<Listener<CacheEventName>>>();
+
+  /** Subscribes; returns a function that unsubscribes. */
+  on<E extends CacheEventName>(name: E, listener: Listener<E>): () => void {
+    let set = this.#listeners.get(name);
+    if (!set) {
+      set = new Set();
+      this.#listeners.set(name, set);
+    }
+    set.add(listener as Listener<CacheEventName>);
+    return () => this.off(name, listener);
+  }
+
+  /** Unsubscribes a listener. */
+  off<E extends CacheEventName>(name: E, listener: Listener<E>): void {
+    const set = this.#listeners.get(name);
+    if (!set) return;
+    set.delete(listener as Listener<CacheEventName>);
+    if (set.size === 0) this.#listeners.delete(name);
+  }
+
+  /** Whether anyone listens to `name`. */
+  has(name: CacheEventName): boolean {
+    return this.#listeners.has(name);
+  }
+
+  /** Delivers a payload to every listener of `name`. */
+  emit<E extends CacheEventName>(name: E, payload: CacheEventMap[E]): void {
+    const set = this.#listeners.get(name);
+    if (!set) return;
+    for (const listener of set) {
+      try {
+        (listener as Listener<E>)(payload);
+      } catch {
+        // A failing listener must not break the cache or the other listeners.
+      }
+    }
+  }
+}
+
+/**
+ * `node:diagnostics_channel` channels published by core, for `@cachestack/metrics`.
+ * Messages are published only when the channel has subscribers.
+ */
+export const coreChannels = {
+  /** `{ namespace, key, tier, result: 'hit' | 'miss' | 'stale', durationMs? }` per read. */
+  read: channel('cachestack:core:read'),
+  /** `{ namespace, key, tiers, ttlMs }` per write. */
+  write: channel('cachestack:core:write'),
+  /** `{ namespace, key, durationMs, ok }` per loader run. */
+  load: channel('cachestack:core:load'),
+  /** `{ key, reason }` per L1 eviction. */
+  evict: channel('cachestack:core:evict'),
+  /** `{ operation, durationMs, ok, error? }` per L2 call. */
+  l2: channel('cachestack:core:l2'),
+  /** `{ state }` on circuit breaker transitions. */
+  circuit: channel('cachestack:core:circuit'),
+  /** `{ namespace, key }` per corrupted L2 entry. */
+  corrupt: channel('cachestack:core:corrupt'),
+  /** `{ type, namespace }` per bus message applied. */
+  bus: channel('cachestack:core:bus'),
+} as const;
