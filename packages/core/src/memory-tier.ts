@@ -25,7 +25,7 @@ export interface MemoryTierOptions {
 // lfu: how many of the least-recently-used entries are sampled to pick the victim.
 const LFU_SAMPLE = 5;
 
-function valueOf(stored: unknown): unknown {
+function unbox(stored: unknown): unknown {
   return stored instanceof L1Box ? stored.value : stored;
 }
 
@@ -54,7 +54,7 @@ export class MemoryTier {
       ...(options.maxBytes > 0
         ? {
             maxSize: options.maxBytes,
-            sizeCalculation: (stored: {}) => Math.max(1, options.sizeOf(valueOf(stored))),
+            sizeCalculation: (stored: {}) => Math.max(1, options.sizeOf(unbox(stored))),
           }
         : {}),
       // Our clock (injectable), read on every TTL check: no cached time, no timers.
@@ -118,7 +118,7 @@ export class MemoryTier {
       return false;
     }
     const size =
-      this.#options.maxBytes > 0 ? Math.max(1, this.#options.sizeOf(valueOf(stored))) : 0;
+      this.#options.maxBytes > 0 ? Math.max(1, this.#options.sizeOf(unbox(stored))) : 0;
     const existing = this.#lru.peek(key);
     if (existing instanceof L1Box && existing.tags) this.#unindex(key, existing.tags);
     if (existing === undefined && this.#isFull(size)) {
