@@ -117,8 +117,7 @@ export class MemoryTier {
       this.#lru.delete(key);
       return false;
     }
-    const size =
-      this.#options.maxBytes > 0 ? Math.max(1, this.#options.sizeOf(unbox(stored))) : 0;
+    const size = this.#options.maxBytes > 0 ? Math.max(1, this.#options.sizeOf(unbox(stored))) : 0;
     const existing = this.#lru.peek(key);
     if (existing instanceof L1Box && existing.tags) this.#unindex(key, existing.tags);
     if (existing === undefined && this.#isFull(size)) {
