@@ -1,0 +1,40 @@
+export {
+  type ChannelHandler,
+  type ChannelHandlerFactory,
+  defaultChannelHandlers,
+} from './channel-handlers.js';
+export {
+  createHealthMonitor,
+  type HealthMonitor,
+  type HealthMonitorEventMap,
+  type HealthMonitorOptions,
+  type HeapReading,
+  type MemoryPressure,
+  type SlowOperation,
+} from './health-monitor.js';
+export {
+  defaultHealthThresholds,
+  defaultHealthWeights,
+  type HealthThresholds,
+  type HealthWeights,
+  resolveThresholds,
+  resolveWeights,
+} from './health-options.js';
+export {
+  type HealthIssue,
+  type HealthReport,
+  type HealthSignalName,
+  type HealthSignals,
+  type HealthStatus,
+  type SignalScore,
+  scoreHealth,
+} from './health-score.js';
+export {
+  type InstrumentableCache,
+  type Instrumentation,
+  type InstrumentOptions,
+  instrument,
+} from './instrument.js';
+export { type InstrumentChannelsOptions, instrumentChannels } from './instrument-channels.js';
+export { channelNames, metricNames } from './names.js';
+export type { TrendDirection, Trends } from './trends.js';
