@@ -1,5 +1,5 @@
-import { ChaosStore } from '@cachestack/test-suite';
 import { type CacheOptions, createCache, MemoryStore } from '@cachestack/core';
+import { ChaosStore } from '@cachestack/test-suite';
 import type { Attributes } from '@opentelemetry/api';
 import {
   AggregationTemporality,
@@ -55,7 +55,7 @@ export function otel() {
     return found.reduce(
       (acc, p) => {
         const h = p.value as Histogram;
-        return { count: acc.count + h.count, sum: acc.sum + h.sum };
+        return { count: acc.count + h.count, sum: acc.sum + (h.sum ?? 0) };
       },
       { count: 0, sum: 0 },
     );

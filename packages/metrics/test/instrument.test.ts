@@ -13,7 +13,11 @@ function instrumented(options: Parameters<typeof setup>[0] = {}) {
   const o = otel();
   const s = setup(options);
   const handle = instrument(s.cache, { meter: o.meter });
-  cleanups.push(() => o.shutdown(), () => s.cache.close(), () => handle.close());
+  cleanups.push(
+    () => o.shutdown(),
+    () => s.cache.close(),
+    () => handle.close(),
+  );
   return { ...o, ...s, handle };
 }
 
@@ -28,12 +32,18 @@ describe('instrument', () => {
     const users = cache.namespace('users');
     expect(await users.get('nobody')).toBeUndefined();
 
-    expect(await value(m.requests, { 'cachestack.tier': 'l1', 'cachestack.result': 'hit' })).toBe(4);
-    expect(await value(m.requests, { 'cachestack.tier': 'l2', 'cachestack.result': 'hit' })).toBe(1);
+    expect(await value(m.requests, { 'cachestack.tier': 'l1', 'cachestack.result': 'hit' })).toBe(
+      4,
+    );
+    expect(await value(m.requests, { 'cachestack.tier': 'l2', 'cachestack.result': 'hit' })).toBe(
+      1,
+    );
     expect(
       await value(m.requests, { 'cachestack.namespace': 'users', 'cachestack.result': 'miss' }),
     ).toBe(1);
-    expect(await value(m.requests, { 'cachestack.namespace': 'default', 'cachestack.result': 'miss' })).toBeUndefined();
+    expect(
+      await value(m.requests, { 'cachestack.namespace': 'default', 'cachestack.result': 'miss' }),
+    ).toBeUndefined();
     expect(await value(m.writes, { 'cachestack.namespace': 'default' })).toBe(2);
   });
 
@@ -99,7 +109,10 @@ describe('instrument', () => {
     await cache.set('a', 1, { skipL1: true });
     await cache.get('a');
     await cache.get('zzz');
-    expect((await histogram(m.l2Duration, { 'cachestack.operation': 'get', 'cachestack.outcome': 'ok' })).count).toBe(2);
+    expect(
+      (await histogram(m.l2Duration, { 'cachestack.operation': 'get', 'cachestack.outcome': 'ok' }))
+        .count,
+    ).toBe(2);
   });
 
   it('counts corrupted L2 entries', async () => {
@@ -116,12 +129,20 @@ describe('instrument', () => {
     const a = createCache({ bus: hub.createBus() });
     const b = createCache({ bus: hub.createBus() });
     const handle = instrument(b, { meter: o.meter, attributes: { 'cachestack.cache': 'b' } });
-    cleanups.push(() => o.shutdown(), () => a.close(), () => b.close(), () => handle.close());
+    cleanups.push(
+      () => o.shutdown(),
+      () => a.close(),
+      () => b.close(),
+      () => handle.close(),
+    );
     await a.delete('x');
     await a.delete('y');
     await new Promise<void>((resolve) => queueMicrotask(resolve));
     expect(
-      await o.value(m.busMessages, { 'cachestack.message_type': 'delete', 'cachestack.cache': 'b' }),
+      await o.value(m.busMessages, {
+        'cachestack.message_type': 'delete',
+        'cachestack.cache': 'b',
+      }),
     ).toBe(2);
   });
 
