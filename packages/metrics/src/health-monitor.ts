@@ -85,6 +85,14 @@ export interface HealthMonitorOptions {
   readonly memoryPressureCooldownMs?: number;
   /** Run `check()` every `intervalMs` (0: only when called). @defaultValue `0` */
   readonly intervalMs?: number;
+  /**
+   * Lookups are counted with a plain increment (no clock read on the hot path) and moved
+   * into the current time slice at each sync: every `syncIntervalMs` (a real, unref'd
+   * timer; 0 disables it) and at every `check()`, `trends()`, `recordLatency()` and L2
+   * call. A lookup is thus attributed to a slice at most this late.
+   * @defaultValue `1000`
+   */
+  readonly syncIntervalMs?: number;
   /** Clock in ms. @defaultValue `Date.now` */
   readonly now?: () => number;
   /** Receives slow-operation and memory-pressure warnings. @defaultValue no-op */
@@ -162,11 +170,25 @@ export function createHealthMonitor(
     0,
   );
   const intervalMs = numberOption('intervalMs', options.intervalMs, 0, 0);
+  const syncIntervalMs = numberOption('syncIntervalMs', options.syncIntervalMs, 1000, 0);
   const logger = options.logger ?? noopLogger;
   if (typeof logger?.warn !== 'function')
     throw new InvalidOptionError('logger', 'expected a Logger');
 
   const window = new RollingWindow(sliceMs, Math.ceil(historyMs / sliceMs) + 1, now);
+  let hits = 0;
+  let misses = 0;
+  let syncedHits = 0;
+  let syncedMisses = 0;
+  /** Moves the lookups counted since the last sync into the current slice. */
+  const sync = () => {
+    const slice = window.current();
+    slice.hits += hits - syncedHits;
+    slice.misses += misses - syncedMisses;
+    syncedHits = hits;
+    syncedMisses = misses;
+    return slice;
+  };
   const listeners = new Map<string, Set<(payload: never) => void>>();
   const emit = <E extends keyof HealthMonitorEventMap>(
     name: E,
@@ -188,7 +210,7 @@ export function createHealthMonitor(
   const onL2 = (message: unknown): void => {
     const m = message as { operation?: unknown; durationMs?: unknown; ok?: unknown };
     if (typeof m?.durationMs !== 'number') return;
-    const s = window.current();
+    const s = sync();
     s.l2Calls++;
     if (m.ok === false) s.l2Errors++;
     s.addLatency(m.durationMs);
@@ -203,8 +225,7 @@ export function createHealthMonitor(
   };
   const onBus = (message: unknown): void => {
     const lag = (message as { lagMs?: unknown })?.lagMs;
-    if (typeof lag === 'number' && Number.isFinite(lag))
-      window.current().addBusLag(Math.max(0, lag));
+    if (typeof lag === 'number' && Number.isFinite(lag)) sync().addBusLag(Math.max(0, lag));
   };
   subscribe(channelNames.coreL2, onL2);
   subscribe(channelNames.busReceive, onBus);
@@ -212,10 +233,10 @@ export function createHealthMonitor(
     () => unsubscribe(channelNames.coreL2, onL2),
     () => unsubscribe(channelNames.busReceive, onBus),
     cache.on('hit', () => {
-      window.current().hits++;
+      hits++;
     }),
     cache.on('miss', () => {
-      window.current().misses++;
+      misses++;
     }),
     cache.on('load', (p) => {
       if (p.durationMs > slowLoaderMs) {
@@ -249,6 +270,7 @@ export function createHealthMonitor(
 
   const check = (): HealthReport => {
     if (closed) throw new ClosedError('health monitor');
+    sync();
     const t = now();
     const totals: Totals = window.sum(window.idAt(t - windowMs) + 1, window.idAt(t));
     const stats = cache.stats();
@@ -305,11 +327,14 @@ export function createHealthMonitor(
         }, intervalMs)
       : undefined;
   timer?.unref?.();
+  const syncTimer = syncIntervalMs > 0 ? setInterval(sync, syncIntervalMs) : undefined;
+  syncTimer?.unref?.();
 
   const close = (): void => {
     if (closed) return;
     closed = true;
     if (timer) clearInterval(timer);
+    if (syncTimer) clearInterval(syncTimer);
     for (const off of offs) off();
     listeners.clear();
   };
@@ -325,6 +350,7 @@ export function createHealthMonitor(
           `must cover at least two slices (${(2 * sliceMs) / 60_000} min)`,
         );
       }
+      sync();
       return computeTrends(window, now(), spanMs, sliceMs, flatDelta, flatRatio);
     },
     recordLatency(durationMs: number, operation = 'operation'): void {
@@ -332,7 +358,7 @@ export function createHealthMonitor(
       if (typeof durationMs !== 'number' || !Number.isFinite(durationMs) || durationMs < 0) {
         throw new InvalidOptionError('durationMs', 'expected a finite number >= 0');
       }
-      window.current().addLatency(durationMs);
+      sync().addLatency(durationMs);
       if (durationMs > slowOperationMs) {
         slow({ kind: 'operation', operation, durationMs, thresholdMs: slowOperationMs });
       }

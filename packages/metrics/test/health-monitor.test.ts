@@ -18,7 +18,12 @@ const lowHeap = () => ({ usedBytes: 100, limitBytes: 1000 });
 
 function monitored(options: HealthMonitorOptions = {}) {
   const s = setup();
-  const monitor = createHealthMonitor(s.cache, { now: s.clock.now, readHeap: lowHeap, ...options });
+  const monitor = createHealthMonitor(s.cache, {
+    now: s.clock.now,
+    readHeap: lowHeap,
+    syncIntervalMs: 0, // no real timer: counts move into slices at check/trends/L2 calls
+    ...options,
+  });
   cleanups.push(
     () => s.cache.close(),
     () => monitor.close(),
@@ -193,6 +198,7 @@ describe('createHealthMonitor', () => {
     await cache.set('hot', 1, { ttl: '1h' });
     for (let i = 0; i < 50; i++) await cache.get('hot');
     for (let i = 0; i < 50; i++) await cache.get(`cold${i}`);
+    monitor.check(); // a health poll moves the counted lookups into the current slice
     c.advance(60_000);
     for (let i = 0; i < 80; i++) await cache.get('hot');
     for (let i = 0; i < 20; i++) await cache.get(`cold${i}`);
@@ -201,6 +207,16 @@ describe('createHealthMonitor', () => {
     for (let i = 0; i < 80; i++) await cache.get('hot');
     for (let i = 0; i < 20; i++) await cache.get(`cold${i}`);
     expect(monitor.trends(2).hitRate.direction).toBe('flat');
+  });
+
+  it('attributes lookups counted between syncs to the slice of the next sync', async () => {
+    const { cache, monitor, clock: c } = monitored();
+    await cache.set('hot', 1, { ttl: '1h' });
+    for (let i = 0; i < 30; i++) await cache.get('hot');
+    c.advance(10 * 60_000); // no sync since: the lookups are attributed to now
+    expect(monitor.check().signals.hitRate.value).toBe(1);
+    c.advance(10 * 60_000);
+    expect(monitor.check().signals.hitRate.value).toBeUndefined();
   });
 
   it('rejects invalid options with InvalidOptionError', () => {
