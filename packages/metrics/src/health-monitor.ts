@@ -1,6 +1,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { getHeapStatistics } from 'node:v8';
 import { ClosedError, InvalidOptionError, type Logger, noopLogger } from '@cachestack/core';
+import { coreCounters } from './core-counters.js';
 import {
   type HealthThresholds,
   type HealthWeights,
@@ -180,8 +181,18 @@ export function createHealthMonitor(
   let misses = 0;
   let syncedHits = 0;
   let syncedMisses = 0;
+  const fromCore = coreCounters(cache) !== undefined;
   /** Moves the lookups counted since the last sync into the current slice. */
+  const readCore = () => {
+    hits = 0;
+    misses = 0;
+    for (const n of coreCounters(cache) ?? []) {
+      hits += n.l1Hits + n.l2Hits;
+      misses += n.misses;
+    }
+  };
   const sync = () => {
+    if (fromCore) readCore();
     const slice = window.current();
     slice.hits += hits - syncedHits;
     slice.misses += misses - syncedMisses;
@@ -232,12 +243,6 @@ export function createHealthMonitor(
   const offs: (() => void)[] = [
     () => unsubscribe(channelNames.coreL2, onL2),
     () => unsubscribe(channelNames.busReceive, onBus),
-    cache.on('hit', () => {
-      hits++;
-    }),
-    cache.on('miss', () => {
-      misses++;
-    }),
     cache.on('load', (p) => {
       if (p.durationMs > slowLoaderMs) {
         slow({
@@ -252,6 +257,21 @@ export function createHealthMonitor(
     }),
   ];
 
+  if (fromCore) {
+    // Lookups before the monitor existed belong to no slice.
+    readCore();
+    syncedHits = hits;
+    syncedMisses = misses;
+  } else {
+    offs.push(
+      cache.on('hit', () => {
+        hits++;
+      }),
+      cache.on('miss', () => {
+        misses++;
+      }),
+    );
+  }
   let closed = false;
   let lastStatus: HealthStatus | undefined;
   let lastPressureAt = Number.NEGATIVE_INFINITY;

@@ -7,6 +7,7 @@ import type {
   Meter,
   Observable,
 } from '@opentelemetry/api';
+import { coreCounters } from './core-counters.js';
 import { channelNames, metricNames } from './names.js';
 import { assertMeter, assertObject } from './options.js';
 
@@ -155,7 +156,20 @@ export function instrument(
     pending,
     circuit,
   ];
+  // With core's lookup counters, hits, misses and stale reads cost nothing here: they are
+  // read at collection time. Without them, the per-lookup events are counted.
+  const fromCore = coreCounters(cache) !== undefined;
   const collect: BatchObservableCallback = (result: BatchObservableResult) => {
+    const stats = cache.stats();
+    if (fromCore) {
+      for (const n of coreCounters(cache) ?? []) {
+        const c = ns(n.namespace);
+        c.hitL1 = n.l1Hits;
+        c.hitL2 = n.l2Hits;
+        c.miss = n.misses;
+        c.stale = n.stale;
+      }
+    }
     for (const c of byNs.values()) {
       if (c.hitL1) result.observe(requests, c.hitL1, c.attrs.hitL1);
       if (c.hitL2) result.observe(requests, c.hitL2, c.attrs.hitL2);
@@ -167,7 +181,6 @@ export function instrument(
     for (const reason of ['capacity', 'expired', 'rejected'] as const) {
       if (evictions[reason]) result.observe(evictCounter, evictions[reason], evictAttrs[reason]);
     }
-    const stats = cache.stats();
     result.observe(l1Entries, stats.l1Entries, base);
     result.observe(l1Bytes, stats.l1Bytes, base);
     result.observe(inFlight, stats.inFlightLoads, base);
@@ -212,18 +225,23 @@ export function instrument(
     return a;
   };
 
-  const offs: (() => void)[] = [
-    cache.on('hit', (p) => {
-      const c = ns(p.namespace);
-      if (p.tier === 'l1') c.hitL1++;
-      else c.hitL2++;
-    }),
-    cache.on('miss', (p) => {
-      ns(p.namespace).miss++;
-    }),
-    cache.on('stale', (p) => {
-      ns(p.namespace).stale++;
-    }),
+  const offs: (() => void)[] = [];
+  if (!fromCore) {
+    offs.push(
+      cache.on('hit', (p) => {
+        const c = ns(p.namespace);
+        if (p.tier === 'l1') c.hitL1++;
+        else c.hitL2++;
+      }),
+      cache.on('miss', (p) => {
+        ns(p.namespace).miss++;
+      }),
+      cache.on('stale', (p) => {
+        ns(p.namespace).stale++;
+      }),
+    );
+  }
+  offs.push(
     cache.on('set', (p) => {
       ns(p.namespace).writes++;
     }),
@@ -270,7 +288,7 @@ export function instrument(
         })),
       );
     }),
-  ];
+  );
 
   if (options.l2Latency !== false) {
     const l2Duration = meter.createHistogram(metricNames.l2Duration, {
