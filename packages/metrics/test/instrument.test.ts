@@ -159,6 +159,35 @@ describe('instrument', () => {
     expect(await value(m.l1Entries)).toBeUndefined();
   });
 
+  it('reads lookups from cache.stats() counters when core keeps them, without per-lookup listeners', async () => {
+    const o = otel();
+    const { cache } = setup();
+    const subscribed: string[] = [];
+    const counters = { namespace: 'default', l1Hits: 0, l2Hits: 0, misses: 0, stale: 0 };
+    // Core with the proposed `stats().namespaces` (see proposals/core-namespace-counters.diff).
+    const withCounters = {
+      on: ((name: never, listener: never) => {
+        subscribed.push(name);
+        return cache.on(name, listener);
+      }) as typeof cache.on,
+      stats: () => ({ ...cache.stats(), namespaces: [{ ...counters }] }),
+    };
+    const handle = instrument(withCounters, { meter: o.meter });
+    cleanups.push(
+      () => o.shutdown(),
+      () => cache.close(),
+      () => handle.close(),
+    );
+    expect(subscribed).not.toContain('hit');
+    expect(subscribed).not.toContain('miss');
+    Object.assign(counters, { l1Hits: 40, l2Hits: 2, misses: 5, stale: 1 });
+    expect(await o.value(m.requests, { 'cachestack.tier': 'l1', 'cachestack.result': 'hit' })).toBe(
+      40,
+    );
+    expect(await o.value(m.requests, { 'cachestack.result': 'miss' })).toBe(5);
+    expect(await o.value(m.requests, { 'cachestack.result': 'stale' })).toBe(1);
+  });
+
   it('rejects a missing or invalid meter with InvalidOptionError', () => {
     const { cache } = setup();
     cleanups.push(() => cache.close());
