@@ -131,7 +131,8 @@ export function readEnv(env: EnvSource, base: unknown): EnvInput {
         break;
       }
       keys.push(key);
-      node = childSchema(node, key, baseNode);
+      // Any branch's option is accepted here: the variables may change `kind` themselves.
+      node = childSchema(node, key);
       baseNode = isPlainObject(baseNode) ? baseNode[key] : undefined;
     }
     if (!node) continue;

@@ -15,12 +15,23 @@ export function setOwn(target: Record<string, unknown>, key: string, value: unkn
   });
 }
 
+/** Thrown by {@link cloneData} for a value that contains itself. */
+export class CircularDataError extends Error {}
+
 /** Deep copy of JSON-like data (plain objects and arrays; other values are kept). */
-export function cloneData<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(cloneData) as T;
-  if (!isPlainObject(value)) return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, child] of Object.entries(value)) setOwn(out, key, cloneData(child));
+export function cloneData<T>(value: T, seen: Set<object> = new Set()): T {
+  if (!Array.isArray(value) && !isPlainObject(value)) return value;
+  if (seen.has(value)) throw new CircularDataError('circular reference');
+  seen.add(value);
+  let out: unknown;
+  if (Array.isArray(value)) {
+    out = value.map((child) => cloneData(child, seen));
+  } else {
+    const copy: Record<string, unknown> = {};
+    for (const [key, child] of Object.entries(value)) setOwn(copy, key, cloneData(child, seen));
+    out = copy;
+  }
+  seen.delete(value);
   return out as T;
 }
 

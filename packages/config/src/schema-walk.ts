@@ -29,10 +29,21 @@ export function childSchema(node: SchemaNode, key: string, data?: unknown): Sche
   return undefined;
 }
 
-/** Every property name a node may have (own and from its branches). */
-export function propertyNames(node: SchemaNode): string[] {
+/**
+ * Every property name a node may have (own and from its branches; only the branch
+ * chosen by the discriminator when `data` has one).
+ */
+export function propertyNames(node: SchemaNode, data?: unknown): string[] {
   const names = new Set<string>();
-  for (const candidate of branches(node)) {
+  let candidates = branches(node);
+  const discriminator = node.discriminator?.propertyName;
+  if (discriminator && node.oneOf && isPlainObject(data)) {
+    const chosen = node.oneOf.find(
+      (b) => b.properties?.[discriminator]?.const === data[discriminator],
+    );
+    if (chosen) candidates = [node, chosen];
+  }
+  for (const candidate of candidates) {
     for (const name of Object.keys(candidate.properties ?? {})) names.add(name);
   }
   return [...names];

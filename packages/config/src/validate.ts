@@ -1,5 +1,5 @@
 import { applyCrossFieldRules, correctSchemaIssues, isCorrectable } from './corrections.js';
-import { deepFreeze, isPlainObject, mergeData, setAt } from './merge.js';
+import { CircularDataError, deepFreeze, isPlainObject, mergeData, setAt } from './merge.js';
 import { isProfileName, PROFILES, type ProfileName } from './profiles.js';
 import { configSchema } from './schema.js';
 import type { CacheStackConfig, ConfigIssue, ConfigWarning, NamespaceConfig } from './types.js';
@@ -114,6 +114,7 @@ export function resolveLayers(
   const warnings: ConfigWarning[] = [...(problems.warnings ?? [])];
 
   let merged: Record<string, unknown> = {};
+  let circular = false;
   for (const layer of layers) {
     if (layer.data === undefined) continue;
     if (!isPlainObject(layer.data)) {
@@ -124,7 +125,21 @@ export function resolveLayers(
       });
       continue;
     }
-    merged = mergeData(merged, layer.data) as Record<string, unknown>;
+    try {
+      merged = mergeData(merged, layer.data) as Record<string, unknown>;
+    } catch (error) {
+      if (!(error instanceof CircularDataError)) throw error;
+      circular = true;
+      errors.push({
+        path: '',
+        message: `${layer.source}: contains a circular reference`,
+        value: undefined,
+      });
+    }
+  }
+  if (circular) {
+    // Nothing below can walk a cyclic value safely.
+    return { valid: false, config: undefined, errors, warnings };
   }
 
   const unitIssues = normalizeUnits(merged, configSchema);

@@ -102,7 +102,7 @@ function translate(error: ErrorObject, root: unknown): SchemaIssue | undefined {
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
       const node = schemaAt(path, root);
-      const near = node ? suggest(key, propertyNames(node)) : undefined;
+      const near = node ? suggest(key, propertyNames(node, getAt(root, path))) : undefined;
       const hint = near ? `; did you mean "${near}"?` : '';
       return {
         ...base,
