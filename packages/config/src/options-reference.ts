@@ -178,10 +178,33 @@ export function renderReference(): string {
   return lines.join('\n');
 }
 
-/** Returns `readme` with the generated part replaced by the current reference. */
+/** Markdown with table padding removed, so that a formatter's alignment is not a difference. */
+function normalizeTables(markdown: string): string {
+  return markdown
+    .split('\n')
+    .map((line) => {
+      if (!line.startsWith('|')) return line.trimEnd();
+      return line
+        .split(/(?<!\\)\|/)
+        .map((cellText) => {
+          const trimmed = cellText.trim();
+          return /^:?-+:?$/.test(trimmed) ? '---' : trimmed;
+        })
+        .join('|');
+    })
+    .join('\n');
+}
+
+/**
+ * Returns `readme` with the generated part replaced by the current reference, or
+ * `readme` itself when its generated part is already current (ignoring table padding).
+ */
 export function updateReadme(readme: string): string {
   const start = readme.indexOf(REFERENCE_START);
   const end = readme.indexOf(REFERENCE_END);
   if (start < 0 || end < start) throw new Error('README has no options-reference markers');
-  return readme.slice(0, start) + renderReference() + readme.slice(end + REFERENCE_END.length);
+  const current = readme.slice(start, end + REFERENCE_END.length);
+  const generated = renderReference();
+  if (normalizeTables(current) === normalizeTables(generated)) return readme;
+  return readme.slice(0, start) + generated + readme.slice(end + REFERENCE_END.length);
 }

@@ -1,0 +1,30 @@
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import {
+  type CacheStackConfig,
+  type CacheStackConfigInput,
+  loadConfig,
+  type RedisL2Config,
+  validateConfig,
+} from '../src/index.js';
+
+describe('types', () => {
+  it('accepts strings for sizes and durations in the input type and returns numbers', () => {
+    const input: CacheStackConfigInput = {
+      l1: { maxBytes: '64mb', promotion: { afterHits: 2, windowMs: '1m' } },
+      l2: { kind: 'redis', url: 'redis://localhost:6379', commandTimeoutMs: '500ms' },
+      defaults: { ttl: '5m' },
+      namespaces: { users: { ttl: '30s', priority: 'high' } },
+      rateLimits: { api: { algorithm: 'gcra', limit: 10, windowMs: '1s' } },
+    };
+    const result = validateConfig(input);
+    expect(result.valid).toBe(true);
+    if (result.valid) {
+      expectTypeOf(result.config).toEqualTypeOf<CacheStackConfig>();
+      expectTypeOf(result.config.l1.maxBytes).toEqualTypeOf<number>();
+      expect(result.config.l2.kind === 'redis' && result.config.l2.commandTimeoutMs).toBe(500);
+      if (result.config.l2.kind === 'redis')
+        expectTypeOf(result.config.l2).toEqualTypeOf<RedisL2Config>();
+    }
+    expectTypeOf(loadConfig).returns.toHaveProperty('config').toEqualTypeOf<CacheStackConfig>();
+  });
+});
