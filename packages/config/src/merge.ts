@@ -100,3 +100,20 @@ export function setAt(root: unknown, pointer: string, value: unknown): void {
   if (value === undefined) delete parent[last];
   else setOwn(parent, last, value);
 }
+
+/** JSON Pointers of the values that are objects but neither plain objects nor arrays (Map, Date, ...). */
+export function nonPlainObjects(
+  value: unknown,
+  pointer = '',
+  out: Array<[string, string]> = [],
+): Array<[string, string]> {
+  if (Array.isArray(value)) {
+    value.forEach((child, i) => nonPlainObjects(child, `${pointer}/${i}`, out));
+  } else if (isPlainObject(value)) {
+    for (const [key, child] of Object.entries(value))
+      nonPlainObjects(child, `${pointer}/${pointerSegment(key)}`, out);
+  } else if (typeof value === 'object' && value !== null) {
+    out.push([pointer, value.constructor?.name ?? 'object']);
+  }
+  return out;
+}

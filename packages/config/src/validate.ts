@@ -1,5 +1,13 @@
 import { applyCrossFieldRules, correctSchemaIssues, isCorrectable } from './corrections.js';
-import { CircularDataError, deepFreeze, isPlainObject, mergeData, setAt } from './merge.js';
+import {
+  CircularDataError,
+  deepFreeze,
+  getAt,
+  isPlainObject,
+  mergeData,
+  nonPlainObjects,
+  setAt,
+} from './merge.js';
 import { isProfileName, PROFILES, type ProfileName } from './profiles.js';
 import { configSchema } from './schema.js';
 import type { CacheStackConfig, ConfigIssue, ConfigWarning, NamespaceConfig } from './types.js';
@@ -143,6 +151,14 @@ export function resolveLayers(
   }
 
   const unitIssues = normalizeUnits(merged, configSchema);
+  // A Map or a class instance would pass as an empty object; JSON cannot hold them anyway.
+  for (const [path, name] of nonPlainObjects(merged)) {
+    unitIssues.push({
+      path,
+      message: `must be plain JSON data; got a ${name}`,
+      value: getAt(merged, path),
+    });
+  }
   errors.push(...unitIssues);
   const reported = new Set(unitIssues.map((i) => i.path));
 

@@ -41,8 +41,16 @@ const TYPE_WORDS: Record<string, string> = {
 
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
-  if (Array.isArray(value)) return `an array ${JSON.stringify(value)}`;
-  return JSON.stringify(value) ?? String(value);
+  if (typeof value === 'number' || typeof value === 'symbol') return String(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'function') return 'a function';
+  try {
+    const text = JSON.stringify(value) ?? String(value);
+    const shown = text.length > 80 ? `${text.slice(0, 77)}...` : text;
+    return Array.isArray(value) ? `an array ${shown}` : shown;
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }
 
 function schemaAt(pointer: string, root: unknown): SchemaNode | undefined {

@@ -461,3 +461,29 @@ describe('bad input', () => {
     expect(result.errors[0]?.message).toMatch(/unknown profile "staging"/);
   });
 });
+
+describe('robustness', () => {
+  it.each([
+    ['NaN', { defaults: { ttl: Number.NaN } }, '/defaults/ttl'],
+    ['Infinity', { l1: { maxEntries: Number.POSITIVE_INFINITY } }, '/l1/maxEntries'],
+    ['a bigint', { l1: { maxEntries: 10n } }, '/l1/maxEntries'],
+    ['a function', { l1: { policy: () => 'lru' } }, '/l1/policy'],
+    ['a symbol', { l1: { policy: Symbol('lru') } }, '/l1/policy'],
+    ['a Date', { defaults: { ttl: new Date(0) } }, '/defaults/ttl'],
+    ['a Map', { namespaces: new Map([['a', { ttl: 1 }]]) }, '/namespaces'],
+    ['null', { l1: null }, '/l1'],
+    ['an array', { l1: [1, 2] }, '/l1'],
+  ])('reports %s in the wrong place without throwing', (_name, input, path) => {
+    const result = validateConfig(input);
+    expect(result.valid).toBe(false);
+    expect(result.errors.map((e) => e.path)).toContain(path);
+    for (const error of result.errors) expect(typeof error.message).toBe('string');
+  });
+
+  it('does not pollute Object.prototype through a __proto__ key', () => {
+    validateConfig(
+      JSON.parse('{"__proto__": {"polluted": true}, "l1": {"__proto__": {"polluted": true}}}'),
+    );
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
