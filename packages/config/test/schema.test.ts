@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type CacheStackConfig, type ConfigIssue, validateConfig } from '../src/index.js';
+import { schemaValidator } from '../src/validator.js';
 
 function valid(input: unknown): CacheStackConfig {
   const result = validateConfig(input);
@@ -21,6 +22,13 @@ function errorAt(input: unknown, path: string): ConfigIssue {
 }
 
 describe('schema defaults', () => {
+  it('compiles the schema once and reuses the validator', () => {
+    validateConfig({});
+    const first = schemaValidator();
+    validateConfig({ l1: { policy: 'lfu' } });
+    expect(schemaValidator()).toBe(first);
+  });
+
   it('resolves an empty object to the documented defaults, in ms and bytes', () => {
     const config = valid({});
     expect(config.l1).toEqual({
