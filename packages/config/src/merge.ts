@@ -108,7 +108,7 @@ export function nonPlainObjects(
   out: Array<[string, string]> = [],
 ): Array<[string, string]> {
   if (Array.isArray(value)) {
-    value.forEach((child, i) => nonPlainObjects(child, `${pointer}/${i}`, out));
+    for (const [i, child] of value.entries()) nonPlainObjects(child, `${pointer}/${i}`, out);
   } else if (isPlainObject(value)) {
     for (const [key, child] of Object.entries(value))
       nonPlainObjects(child, `${pointer}/${pointerSegment(key)}`, out);
