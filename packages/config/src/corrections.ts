@@ -18,7 +18,7 @@ export const CORRECTIONS: readonly Correction[] = [
   {
     id: 'clamp-range',
     description:
-      'A number below its minimum or above its maximum is set to that bound (e.g. `jitter: 1.5` becomes 1).',
+      'A number below its minimum or above its maximum is set to that bound (e.g. `maxEntries: 0` becomes 1); a fraction that must stay below 1 (`jitter`, `eagerRefresh`) becomes 0.99.',
   },
   {
     id: 'round-integer',
@@ -37,7 +37,7 @@ export const CORRECTIONS: readonly Correction[] = [
   {
     id: 'soft-timeout-order',
     description:
-      'A soft timeout at or above the hard timeout (in `defaults` or, after inheritance, in a namespace) is set to half the hard timeout.',
+      'A soft timeout at or above a (non-zero) hard timeout, in `defaults` or, after inheritance, in a namespace, is set to half the hard timeout.',
   },
   {
     id: 'heartbeat-order',
@@ -51,6 +51,9 @@ export const CORRECTIONS: readonly Correction[] = [
   },
 ];
 
+const isBound = (keyword: string): boolean =>
+  keyword === 'minimum' || keyword === 'maximum' || keyword === 'exclusiveMaximum';
+
 /** Applies the schema-level corrections to `data` for the issues they fix; returns the warnings. */
 export function correctSchemaIssues(
   data: unknown,
@@ -59,8 +62,10 @@ export function correctSchemaIssues(
   const warnings: ConfigWarning[] = [];
   for (const issue of issues) {
     const { keyword, params, path, value } = issue;
-    if ((keyword === 'minimum' || keyword === 'maximum') && typeof value === 'number') {
-      const after = params.limit as number;
+    if (isBound(keyword) && typeof value === 'number') {
+      // An exclusive bound (fractions below 1) is approached to two decimals.
+      const after =
+        keyword === 'exclusiveMaximum' ? (params.limit as number) - 0.01 : (params.limit as number);
       setAt(data, path, after);
       const bound = keyword === 'minimum' ? 'minimum' : 'maximum';
       warnings.push({
@@ -105,7 +110,7 @@ export function correctSchemaIssues(
 export function isCorrectable(issue: SchemaIssue): boolean {
   const { keyword, params, path, value } = issue;
   return (
-    ((keyword === 'minimum' || keyword === 'maximum') && typeof value === 'number') ||
+    (isBound(keyword) && typeof value === 'number') ||
     (keyword === 'type' &&
       params.type === 'integer' &&
       typeof value === 'number' &&
@@ -171,7 +176,7 @@ function findViolations(root: Data): Violation[] {
       continue;
     const soft = num(values.softTimeoutMs ?? defaults.softTimeoutMs);
     const hard = num(values.hardTimeoutMs ?? defaults.hardTimeoutMs);
-    if (soft >= hard) {
+    if (hard > 0 && soft >= hard) {
       const inherited = values.softTimeoutMs === undefined ? ' (inherited from defaults)' : '';
       const after = Math.floor(hard / 2);
       found.push({

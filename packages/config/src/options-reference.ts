@@ -49,6 +49,9 @@ function typeOf(node: SchemaNode): string {
   const values = node.enum ?? node.then?.enum;
   if (values) return [...values.map(code), ...(node.else ? ['object'] : [])].join(' | ');
   if (node.type === 'integer') return `integer${range(node.minimum, node.maximum)}`;
+  if (node.type === 'number' && node.exclusiveMaximum !== undefined) {
+    return `number ≥ ${node.minimum ?? '-∞'} and < ${node.exclusiveMaximum}`;
+  }
   if (node.type === 'number') return `number${range(node.minimum, node.maximum)}`;
   if (node.type === 'string' && node.pattern) return `string matching \`${node.pattern}\``;
   return String(node.type ?? 'object');

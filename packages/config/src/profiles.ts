@@ -28,7 +28,13 @@ export const PROFILES: Readonly<Record<ProfileName, CacheStackConfigInput>> = {
   },
   production: {
     l1: { maxEntries: 100_000, maxBytes: '256mb', admission: 'tinylfu' },
-    defaults: { grace: '1h', eagerRefresh: 0.8 },
+    defaults: {
+      grace: '1h',
+      eagerRefresh: 0.8,
+      jitter: 0.1,
+      softTimeoutMs: '1s',
+      hardTimeoutMs: '5s',
+    },
     compression: { algorithm: 'auto' },
   },
 };

@@ -6,6 +6,9 @@
  * Durations and byte sizes are numbers (ms, bytes) in the schema; the annotation
  * `x-unit` marks the fields that also accept strings such as `'5m'` or `'64mb'`,
  * which are converted before validation.
+ *
+ * Defaults equal the defaults of `@cachestack/core` where core has one, so that an empty
+ * configuration behaves like `createCache()` without options; profiles add opinions.
  */
 
 /** The subset of JSON Schema (draft 2020-12 / ajv v8) used by the cachestack schema. */
@@ -17,6 +20,7 @@ export interface SchemaNode {
   readonly const?: unknown;
   readonly minimum?: number;
   readonly maximum?: number;
+  readonly exclusiveMaximum?: number;
   readonly minLength?: number;
   readonly pattern?: string;
   readonly properties?: Readonly<Record<string, SchemaNode>>;
@@ -65,6 +69,15 @@ const ratio = (description: string, def?: number): SchemaNode => ({
   ...(def === undefined ? {} : { default: def }),
 });
 
+/** A fraction in [0, 1), as core accepts for `jitter` and `eagerRefresh`. */
+const fraction = (description: string, def?: number): SchemaNode => ({
+  type: 'number',
+  minimum: 0,
+  exclusiveMaximum: 1,
+  description,
+  ...(def === undefined ? {} : { default: def }),
+});
+
 const oneOfStrings = (
   values: readonly string[],
   description: string,
@@ -98,13 +111,15 @@ const NAME: SchemaNode = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]
 const overridable = {
   grace: duration('How long an expired value stays usable when the loader fails or is slow (ms).'),
   softTimeoutMs: duration(
-    'After this long a slow loader is left running in the background and a stale value (within grace) is served (ms).',
+    'After this long a slow loader is left running in the background and a stale value (within grace) is served (ms; 0 disables it).',
   ),
-  hardTimeoutMs: duration('After this long a loader call fails with a timeout (ms).', undefined, 1),
-  eagerRefresh: ratio(
+  hardTimeoutMs: duration(
+    'After this long a loader call fails with a timeout (ms; 0 disables it).',
+  ),
+  eagerRefresh: fraction(
     'Fraction of the TTL after which a hit triggers a background refresh (0 disables it).',
   ),
-  jitter: ratio('Random fraction by which TTLs are shortened to spread expiry (0 disables it).'),
+  jitter: fraction('Random fraction by which TTLs are shortened to spread expiry (0 disables it).'),
 } satisfies Record<string, SchemaNode>;
 
 const withDefault = (node: SchemaNode, def: unknown): SchemaNode => ({ ...node, default: def });
@@ -126,7 +141,10 @@ export const configSchema = {
     $schema: { type: 'string', description: 'Ignored; lets editors find this schema.' },
     l1: section('The in-process memory tier.', {
       maxEntries: integer('Maximum number of entries held in memory.', 10_000, 1),
-      maxBytes: bytes('Maximum estimated size of the entries held in memory.', 64 * MB, 1),
+      maxBytes: bytes(
+        'Maximum estimated size of the entries held in memory (0: bounded by entries only).',
+        0,
+      ),
       policy: oneOfStrings(['lru', 'fifo', 'lfu'], 'Eviction policy.', 'lru'),
       admission: oneOfStrings(
         ['none', 'tinylfu'],
@@ -205,16 +223,16 @@ export const configSchema = {
     defaults: section('Defaults of every cache operation; namespaces may override them.', {
       ttl: duration('How long a value stays fresh (ms).', 300_000, 1),
       grace: withDefault(overridable.grace, 0),
-      softTimeoutMs: withDefault(overridable.softTimeoutMs, 1000),
-      hardTimeoutMs: withDefault(overridable.hardTimeoutMs, 5000),
+      softTimeoutMs: withDefault(overridable.softTimeoutMs, 0),
+      hardTimeoutMs: withDefault(overridable.hardTimeoutMs, 0),
       eagerRefresh: withDefault(overridable.eagerRefresh, 0),
-      jitter: withDefault(overridable.jitter, 0.1),
+      jitter: withDefault(overridable.jitter, 0),
     }),
     circuitBreaker: section('The L2 circuit breaker.', {
       failureThreshold: integer('Consecutive L2 failures that open the breaker.', 5, 1),
       breakDurationMs: duration(
         'How long the breaker stays open before a trial call (ms).',
-        30_000,
+        5000,
         1,
       ),
     }),

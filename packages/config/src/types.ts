@@ -18,7 +18,7 @@ export type PromotionConfig =
 export interface L1Config {
   /** Maximum number of entries. @defaultValue 10000 */
   readonly maxEntries: number;
-  /** Maximum estimated size in bytes. @defaultValue 67108864 (64 MiB) */
+  /** Maximum estimated size in bytes; 0 bounds by entries only. @defaultValue 0 */
   readonly maxBytes: number;
   /** Eviction policy. @defaultValue 'lru' */
   readonly policy: EvictionPolicy;
@@ -64,30 +64,36 @@ export interface OperationDefaults {
   readonly ttl: number;
   /** How long an expired value stays usable, in ms. @defaultValue 0 */
   readonly grace: number;
-  /** Soft timeout of loaders, in ms. @defaultValue 1000 */
+  /** Soft timeout of loaders, in ms; 0 disables it. @defaultValue 0 */
   readonly softTimeoutMs: number;
-  /** Hard timeout of loaders, in ms. @defaultValue 5000 */
+  /** Hard timeout of loaders, in ms; 0 disables it. @defaultValue 0 */
   readonly hardTimeoutMs: number;
-  /** Fraction of the TTL after which a hit refreshes in the background. @defaultValue 0 */
+  /** Fraction of the TTL, in [0, 1), after which a hit refreshes in the background. @defaultValue 0 */
   readonly eagerRefresh: number;
-  /** Random fraction by which TTLs are shortened. @defaultValue 0.1 */
+  /** Random fraction, in [0, 1), by which TTLs are shortened. @defaultValue 0 */
   readonly jitter: number;
 }
 
 /** Eviction priority of a namespace. */
 export type NamespacePriority = 'high' | 'medium' | 'low';
 
-/** A namespace (resolved: every default is filled in from `defaults`). */
-export interface NamespaceConfig extends OperationDefaults {
+/**
+ * A namespace (resolved): its operation defaults, every one filled in from the top-level
+ * `defaults` unless overridden, and its priority. Shaped like core's `NamespaceOptions`,
+ * so `cache.namespace(name, config.namespaces[name])` takes it as it is.
+ */
+export interface NamespaceConfig {
   /** Eviction priority. @defaultValue 'medium' */
   readonly priority: NamespacePriority;
+  /** The namespace's operation defaults, in ms. */
+  readonly defaults: OperationDefaults;
 }
 
 /** The L2 circuit breaker (resolved). */
 export interface CircuitBreakerConfig {
   /** Consecutive failures that open it. @defaultValue 5 */
   readonly failureThreshold: number;
-  /** How long it stays open, in ms. @defaultValue 30000 */
+  /** How long it stays open, in ms. @defaultValue 5000 */
   readonly breakDurationMs: number;
 }
 
@@ -212,8 +218,13 @@ type UnitKeys =
   | 'instanceTimeoutMs'
   | 'latencyP95TargetMs';
 
-/** A namespace as written: only `ttl` is required (or filled in by auto-correction). */
-export type NamespaceInput = InputOf<NamespaceConfig, UnitKeys>;
+/**
+ * A namespace as written, flat: `ttl` (required, or filled in by auto-correction),
+ * `priority`, and any operation default to override.
+ */
+export type NamespaceInput = InputOf<OperationDefaults, UnitKeys> & {
+  readonly priority?: NamespacePriority;
+};
 
 /** A rate-limit rule as written. */
 export interface RateLimitRuleInput {

@@ -85,7 +85,7 @@ function unknownKey(issue: ConfigIssue): ConfigWarning {
   };
 }
 
-/** Fills every namespace in from `defaults` and drops `$schema`. */
+/** Resolves every namespace (flat input) into `{ priority, defaults }` and drops `$schema`. */
 function finalize(data: Record<string, unknown>): CacheStackConfig {
   const { $schema: _ignored, ...rest } = data;
   const defaults = rest.defaults as Record<string, unknown>;
@@ -94,13 +94,15 @@ function finalize(data: Record<string, unknown>): CacheStackConfig {
     rest.namespaces as Record<string, Record<string, unknown>>,
   )) {
     namespaces[name] = {
-      ttl: raw.ttl as number,
-      grace: (raw.grace ?? defaults.grace) as number,
-      softTimeoutMs: (raw.softTimeoutMs ?? defaults.softTimeoutMs) as number,
-      hardTimeoutMs: (raw.hardTimeoutMs ?? defaults.hardTimeoutMs) as number,
-      eagerRefresh: (raw.eagerRefresh ?? defaults.eagerRefresh) as number,
-      jitter: (raw.jitter ?? defaults.jitter) as number,
       priority: raw.priority as NamespaceConfig['priority'],
+      defaults: {
+        ttl: raw.ttl as number,
+        grace: (raw.grace ?? defaults.grace) as number,
+        softTimeoutMs: (raw.softTimeoutMs ?? defaults.softTimeoutMs) as number,
+        hardTimeoutMs: (raw.hardTimeoutMs ?? defaults.hardTimeoutMs) as number,
+        eagerRefresh: (raw.eagerRefresh ?? defaults.eagerRefresh) as number,
+        jitter: (raw.jitter ?? defaults.jitter) as number,
+      },
     };
   }
   return deepFreeze({ ...rest, namespaces } as unknown as CacheStackConfig);

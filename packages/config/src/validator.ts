@@ -150,6 +150,13 @@ function translate(error: ErrorObject, root: unknown): SchemaIssue | undefined {
         message: `must be at most ${params.limit}; got ${describe(value)}`,
         value,
       };
+    case 'exclusiveMaximum':
+      return {
+        ...base,
+        path,
+        message: `must be below ${params.limit}; got ${describe(value)}`,
+        value,
+      };
     case 'minLength':
       return { ...base, path, message: 'must not be empty', value };
     case 'pattern': {

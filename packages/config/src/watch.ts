@@ -61,6 +61,8 @@ export interface ConfigWatcher {
   reload(): Promise<boolean>;
   /** Stops watching. Idempotent. */
   close(): void;
+  /** Same as {@link ConfigWatcher.close}, for `using`. */
+  [Symbol.dispose](): void;
 }
 
 type Listener = (payload: never) => void;
@@ -154,6 +156,13 @@ export function watchConfig(
   };
 
   let fsWatcher: FSWatcher | undefined;
+  const close = (): void => {
+    if (closed) return;
+    closed = true;
+    clearTimeout(timer);
+    fsWatcher?.close();
+    listeners.clear();
+  };
   try {
     fsWatcher = watch(dirname(path), { persistent: false }, (_event, changed) => {
       if (closed || (changed !== null && changed !== name)) return;
@@ -184,12 +193,7 @@ export function watchConfig(
       };
     },
     reload,
-    close() {
-      if (closed) return;
-      closed = true;
-      clearTimeout(timer);
-      fsWatcher?.close();
-      listeners.clear();
-    },
+    close,
+    [Symbol.dispose]: close,
   };
 }

@@ -31,13 +31,24 @@ describe('corrections', () => {
 
   describe('clamp-range', () => {
     it('clamps values above the maximum and reports before and after', () => {
-      const { config, warnings } = corrected({ defaults: { jitter: 1.5, eagerRefresh: 2 } });
-      expect(config.defaults.jitter).toBe(1);
-      expect(config.defaults.eagerRefresh).toBe(1);
+      const { config, warnings } = corrected({
+        defaults: { jitter: 1.5, eagerRefresh: 1 },
+        metrics: { health: { hitRate: { warning: 2, critical: 0.5 } } },
+      });
+      expect(config.defaults.jitter).toBe(0.99);
+      expect(config.defaults.eagerRefresh).toBe(0.99);
+      expect(config.metrics.health.hitRate.warning).toBe(1);
       expect(warnings).toContainEqual({
         path: '/defaults/jitter',
-        message: '1.5 is out of range; set to the maximum 1',
+        message: '1.5 is out of range; set to the maximum 0.99',
         before: 1.5,
+        after: 0.99,
+        rule: 'clamp-range',
+      });
+      expect(warnings).toContainEqual({
+        path: '/metrics/health/hitRate/warning',
+        message: '2 is out of range; set to the maximum 1',
+        before: 2,
         after: 1,
         rule: 'clamp-range',
       });
@@ -88,7 +99,7 @@ describe('corrections', () => {
         defaults: { ttl: '2m' },
         namespaces: { users: { priority: 'high' } },
       });
-      expect(config.namespaces.users?.ttl).toBe(120_000);
+      expect(config.namespaces.users?.defaults.ttl).toBe(120_000);
       expect(warnings).toEqual([
         {
           path: '/namespaces/users/ttl',
@@ -163,11 +174,23 @@ describe('corrections', () => {
 
     it('checks a namespace against the timeout it inherits', () => {
       const { config, warnings } = corrected({
+        defaults: { softTimeoutMs: 1000 },
         namespaces: { fast: { ttl: 1000, hardTimeoutMs: 600 } },
       });
-      expect(config.namespaces.fast).toMatchObject({ softTimeoutMs: 300, hardTimeoutMs: 600 });
+      expect(config.namespaces.fast?.defaults).toMatchObject({
+        softTimeoutMs: 300,
+        hardTimeoutMs: 600,
+      });
       expect(warnings[0]?.message).toMatch(/inherited from defaults/);
       expect(config.defaults.softTimeoutMs).toBe(1000);
+    });
+
+    it('leaves a soft timeout alone when the hard timeout is disabled (0)', () => {
+      const { config, warnings } = corrected({
+        defaults: { softTimeoutMs: 1000, hardTimeoutMs: 0 },
+      });
+      expect(config.defaults).toMatchObject({ softTimeoutMs: 1000, hardTimeoutMs: 0 });
+      expect(warnings).toEqual([]);
     });
 
     it('is an error without autoCorrect', () => {
@@ -217,7 +240,7 @@ describe('corrections', () => {
 
   it('reports every correction applied to one configuration', () => {
     const { warnings } = corrected({
-      defaults: { jitter: 9, softTimeoutMs: 9000 },
+      defaults: { jitter: 9, softTimeoutMs: 9000, hardTimeoutMs: 5000 },
       namespaces: { a: {} },
       metrics: { health: { hitRate: { warning: 0.1 } } },
       coherency: { instanceTimeoutMs: 1 },

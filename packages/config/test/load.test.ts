@@ -161,7 +161,7 @@ describe('files', () => {
     });
     const { config, warnings } = loadConfig({ file: path, env: {}, profile: 'none' });
     expect(config.l1.maxBytes).toBe(32 * 1024 * 1024);
-    expect(config.namespaces.users).toMatchObject({ ttl: 30_000, priority: 'high' });
+    expect(config.namespaces.users).toMatchObject({ priority: 'high', defaults: { ttl: 30_000 } });
     expect(warnings).toEqual([]);
   });
 
@@ -215,7 +215,7 @@ describe('files', () => {
       autoCorrect: true,
       profile: 'none',
     });
-    expect(config.namespaces.users?.ttl).toBe(300_000);
+    expect(config.namespaces.users?.defaults.ttl).toBe(300_000);
     expect(warnings.map((w) => w.rule)).toEqual(['namespace-ttl']);
   });
 });
@@ -271,8 +271,8 @@ describe('environment variables', () => {
       },
       path,
     );
-    expect(config.namespaces.userProfiles?.ttl).toBe(120_000);
-    expect(config.namespaces.orders?.ttl).toBe(10_000);
+    expect(config.namespaces.userProfiles?.defaults.ttl).toBe(120_000);
+    expect(config.namespaces.orders?.defaults.ttl).toBe(10_000);
     expect(config.rateLimits.api).toEqual({
       algorithm: 'token-bucket',
       limit: 50,

@@ -33,7 +33,7 @@ describe('schema defaults', () => {
     const config = valid({});
     expect(config.l1).toEqual({
       maxEntries: 10_000,
-      maxBytes: 64 * 1024 * 1024,
+      maxBytes: 0,
       policy: 'lru',
       admission: 'none',
       promotion: 'immediate',
@@ -42,12 +42,12 @@ describe('schema defaults', () => {
     expect(config.defaults).toEqual({
       ttl: 300_000,
       grace: 0,
-      softTimeoutMs: 1000,
-      hardTimeoutMs: 5000,
+      softTimeoutMs: 0,
+      hardTimeoutMs: 0,
       eagerRefresh: 0,
-      jitter: 0.1,
+      jitter: 0,
     });
-    expect(config.circuitBreaker).toEqual({ failureThreshold: 5, breakDurationMs: 30_000 });
+    expect(config.circuitBreaker).toEqual({ failureThreshold: 5, breakDurationMs: 5000 });
     expect(config.compression).toEqual({
       algorithm: 'none',
       thresholdBytes: 1024,
@@ -237,10 +237,14 @@ describe('l2', () => {
 });
 
 describe('defaults, breaker, compression, locking, coherency', () => {
-  it('rejects ratios outside 0..1', () => {
-    expect(errorAt({ defaults: { eagerRefresh: 1.5 } }, '/defaults/eagerRefresh').message).toBe(
-      'must be at most 1; got 1.5',
+  it('rejects fractions outside [0, 1), as core does', () => {
+    expect(errorAt({ defaults: { eagerRefresh: 1 } }, '/defaults/eagerRefresh').message).toBe(
+      'must be below 1; got 1',
     );
+    expect(valid({ defaults: { eagerRefresh: 0.99, jitter: 0.5 } }).defaults).toMatchObject({
+      eagerRefresh: 0.99,
+      jitter: 0.5,
+    });
     expect(errorAt({ defaults: { jitter: -0.1 } }, '/defaults/jitter').message).toBe(
       'must be at least 0; got -0.1',
     );
@@ -376,18 +380,19 @@ describe('namespaces', () => {
       },
     });
     expect(config.namespaces.users).toEqual({
-      ttl: 30_000,
-      grace: 600_000,
-      softTimeoutMs: 1000,
-      hardTimeoutMs: 3000,
-      eagerRefresh: 0,
-      jitter: 0.2,
       priority: 'high',
+      defaults: {
+        ttl: 30_000,
+        grace: 600_000,
+        softTimeoutMs: 0,
+        hardTimeoutMs: 3000,
+        eagerRefresh: 0,
+        jitter: 0.2,
+      },
     });
     expect(config.namespaces.sessions).toMatchObject({
-      ttl: 1000,
-      grace: 60_000,
       priority: 'medium',
+      defaults: { ttl: 1000, grace: 60_000 },
     });
   });
 

@@ -1,3 +1,11 @@
+import type {
+  L1Options,
+  L2Options,
+  LoadOptions,
+  LockOptions,
+  NamespaceOptions,
+  PromotionStrategy,
+} from '@cachestack/core';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   type CacheStackConfig,
@@ -26,5 +34,31 @@ describe('types', () => {
         expectTypeOf(result.config.l2).toEqualTypeOf<RedisL2Config>();
     }
     expectTypeOf(loadConfig).returns.toHaveProperty('config').toEqualTypeOf<CacheStackConfig>();
+  });
+});
+
+describe('compatibility with @cachestack/core option types', () => {
+  it('resolves sections that core accepts as they are', () => {
+    const { config } = loadConfig({
+      env: false,
+      profile: 'production',
+      overrides: {
+        namespaces: { users: { ttl: '1m' } },
+        l1: { promotion: { afterHits: 2, windowMs: '1m' } },
+      },
+    });
+    // Compile-time checks: these assignments fail `pnpm typecheck` if the shapes drift.
+    const l1: L1Options = config.l1;
+    const defaults: LoadOptions = config.defaults;
+    const users: LoadOptions = config.namespaces.users!.defaults;
+    const namespace: NamespaceOptions = config.namespaces.users!;
+    const lock: Omit<LockOptions, 'locker'> = config.locking;
+    const breaker: Pick<L2Options, 'failureThreshold' | 'breakDurationMs'> = config.circuitBreaker;
+    const promotion: PromotionStrategy = config.l1.promotion;
+    expect(
+      [l1, defaults, users, namespace, lock, breaker, promotion].every((v) => v !== undefined),
+    ).toBe(true);
+    expect(config.defaults.jitter).toBeLessThan(1);
+    expect(config.defaults.eagerRefresh).toBeLessThan(1);
   });
 });

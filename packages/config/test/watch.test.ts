@@ -88,7 +88,7 @@ describe('watchConfig', () => {
     writeInPlace({ l1: { maxEntries: 200, policy: 'lfu' }, namespaces: { users: { ttl: '1m' } } });
     const change = await changed;
     expect(change.config.l1).toMatchObject({ maxEntries: 200, policy: 'lfu' });
-    expect(change.config.namespaces.users?.ttl).toBe(60_000);
+    expect(change.config.namespaces.users?.defaults.ttl).toBe(60_000);
     expect(change.previous).toBe(initial);
     expect(received).toEqual([change.config]);
     expect(received[0]).toBe(change.config);
@@ -225,5 +225,11 @@ describe('ConfigWatcher.close', () => {
     watcher.close();
     expect(() => watcher.current()).toThrow(ClosedError);
     await expect(watcher.reload()).rejects.toBeInstanceOf(ClosedError);
+  });
+
+  it('is what Symbol.dispose calls', () => {
+    const watcher = start();
+    watcher[Symbol.dispose]();
+    expect(() => watcher.current()).toThrow(ClosedError);
   });
 });
