@@ -32,6 +32,8 @@ export interface ResolvedLock {
 export interface LoadFlight extends Flight<Entry> {
   /** A stale entry (within grace) found in L2, usable as a fallback. */
   stale: Entry | undefined;
+  /** The loader's error when the flight fell back to a stale value. */
+  error?: unknown;
   readonly controller: AbortController;
 }
 
@@ -202,6 +204,7 @@ async function runLoad(req: LoadRequest<unknown>, flight: LoadFlight): Promise<E
           ? flight.stale
           : undefined;
       if (fallback) {
+        flight.error = cause;
         events.emit('stale', { namespace: ns.name, key, reason: 'loader-error' });
         return fallback;
       }
@@ -212,7 +215,13 @@ async function runLoad(req: LoadRequest<unknown>, flight: LoadFlight): Promise<E
     if (coreChannels.load.hasSubscribers) {
       coreChannels.load.publish({ namespace: ns.name, key, durationMs, ok: true });
     }
-    const entry = makeEntry(value, o, stack.s.now());
+    let ttlMs = o.ttlMs;
+    if (o.adaptiveTtl) {
+      const chosen = stack.adaptive.next(l1Key, value, o.ttlMs, o.adaptiveTtl);
+      ttlMs = chosen.ttlMs;
+      events.emit('adaptive-ttl', { namespace: ns.name, key, ttlMs, changed: chosen.changed });
+    }
+    const entry = makeEntry(value, o, stack.s.now(), ttlMs);
     await writeLoaded(stack, ns, flight, key, l1Key, entry, o, fence);
     return entry;
   } finally {
