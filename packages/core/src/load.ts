@@ -63,9 +63,15 @@ export async function writeLoaded(
   entry: Entry,
   o: ResolvedLoadOptions,
   fence: FenceToken | undefined,
+  fenceReadAt = Number.NEGATIVE_INFINITY,
 ): Promise<void> {
   const { l2, events } = stack.s;
   const tiers: ('l1' | 'l2')[] = [];
+  if (l2 && fence !== undefined && performance.now() - fenceReadAt > l2.maxFenceAgeMs) {
+    // The store may have forgotten invalidations this old: a conditional write could
+    // not be trusted, so the (possibly stale) result stays out of L2.
+    fence = undefined;
+  }
   if (l2 && !o.skipL2 && fence !== undefined && !flight.fenced) {
     try {
       const bytes = await l2.encode(entry);
@@ -157,6 +163,7 @@ async function runLoad(req: LoadRequest<unknown>, flight: LoadFlight): Promise<E
   const { stack, ns, key, l1Key, o, loader } = req;
   const { l2, events } = stack.s;
   let fence: FenceToken | undefined;
+  let fenceReadAt = performance.now();
   let lock: Lock | undefined;
   try {
     if (l2 && !o.skipL2) {
@@ -170,6 +177,7 @@ async function runLoad(req: LoadRequest<unknown>, flight: LoadFlight): Promise<E
           const second = await readL2(req, flight);
           if (second.hit) return second.hit;
           fence = second.fence;
+          fenceReadAt = performance.now();
         }
       } catch {
         // L2 unreachable: load anyway. Without a fence the result is not written to L2.
@@ -222,7 +230,7 @@ async function runLoad(req: LoadRequest<unknown>, flight: LoadFlight): Promise<E
       events.emit('adaptive-ttl', { namespace: ns.name, key, ttlMs, changed: chosen.changed });
     }
     const entry = makeEntry(value, o, stack.s.now(), ttlMs);
-    await writeLoaded(stack, ns, flight, key, l1Key, entry, o, fence);
+    await writeLoaded(stack, ns, flight, key, l1Key, entry, o, fence, fenceReadAt);
     return entry;
   } finally {
     if (lock) lock.release().catch(() => {});
