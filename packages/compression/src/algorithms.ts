@@ -168,12 +168,9 @@ function zstdAlgorithm(): Algorithm | undefined {
   );
 }
 
-const table: Partial<Record<AlgorithmName, Algorithm>> = {
-  gzip,
-  deflate,
-  brotli,
-  zstd: zstdAlgorithm(),
-};
+const table: Partial<Record<AlgorithmName, Algorithm>> = { gzip, deflate, brotli };
+const zstd = zstdAlgorithm();
+if (zstd) table.zstd = zstd;
 
 const byId: (Algorithm | undefined)[] = [];
 for (const algorithm of Object.values(table)) byId[algorithm.id] = algorithm;
