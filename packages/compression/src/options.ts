@@ -15,7 +15,7 @@ export interface CompressionOptions {
    * The algorithm new values are written with, or `'auto'` (chosen per value by size and a
    * sample, see the README). Values written with any algorithm are always readable.
    * `'zstd'` throws a `CompressionUnavailableError` on a Node.js without it.
-   * @defaultValue `'gzip'`
+   * @defaultValue `'brotli'` (level 4: gzip-6 ratios or better at equal or higher speed, see README)
    */
   readonly algorithm?: AlgorithmName | 'auto';
   /**
@@ -56,7 +56,7 @@ export interface CompressionOptions {
   readonly maxDecompressedBytes?: ByteSize;
   /**
    * `'auto'`: the algorithm for values that compress moderately, or are large.
-   * @defaultValue `{ algorithm: 'gzip', level: 1 }`
+   * @defaultValue `{ algorithm: 'brotli', level: 1 }`
    */
   readonly autoFast?: AlgorithmChoice;
   /**
@@ -153,7 +153,7 @@ export function resolveOptions(options: CompressionOptions = {}): ResolvedOption
   if (typeof options !== 'object' || options === null) {
     throw new InvalidOptionError('options', 'expected an object');
   }
-  const mode = options.algorithm ?? 'gzip';
+  const mode = options.algorithm ?? 'brotli';
   const fixed = mode === 'auto' ? undefined : resolveChoice('algorithm', mode, options.level);
   if (mode === 'auto' && options.level !== undefined) {
     throw new InvalidOptionError(
@@ -161,7 +161,7 @@ export function resolveOptions(options: CompressionOptions = {}): ResolvedOption
       "has no meaning with algorithm 'auto' (use autoFast/autoStrong)",
     );
   }
-  const fast = options.autoFast ?? { algorithm: 'gzip', level: 1 };
+  const fast = options.autoFast ?? { algorithm: 'brotli', level: 1 };
   const strong = options.autoStrong ?? { algorithm: 'brotli', level: 5 };
   const now = options.now ?? performance.now.bind(performance);
   if (typeof now !== 'function') throw new InvalidOptionError('now', 'expected a function');
