@@ -17,4 +17,6 @@ export interface MemoryEntry<T = unknown> extends Entry<T> {
   readonly storedAt: number;
   /** Estimated size in bytes (0 when L1 is not bounded by bytes). */
   readonly size: number;
+  /** Generation of the namespace when stored; a clear bumps it and orphans the entry. */
+  readonly gen: number;
 }
