@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { codecIds, compression, compressionChannels, type EncodeMessage } from '../src/index.js';
 import { sampleSavings } from '../src/auto.js';
+import { codecIds, compression, compressionChannels, type EncodeMessage } from '../src/index.js';
 import { jsonPayload, randomBytes } from './fixtures.js';
 
 const seen: EncodeMessage[] = [];
@@ -15,7 +15,8 @@ function halfRandom(bytes: number): Buffer {
   const text = jsonPayload('feed', bytes);
   const noise = randomBytes(bytes);
   const out = Buffer.alloc(bytes);
-  for (let o = 0; o < bytes; o += 64) (o / 64) % 2 ? noise.copy(out, o, o, o + 64) : text.copy(out, o, o, o + 64);
+  for (let o = 0; o < bytes; o += 64)
+    (o / 64) % 2 ? noise.copy(out, o, o, o + 64) : text.copy(out, o, o, o + 64);
   return out;
 }
 
@@ -40,7 +41,11 @@ describe("algorithm: 'auto'", () => {
       expect(out.id).toBe(codecIds.brotli);
       expect(Buffer.from(await codec.decode(out.id, out.data)).equals(data)).toBe(true);
     }
-    expect(seen.map((m) => `${m.algorithm}:${m.level}`)).toEqual(['brotli:5', 'brotli:5', 'brotli:5']);
+    expect(seen.map((m) => `${m.algorithm}:${m.level}`)).toEqual([
+      'brotli:5',
+      'brotli:5',
+      'brotli:5',
+    ]);
   });
 
   it('uses the fast choice (brotli 1) for JSON above autoStrongMaxBytes', async () => {
