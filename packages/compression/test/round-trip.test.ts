@@ -140,6 +140,22 @@ describe.each(algorithms)('%s', (name: AlgorithmName) => {
     expect(decodePaths).toContain('sync');
   });
 
+  it('decodes a small input that expands past 256 KiB asynchronously, not on the event loop', async () => {
+    const record = jsonPayload('users', 400);
+    const data = Buffer.concat(Array.from({ length: 4000 }, () => record));
+    const codec = compression({ algorithm: name, level: name === 'brotli' ? 9 : undefined });
+    const encoded = await codec.encode(data);
+    expect(encoded.data.byteLength).toBeLessThan(16 * 1024);
+    const paths: string[] = [];
+    const listener = (m: unknown) => paths.push((m as { path: string }).path);
+    compressionChannels.decode.subscribe(listener);
+    unsubscribe.push(() => compressionChannels.decode.unsubscribe(listener));
+    const pending = codec.decode(encoded.id, encoded.data);
+    expect(pending).toBeInstanceOf(Promise);
+    expect(Buffer.from(await pending).equals(data)).toBe(true);
+    expect(paths).toEqual(['async']);
+  });
+
   it('restores an empty value and a one-byte value when the threshold is 0', async () => {
     const codec = compression({ algorithm: name, thresholdBytes: 0, minSavingsRatio: 0 });
     for (const data of [new Uint8Array(0), Uint8Array.of(42)]) {
