@@ -1,6 +1,12 @@
-import { type CacheStackError, createCache, memoryStore } from '@cachestack/core';
+import { type CacheStackError, type Codec, createCache, memoryStore } from '@cachestack/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { codecIds, compression, DecompressionLimitError } from '../src/index.js';
+import {
+  CompressionUnavailableError,
+  codecIds,
+  compression,
+  DecompressionLimitError,
+  isAlgorithmAvailable,
+} from '../src/index.js';
 import { jsonPayload } from './fixtures.js';
 
 // core's in-process L2 store: the full createCache pipeline (serialize, compress, frame,
@@ -81,4 +87,25 @@ describe('createCache with a compression codec', () => {
     await new Promise<void>((resolve) => setImmediate(resolve));
     expect(await store.get('cz', 'bomb')).toBeUndefined();
   });
+
+  it.skipIf(isAlgorithmAvailable('zstd'))(
+    'reads a zstd entry on a Node.js without zstd as a miss reported with CompressionUnavailableError',
+    async () => {
+      const store = memoryStore();
+      // Stands in for a Node 22+ instance: frames the bytes under codec id 4.
+      const zstdWriter: Codec = {
+        name: 'zstd-writer',
+        ids: [4],
+        encode: (data) => ({ id: codecIds.zstd, data }),
+        decode: (_id, data) => data,
+      };
+      await cacheOver(store, { codec: zstdWriter }).set('z', document(), { ttl: '1m' });
+      const reader = cacheOver(store, { codec: compression() });
+      const reported: unknown[] = [];
+      reader.on('l2:corrupt', ({ error }) => reported.push(error));
+      expect(await reader.get('z')).toBeUndefined();
+      expect(reported).toHaveLength(1);
+      expect(reported[0]).toBeInstanceOf(CompressionUnavailableError);
+    },
+  );
 });
