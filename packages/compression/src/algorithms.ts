@@ -30,7 +30,7 @@ interface ZstdZlib {
   zstdDecompressSync?: SyncFn;
   createZstdCompress?: StreamFn;
   createZstdDecompress?: StreamFn;
-  constants: { ZSTD_c_compressionLevel?: number };
+  constants: { ZSTD_c_compressionLevel?: number; ZSTD_c_checksumFlag?: number };
 }
 
 const z = zlib as unknown as ZstdZlib;
@@ -49,6 +49,11 @@ export interface Algorithm {
   decompress(data: Uint8Array, maxOutputLength: number): Promise<Buffer>;
   compressStream(level: number, sizeHint: number): Transform;
   decompressStream(): Transform;
+  /**
+   * Checks a decompression result against what the input declares; returns why it is
+   * wrong, or `undefined`. Only zstd has one (see {@link zstdContentSize}).
+   */
+  verify?(input: Uint8Array, output: Buffer): string | undefined;
 }
 
 function promised(fn: AsyncFn, data: Uint8Array, options: ZlibOptions): Promise<Buffer> {
@@ -72,8 +77,10 @@ function make(
   name: AlgorithmName,
   levels: { min: number; max: number; default: number },
   b: Binding,
+  verify?: Algorithm['verify'],
 ): Algorithm {
   return {
+    ...(verify ? { verify } : {}),
     name,
     id: codecIds[name],
     minLevel: levels.min,
@@ -142,6 +149,7 @@ function zstdAlgorithm(): Algorithm | undefined {
   const { zstdCompress, zstdCompressSync, zstdDecompress, zstdDecompressSync } = z;
   const { createZstdCompress, createZstdDecompress } = z;
   const levelParam = z.constants.ZSTD_c_compressionLevel;
+  const checksumParam = z.constants.ZSTD_c_checksumFlag;
   if (
     !zstdCompress ||
     !zstdCompressSync ||
@@ -149,7 +157,8 @@ function zstdAlgorithm(): Algorithm | undefined {
     !zstdDecompressSync ||
     !createZstdCompress ||
     !createZstdDecompress ||
-    levelParam === undefined
+    levelParam === undefined ||
+    checksumParam === undefined
   ) {
     return undefined;
   }
@@ -163,9 +172,50 @@ function zstdAlgorithm(): Algorithm | undefined {
       decompressSync: zstdDecompressSync,
       compressStream: createZstdCompress,
       decompressStream: createZstdDecompress,
-      levelOptions: (level) => ({ params: { [levelParam]: level } }),
+      // A content checksum, and the size pledged so that the frame header records it
+      // (async and stream compression only write it when pledged): zstdContentSize.
+      levelOptions: (level, size) => ({
+        params: { [levelParam]: level, [checksumParam]: 1 },
+        pledgedSrcSize: size,
+      }),
+    },
+    (input, output) => {
+      const declared = zstdContentSize(input);
+      if (declared !== undefined) {
+        return declared === output.byteLength
+          ? undefined
+          : `zstd frame declares ${declared} bytes but decoded to ${output.byteLength} (truncated?)`;
+      }
+      return output.byteLength === 0 ? 'zstd data decoded to nothing (truncated?)' : undefined;
     },
   );
+}
+
+/**
+ * The content size a zstd frame header declares, or `undefined` when it has none.
+ *
+ * Why: some Node.js 22 releases return the partial output of a truncated zstd frame
+ * without an error (Node 24 reports it). Comparing the output with the declared size
+ * turns that into a `CorruptEntryError`; this package always writes the size.
+ */
+export function zstdContentSize(frame: Uint8Array): number | undefined {
+  if (frame.byteLength < 6) return undefined;
+  if (frame[0] !== 0x28 || frame[1] !== 0xb5 || frame[2] !== 0x2f || frame[3] !== 0xfd) {
+    return undefined;
+  }
+  const descriptor = frame[4]!;
+  const fcsFlag = descriptor >> 6;
+  const singleSegment = (descriptor >> 5) & 1;
+  const dictIdBytes = [0, 1, 2, 4][descriptor & 3]!;
+  const fcsBytes = fcsFlag === 0 ? singleSegment : [0, 2, 4, 8][fcsFlag]!;
+  if (fcsBytes === 0) return undefined;
+  const at = 5 + (singleSegment ? 0 : 1) + dictIdBytes;
+  if (frame.byteLength < at + fcsBytes) return undefined;
+  const view = new DataView(frame.buffer, frame.byteOffset + at, fcsBytes);
+  if (fcsBytes === 1) return view.getUint8(0);
+  if (fcsBytes === 2) return view.getUint16(0, true) + 256;
+  if (fcsBytes === 4) return view.getUint32(0, true);
+  return Number(view.getBigUint64(0, true));
 }
 
 const table: Partial<Record<AlgorithmName, Algorithm>> = { gzip, deflate, brotli };

@@ -156,21 +156,25 @@ class CompressionCodecImpl implements CompressionCodec {
     }
     const o = this.#o;
     const size = data.byteLength;
+    if (size === 0) {
+      // Every algorithm writes a header: empty input is damage, whatever zlib makes of it.
+      throw this.#decodeFailure(algorithm, size, new Error('empty input'));
+    }
     const start = o.now();
     if (size < o.syncBelowBytes) {
       // A small input can still expand a lot (a bomb, or very repetitive data): the sync
       // call stops at SYNC_MAX_OUTPUT_BYTES and anything larger is redone off-thread, so
       // the event loop is never blocked for more than that much output.
       const cap = Math.min(o.maxDecompressedBytes, SYNC_MAX_OUTPUT_BYTES);
+      let out: Buffer | undefined;
       try {
-        const out = algorithm.decompressSync(data, cap);
-        this.#stats.decoded(algorithm.name, size, out.byteLength, o.now() - start, 'sync');
-        return out;
+        out = algorithm.decompressSync(data, cap);
       } catch (error) {
         if (!(cap < o.maxDecompressedBytes && isTooLarge(error))) {
           throw this.#decodeFailure(algorithm, size, error);
         }
       }
+      if (out) return this.#decoded(algorithm, data, out, start, 'sync');
     }
     const path: CompressionPath = size >= o.streamAboveBytes ? 'stream' : 'async';
     const pending =
@@ -178,14 +182,30 @@ class CompressionCodecImpl implements CompressionCodec {
         ? decompressStreaming(algorithm, data, o.maxDecompressedBytes)
         : algorithm.decompress(data, o.maxDecompressedBytes);
     return pending.then(
-      (out) => {
-        this.#stats.decoded(algorithm.name, size, out.byteLength, o.now() - start, path);
-        return out;
-      },
+      (out) => this.#decoded(algorithm, data, out, start, path),
       (error: unknown) => {
         throw this.#decodeFailure(algorithm, size, error);
       },
     );
+  }
+
+  #decoded(
+    algorithm: Algorithm,
+    data: Uint8Array,
+    out: Buffer,
+    start: number,
+    path: CompressionPath,
+  ): Buffer {
+    const problem = algorithm.verify?.(data, out);
+    if (problem) throw this.#decodeFailure(algorithm, data.byteLength, new Error(problem));
+    this.#stats.decoded(
+      algorithm.name,
+      data.byteLength,
+      out.byteLength,
+      this.#o.now() - start,
+      path,
+    );
+    return out;
   }
 
   #decodeFailure(algorithm: Algorithm, size: number, cause: unknown): CacheStackError {

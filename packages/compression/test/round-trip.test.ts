@@ -64,11 +64,13 @@ describe.each(algorithms)('%s', (name: AlgorithmName) => {
     }
   });
 
-  it('restores binary records at every level', async () => {
+  it('restores binary records at the lowest, default and highest levels', async () => {
     const data = binaryRecords(40 * 1024);
     const probe = compression({ algorithm: name });
-    const levels = new Set<number>();
-    for (let level = 0; level <= 22; level++) {
+    const defaultLevel = probe.level!;
+    // Lowest, 1, default, 9 and highest level each algorithm accepts.
+    const levels = new Set<number>([defaultLevel, 1, 9]);
+    for (const level of [0, 11, 22]) {
       try {
         compression({ algorithm: name, level });
         levels.add(level);
@@ -76,7 +78,7 @@ describe.each(algorithms)('%s', (name: AlgorithmName) => {
         // outside this algorithm's range
       }
     }
-    expect(levels.size).toBeGreaterThan(5);
+    expect(levels.size).toBeGreaterThanOrEqual(4);
     for (const level of levels) {
       const codec = compression({ algorithm: name, level, minSavingsRatio: 0 });
       const { encoded, decoded } = await roundTrip(codec, data);

@@ -6,6 +6,7 @@ import {
   jsonSerializer,
 } from '@cachestack/core';
 import { describe, expect, it } from 'vitest';
+import { zstdContentSize } from '../src/algorithms.js';
 import {
   type AlgorithmName,
   availableAlgorithms,
@@ -206,5 +207,41 @@ describe.runIf(isAlgorithmAvailable('zstd'))('zstd on a Node.js with it', () => 
     expect(availableAlgorithms()).toContain('zstd');
     const out = await compression({ algorithm: 'zstd' }).encode(jsonPayload('users', 10_000));
     expect(out.id).toBe(4);
+  });
+
+  it('records the content size in frames written on the sync, async and stream paths', async () => {
+    for (const path of Object.values(paths)) {
+      const data = jsonPayload('orders', 40_000);
+      const out = await compression({ algorithm: 'zstd', ...path }).encode(data);
+      expect(zstdContentSize(out.data)).toBe(data.byteLength);
+    }
+  });
+
+  it('rejects a zstd frame missing its last block bytes (Node 22 would return partial output)', async () => {
+    const out = await compression({ algorithm: 'zstd' }).encode(jsonPayload('orders', 40_000));
+    const cut = out.data.subarray(0, out.data.byteLength - 16);
+    for (const path of Object.values(paths)) {
+      const error = await failure(() => compression(path).decode(codecIds.zstd, cut));
+      expect(error).toBeInstanceOf(CorruptEntryError);
+    }
+  });
+});
+
+describe('zstdContentSize', () => {
+  const magic = [0x28, 0xb5, 0x2f, 0xfd];
+  it('reads 1, 2, 4 and 8-byte content sizes and reports frames without one', () => {
+    // single segment, flag 0: one byte
+    expect(zstdContentSize(Uint8Array.from([...magic, 0x20, 200, 0]))).toBe(200);
+    // flag 1 with window byte: two bytes, plus 256
+    expect(zstdContentSize(Uint8Array.from([...magic, 0x40, 0x58, 0x10, 0x00, 0]))).toBe(16 + 256);
+    // flag 2, single segment: four bytes
+    expect(zstdContentSize(Uint8Array.from([...magic, 0xa0, 0x10, 0x27, 0, 0, 0]))).toBe(10_000);
+    // flag 3 with window byte and a 1-byte dictionary id: eight bytes
+    expect(
+      zstdContentSize(Uint8Array.from([...magic, 0xc1, 0x58, 7, 1, 0, 0, 1, 0, 0, 0, 0])),
+    ).toBe(2 ** 24 + 1);
+    // no content size (streamed without a pledged size)
+    expect(zstdContentSize(Uint8Array.from([...magic, 0x00, 0x58, 0, 0]))).toBeUndefined();
+    expect(zstdContentSize(Uint8Array.from([1, 2, 3, 4, 5, 6]))).toBeUndefined();
   });
 });
