@@ -3,15 +3,16 @@ export {
   type ChannelHandlerFactory,
   defaultChannelHandlers,
 } from './channel-handlers.js';
-export {
-  createHealthMonitor,
-  type HealthMonitor,
-  type HealthMonitorEventMap,
-  type HealthMonitorOptions,
-  type HeapReading,
-  type MemoryPressure,
-  type SlowOperation,
-} from './health-monitor.js';
+export { createHealthMonitor } from './health-monitor.js';
+export type {
+  HealthMonitor,
+  HealthMonitorEventMap,
+  HealthMonitorListener,
+  HealthMonitorOptions,
+  HeapReading,
+  MemoryPressure,
+  SlowOperation,
+} from './health-monitor-types.js';
 export {
   defaultHealthThresholds,
   defaultHealthWeights,

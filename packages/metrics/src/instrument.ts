@@ -1,5 +1,5 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import type { Cache } from '@cachestack/core';
+import { type Cache, InvalidOptionError } from '@cachestack/core';
 import type {
   Attributes,
   BatchObservableCallback,
@@ -95,7 +95,7 @@ export function instrument(
   assertObject('options', options);
   assertMeter(options.meter);
   if (typeof cache?.on !== 'function' || typeof cache.stats !== 'function') {
-    throw new TypeError('instrument: expected a cache created by createCache');
+    throw new InvalidOptionError('cache', 'expected a cache created by createCache');
   }
   const base: Attributes = { ...(options.attributes ?? {}) };
   const meter = options.meter;
