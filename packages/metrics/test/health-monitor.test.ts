@@ -1,6 +1,6 @@
 import { channel } from 'node:diagnostics_channel';
 import { ClosedError, createCache, InvalidOptionError } from '@cachestack/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   createHealthMonitor,
   type HealthMonitorOptions,
@@ -11,6 +11,7 @@ import { clock, setup } from './helpers.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
+  vi.useRealTimers();
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
 
@@ -217,6 +218,23 @@ describe('createHealthMonitor', () => {
     expect(monitor.check().signals.hitRate.value).toBe(1);
     c.advance(10 * 60_000);
     expect(monitor.check().signals.hitRate.value).toBeUndefined();
+  });
+
+  it('runs check() on its interval and stops when closed', () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const heap = { usedBytes: 950, limitBytes: 1000 };
+    const pressure: MemoryPressure[] = [];
+    const { monitor } = monitored({
+      intervalMs: 1000,
+      readHeap: () => heap,
+      memoryPressureCooldownMs: 0,
+      onMemoryPressure: (p) => pressure.push(p),
+    });
+    vi.advanceTimersByTime(3000);
+    expect(pressure).toHaveLength(3);
+    monitor.close();
+    vi.advanceTimersByTime(3000);
+    expect(pressure).toHaveLength(3);
   });
 
   it('rejects invalid options with InvalidOptionError', () => {
