@@ -7,3 +7,8 @@ export {
   startPrivateRedis,
   uniquePrefix,
 } from './redis-server.js';
+export {
+  runStoreContract,
+  type StoreContractOptions,
+  type StoreUnderTest,
+} from './store-contract.js';
