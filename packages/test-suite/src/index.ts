@@ -1,3 +1,4 @@
+export { type PrivateCluster, startPrivateCluster } from './redis-cluster.js';
 export {
   freePort,
   type PrivateRedis,
