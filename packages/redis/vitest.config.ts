@@ -4,5 +4,7 @@ export default defineProject({
   test: {
     name: 'redis',
     include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
   },
 });
