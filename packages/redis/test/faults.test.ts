@@ -60,8 +60,8 @@ describe('redis store under faults (private redis-server)', () => {
     return s;
   }
 
-  function client(options: ConstructorParameters<typeof Redis>[0] = {}): Redis {
-    const c = new Redis({ port: server.port, host: '127.0.0.1', ...(options as object) });
+  function client(): Redis {
+    const c = new Redis({ port: server.port, host: '127.0.0.1' });
     c.on('error', () => {});
     open.push({ close: () => c.disconnect() });
     return c;
@@ -161,7 +161,7 @@ describe('redis store under faults (private redis-server)', () => {
     const s = store();
     await s.set('n', 'k', bytes, { ttlMs: 10_000 });
     const c = client();
-    const listed = async () => (await c.client('LIST')).split('\n').filter(Boolean).length;
+    const listed = async () => String(await c.client('LIST')).split('\n').filter(Boolean).length;
     const withStore = await listed();
     await s.close();
     await eventually(async () => {
