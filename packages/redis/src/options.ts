@@ -71,6 +71,11 @@ function isClient(value: unknown): value is Redis | Cluster {
   );
 }
 
+function keyPrefixOf(client: Redis | Cluster): string | undefined {
+  const options = client.options as { keyPrefix?: string; redisOptions?: { keyPrefix?: string } };
+  return options.keyPrefix || options.redisOptions?.keyPrefix || undefined;
+}
+
 const LOGGER_METHODS = ['debug', 'info', 'warn', 'error', 'child'] as const;
 
 /**
@@ -90,6 +95,10 @@ export function resolveOptions(options: RedisStoreOptions): ResolvedOptions {
   }
   if (client !== undefined && !isClient(client)) {
     throw new InvalidOptionError('client', 'must be an ioredis Redis or Cluster instance');
+  }
+  if (client !== undefined && keyPrefixOf(client)) {
+    // Scripts compute key names and SCAN patterns are not prefixed: use `prefix` instead.
+    throw new InvalidOptionError('client', 'must not have a keyPrefix; use the prefix option');
   }
   if (url !== undefined && (typeof url !== 'string' || !/^rediss?:\/\//.test(url))) {
     throw new InvalidOptionError('url', 'must be a redis:// or rediss:// URL');

@@ -14,6 +14,7 @@ import {
   type WriteOutcome,
 } from '@cachestack/core';
 import { type Cluster, Redis } from 'ioredis';
+import { Deadlines } from './deadlines.js';
 import { type RedisKeyspace, redisKeyspace } from './keyspace.js';
 import { type RedisStoreOptions, resolveOptions } from './options.js';
 import { defineScripts, type ScriptClient } from './scripts.js';
@@ -37,6 +38,16 @@ function outcomes(flags: number[]): WriteOutcome[] {
 }
 
 /**
+ * Whether a standalone client times out each command itself within `timeoutMs`. Not
+ * trusted on Cluster, whose own offline queue (while it discovers slots) has no timer.
+ */
+function hasCommandTimeout(client: Redis | Cluster, timeoutMs: number): boolean {
+  if (client.isCluster) return false;
+  const ms = (client as Redis).options.commandTimeout;
+  return typeof ms === 'number' && ms > 0 && ms <= timeoutMs;
+}
+
+/**
  * A {@link RemoteStore} on Redis through ioredis, standalone or Cluster. Create it with
  * {@link redisStore}. Reads are plain GET / MGET; fenced reads add the namespace epoch
  * to the same MGET; writes and invalidations are Lua scripts on the namespace's slot.
@@ -54,6 +65,9 @@ export class RedisStore implements RemoteStore {
   readonly #logger: Logger;
   /** Set while a client we created makes its first connection attempt. */
   #connecting: Promise<void> | undefined;
+  /** Whether ioredis itself times out every command within our deadline. */
+  readonly #clientDeadline: boolean;
+  readonly #deadlines: Deadlines;
   #closed = false;
   #closing: Promise<void> | undefined;
 
@@ -64,6 +78,7 @@ export class RedisStore implements RemoteStore {
     this.#timeoutMs = resolved.commandTimeoutMs;
     this.#fenceTtlMs = resolved.fenceTtlMs;
     this.#clearBatchSize = resolved.clearBatchSize;
+    this.#deadlines = new Deadlines(resolved.commandTimeoutMs);
     this.#logger = resolved.logger.child({ component: 'cachestack-redis' });
     if (resolved.client) {
       this.#client = resolved.client;
@@ -95,6 +110,7 @@ export class RedisStore implements RemoteStore {
       this.#owned = true;
     }
     this.#scripts = defineScripts(this.#client);
+    this.#clientDeadline = hasCommandTimeout(this.#client, this.#timeoutMs);
   }
 
   /** The key names this store uses. */
@@ -207,6 +223,7 @@ export class RedisStore implements RemoteStore {
       'set',
       () => this.#scripts.cachestackV1Write(...(args as [number, ...Arg[]])),
       (flags) => (flags[0] === 1 ? 'written' : 'fenced'),
+      true,
     );
   }
 
@@ -231,6 +248,7 @@ export class RedisStore implements RemoteStore {
       'setMany',
       () => this.#scripts.cachestackV1Write(...(args as [number, ...Arg[]])),
       outcomes,
+      true,
     );
   }
 
@@ -288,7 +306,12 @@ export class RedisStore implements RemoteStore {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#run('delete', () => this.#scripts.cachestackV1Delete(...(args as [number])));
+    return this.#run(
+      'delete',
+      () => this.#scripts.cachestackV1Delete(...(args as [number])),
+      undefined,
+      true,
+    );
   }
 
   /**
@@ -308,8 +331,11 @@ export class RedisStore implements RemoteStore {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#run('deleteByTag', () =>
-      this.#scripts.cachestackV1DeleteTags(...(args as [number])),
+    return this.#run(
+      'deleteByTag',
+      () => this.#scripts.cachestackV1DeleteTags(...(args as [number])),
+      undefined,
+      true,
     );
   }
 
@@ -329,8 +355,12 @@ export class RedisStore implements RemoteStore {
 
   async #clear(namespace: string): Promise<void> {
     const keys = this.#keys;
-    await this.#run('clear', () =>
-      this.#scripts.cachestackV1ClearMark(2, keys.epoch(namespace), keys.clearMark(namespace)),
+    await this.#run(
+      'clear',
+      () =>
+        this.#scripts.cachestackV1ClearMark(2, keys.epoch(namespace), keys.clearMark(namespace)),
+      undefined,
+      true,
     );
     const base = keys.base(namespace);
     const entryHead = `${base}k:`;
@@ -358,8 +388,11 @@ export class RedisStore implements RemoteStore {
     const sets = [...tagSets];
     for (let i = 0; i < sets.length; i += this.#clearBatchSize) {
       const chunk = sets.slice(i, i + this.#clearBatchSize);
-      await this.#run('clear', () =>
-        this.#scripts.cachestackV1PruneTags(chunk.length, ...chunk, base),
+      await this.#run(
+        'clear',
+        () => this.#scripts.cachestackV1PruneTags(chunk.length, ...chunk, base),
+        undefined,
+        true,
       );
     }
   }
@@ -412,21 +445,36 @@ export class RedisStore implements RemoteStore {
     return [keys.length, ...keys, ...argv];
   }
 
-  /** Sends a command (after a first connection attempt in progress) under the deadline. */
-  #run<T, R = T>(op: string, send: () => Promise<T>, map?: (value: T) => R): Promise<R> {
+  /**
+   * Sends a command under the deadline. When the client enforces a `commandTimeout` no
+   * longer than ours (always true of a client we created), ioredis's own per-command
+   * timer is the deadline and we only map the outcome; otherwise we race our own timer.
+   * A first connection attempt in progress is awaited under our timer. Scripts always
+   * race our timer: a NOSCRIPT fallback is a second command with its own ioredis timer.
+   */
+  #run<T, R = T>(
+    op: string,
+    send: () => Promise<T>,
+    map?: (value: T) => R,
+    script = false,
+  ): Promise<R> {
     const connecting = this.#connecting;
-    return this.#deadline(op, connecting === undefined ? send() : connecting.then(send), map);
+    if (connecting !== undefined) return this.#deadline(op, connecting.then(send), map);
+    if (script || !this.#clientDeadline) return this.#deadline(op, send(), map);
+    return send().then(map as (value: T) => R, (error: unknown) => {
+      throw this.#wrap(op, error);
+    });
   }
 
   #deadline<T, R = T>(op: string, pending: Promise<T>, map?: (value: T) => R): Promise<R> {
-    const timeoutMs = this.#timeoutMs;
     return new Promise<R>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(new TimeoutError(`redis ${op} did not answer within ${timeoutMs} ms`, timeoutMs));
-      }, timeoutMs);
+      const deadline = this.#deadlines.start(() => {
+        const ms = this.#timeoutMs;
+        reject(new TimeoutError(`redis ${op} did not answer within ${ms} ms`, ms));
+      });
       pending.then(
         (value) => {
-          clearTimeout(timer);
+          if (!this.#deadlines.settle(deadline)) return;
           if (map === undefined) {
             resolve(value as unknown as R);
             return;
@@ -438,8 +486,7 @@ export class RedisStore implements RemoteStore {
           }
         },
         (error: unknown) => {
-          clearTimeout(timer);
-          reject(this.#wrap(op, error));
+          if (this.#deadlines.settle(deadline)) reject(this.#wrap(op, error));
         },
       );
     });

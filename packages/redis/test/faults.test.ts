@@ -161,7 +161,10 @@ describe('redis store under faults (private redis-server)', () => {
     const s = store();
     await s.set('n', 'k', bytes, { ttlMs: 10_000 });
     const c = client();
-    const listed = async () => String(await c.client('LIST')).split('\n').filter(Boolean).length;
+    const listed = async () =>
+      String(await c.client('LIST'))
+        .split('\n')
+        .filter(Boolean).length;
     const withStore = await listed();
     await s.close();
     await eventually(async () => {

@@ -52,6 +52,12 @@ describe('redisStore options', () => {
     ['clearBatchSize', { url: 'redis://127.0.0.1:1', prefix: 'p', clearBatchSize: Number.NaN }],
     ['logger', { url: 'redis://127.0.0.1:1', prefix: 'p', logger: { warn() {} } }],
   ];
+  it('rejects a client with a keyPrefix, which its scripts and SCAN would not honour', () => {
+    const prefixed = new Redis({ lazyConnect: true, keyPrefix: 'x:' });
+    expect(() => redisStore({ client: prefixed, prefix: 'p' })).toThrow(InvalidOptionError);
+    prefixed.disconnect();
+  });
+
   it.each(cases)('rejects an invalid %s with InvalidOptionError', (option, options) => {
     let caught: unknown;
     try {
