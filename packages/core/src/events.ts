@@ -10,7 +10,11 @@ export interface CacheEventMap {
   /** No usable value in any tier. */
   miss: { namespace: string; key: string };
   /** A stale value (within grace) was served instead of a fresh one. */
-  stale: { namespace: string; key: string; reason: 'loader-error' | 'soft-timeout' | 'hard-timeout' | 'l2-down' };
+  stale: {
+    namespace: string;
+    key: string;
+    reason: 'loader-error' | 'soft-timeout' | 'hard-timeout' | 'l2-down';
+  };
   /** A value was written (by `set` or by a loader). */
   set: { namespace: string; key: string; ttlMs: number; tiers: readonly Tier[] };
   /** A loader result was not written because its key was invalidated while it ran. */

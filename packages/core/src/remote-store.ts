@@ -67,7 +67,12 @@ export interface RemoteStore {
    * Stores bytes. Without `fence` the write is unconditional and itself invalidates
    * fences read earlier for this key; with `fence` it is conditional (see above).
    */
-  set(namespace: string, key: string, value: Uint8Array, options: RemoteSetOptions): Promise<WriteOutcome>;
+  set(
+    namespace: string,
+    key: string,
+    value: Uint8Array,
+    options: RemoteSetOptions,
+  ): Promise<WriteOutcome>;
   /** Stores several entries in one round trip; conditional on `fence` when given. */
   setMany(
     namespace: string,
