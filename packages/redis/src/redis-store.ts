@@ -68,6 +68,7 @@ export class RedisStore implements RemoteStore {
   /** Whether ioredis itself times out every command within our deadline. */
   readonly #clientDeadline: boolean;
   readonly #deadlines: Deadlines;
+  readonly #bases = new Map<string, string>();
   #closed = false;
   #closing: Promise<void> | undefined;
 
@@ -120,26 +121,26 @@ export class RedisStore implements RemoteStore {
 
   /** Bytes of the key (one GET), or `undefined`. */
   get(namespace: string, key: string): Promise<Uint8Array | undefined> {
+    let entryKey: string;
     try {
-      this.#check(namespace);
       assertKey(key);
+      entryKey = `${this.#check(namespace)}k:${key}`;
     } catch (error) {
       return Promise.reject(error);
     }
-    const entryKey = `${this.#keys.base(namespace)}k:${key}`;
     return this.#run('get', () => this.#client.getBuffer(entryKey), nullToUndefined);
   }
 
   /** Bytes of each key in order (one MGET). */
   getMany(namespace: string, keys: readonly string[]): Promise<(Uint8Array | undefined)[]> {
+    let base: string;
     try {
-      this.#check(namespace);
+      base = this.#check(namespace);
       assertKeys(keys);
     } catch (error) {
       return Promise.reject(error);
     }
     if (keys.length === 0) return Promise.resolve([]);
-    const base = this.#keys.base(namespace);
     const entryKeys = keys.map((key) => `${base}k:${key}`);
     return this.#run(
       'getMany',
@@ -150,13 +151,13 @@ export class RedisStore implements RemoteStore {
 
   /** The value and the namespace epoch as fence, in one MGET. */
   getWithFence(namespace: string, key: string): Promise<FencedRead> {
+    let base: string;
     try {
-      this.#check(namespace);
+      base = this.#check(namespace);
       assertKey(key);
     } catch (error) {
       return Promise.reject(error);
     }
-    const base = this.#keys.base(namespace);
     return this.#run(
       'getWithFence',
       () => this.#client.mgetBuffer(`${base}k:${key}`, `${base}m:epoch`),
@@ -169,13 +170,13 @@ export class RedisStore implements RemoteStore {
 
   /** The values and the namespace epoch as fence, in one MGET. */
   getManyWithFence(namespace: string, keys: readonly string[]): Promise<FencedReadMany> {
+    let base: string;
     try {
-      this.#check(namespace);
+      base = this.#check(namespace);
       assertKeys(keys);
     } catch (error) {
       return Promise.reject(error);
     }
-    const base = this.#keys.base(namespace);
     const args = keys.map((key) => `${base}k:${key}`);
     args.push(`${base}m:epoch`);
     return this.#run(
@@ -202,7 +203,7 @@ export class RedisStore implements RemoteStore {
   ): Promise<WriteOutcome> {
     let args: Arg[];
     try {
-      this.#check(namespace);
+      const base = this.#check(namespace);
       assertKey(key);
       if (typeof options !== 'object' || options === null) {
         throw new InvalidOptionError('options', 'must be an object with ttlMs');
@@ -212,7 +213,7 @@ export class RedisStore implements RemoteStore {
       const bytes = toBuffer(value);
       if (options.fence !== undefined) assertFence(options.fence);
       args = this.#writeArgs(
-        namespace,
+        base,
         [{ key, value: bytes, ttlMs: options.ttlMs, tags: options.tags }],
         options.fence,
       );
@@ -235,12 +236,12 @@ export class RedisStore implements RemoteStore {
   ): Promise<WriteOutcome[]> {
     let args: Arg[];
     try {
-      this.#check(namespace);
+      const base = this.#check(namespace);
       if (!Array.isArray(entries)) throw new InvalidOptionError('entries', 'must be an array');
       for (const entry of entries) assertEntry(entry);
       if (fence !== undefined) assertFence(fence);
       if (entries.length === 0) return Promise.resolve([]);
-      args = this.#writeArgs(namespace, entries, fence);
+      args = this.#writeArgs(base, entries, fence);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -254,13 +255,13 @@ export class RedisStore implements RemoteStore {
 
   /** Whether the key holds a value (EXISTS). */
   has(namespace: string, key: string): Promise<boolean> {
+    let entryKey: string;
     try {
-      this.#check(namespace);
       assertKey(key);
+      entryKey = `${this.#check(namespace)}k:${key}`;
     } catch (error) {
       return Promise.reject(error);
     }
-    const entryKey = this.#keys.entry(namespace, key);
     return this.#run(
       'has',
       () => this.#client.exists(entryKey),
@@ -273,13 +274,13 @@ export class RedisStore implements RemoteStore {
    * expiry (never written by this store, which always sets one).
    */
   ttl(namespace: string, key: string): Promise<number | undefined> {
+    let entryKey: string;
     try {
-      this.#check(namespace);
       assertKey(key);
+      entryKey = `${this.#check(namespace)}k:${key}`;
     } catch (error) {
       return Promise.reject(error);
     }
-    const entryKey = this.#keys.entry(namespace, key);
     return this.#run(
       'ttl',
       () => this.#client.pttl(entryKey),
@@ -296,10 +297,9 @@ export class RedisStore implements RemoteStore {
   deleteMany(namespace: string, keys: readonly string[]): Promise<number> {
     let args: Arg[];
     try {
-      this.#check(namespace);
+      const base = this.#check(namespace);
       assertKeys(keys);
       if (keys.length === 0) return Promise.resolve(0);
-      const base = this.#keys.base(namespace);
       args = [1 + 2 * keys.length, `${base}m:epoch`];
       for (const key of keys) args.push(`${base}i:${key}`, `${base}k:${key}`);
       args.push(this.#fenceTtlMs);
@@ -321,10 +321,9 @@ export class RedisStore implements RemoteStore {
   deleteByTag(namespace: string, tags: readonly string[]): Promise<number> {
     let args: Arg[];
     try {
-      this.#check(namespace);
+      const base = this.#check(namespace);
       assertTags(tags);
       if (tags.length === 0) return Promise.resolve(0);
-      const base = this.#keys.base(namespace);
       args = [1 + 2 * tags.length, `${base}m:epoch`];
       for (const tag of tags) args.push(`${base}ti:${tag}`, `${base}t:${tag}`);
       args.push(this.#fenceTtlMs, base);
@@ -422,17 +421,22 @@ export class RedisStore implements RemoteStore {
     }
   }
 
-  #check(namespace: string): void {
+  /**
+   * Rejects after close, validates the namespace and returns its key head. Validated
+   * heads are cached (bounded) so the hot path skips re-validation and concatenation.
+   */
+  #check(namespace: string): string {
     if (this.#closed) throw new ClosedError('redis store');
+    const cached = this.#bases.get(namespace);
+    if (cached !== undefined) return cached;
     assertNamespace(namespace);
+    if (this.#bases.size >= 10_000) this.#bases.clear();
+    const base = this.#keys.base(namespace);
+    this.#bases.set(namespace, base);
+    return base;
   }
 
-  #writeArgs(
-    namespace: string,
-    entries: readonly RemoteEntry[],
-    fence: FenceToken | undefined,
-  ): Arg[] {
-    const base = this.#keys.base(namespace);
+  #writeArgs(base: string, entries: readonly RemoteEntry[], fence: FenceToken | undefined): Arg[] {
     const keys: Arg[] = [`${base}m:epoch`, `${base}m:clear`];
     const argv: Arg[] = [fence ?? '', this.#fenceTtlMs, entries.length];
     for (const entry of entries) {
