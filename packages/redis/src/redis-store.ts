@@ -33,6 +33,14 @@ type Arg = string | number | Buffer;
 
 const nullToUndefined = (value: Buffer | null): Buffer | undefined => value ?? undefined;
 
+/** Replaces MGET's nulls by `undefined`, in place (the array is ours). */
+function nullsToUndefined(values: (Buffer | null)[]): (Buffer | undefined)[] {
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] === null) (values as (Buffer | undefined | null)[])[i] = undefined;
+  }
+  return values as (Buffer | undefined)[];
+}
+
 function outcomes(flags: number[]): WriteOutcome[] {
   return flags.map((flag) => (flag === 1 ? 'written' : 'fenced'));
 }
@@ -69,6 +77,9 @@ export class RedisStore implements RemoteStore {
   readonly #clientDeadline: boolean;
   readonly #deadlines: Deadlines;
   readonly #bases = new Map<string, string>();
+  readonly #getFailed = (error: unknown): never => {
+    throw this.#wrap('get', error);
+  };
   #closed = false;
   #closing: Promise<void> | undefined;
 
@@ -128,6 +139,10 @@ export class RedisStore implements RemoteStore {
     } catch (error) {
       return Promise.reject(error);
     }
+    // The L2 hit path: no closure, no wrapper promise when ioredis enforces the deadline.
+    if (this.#clientDeadline && this.#connecting === undefined) {
+      return this.#client.getBuffer(entryKey).then(nullToUndefined, this.#getFailed);
+    }
     return this.#run('get', () => this.#client.getBuffer(entryKey), nullToUndefined);
   }
 
@@ -142,11 +157,7 @@ export class RedisStore implements RemoteStore {
     }
     if (keys.length === 0) return Promise.resolve([]);
     const entryKeys = keys.map((key) => `${base}k:${key}`);
-    return this.#run(
-      'getMany',
-      () => this.#client.mgetBuffer(entryKeys),
-      (values) => values.map(nullToUndefined),
-    );
+    return this.#run('getMany', () => this.#client.mgetBuffer(entryKeys), nullsToUndefined);
   }
 
   /** The value and the namespace epoch as fence, in one MGET. */
@@ -184,7 +195,7 @@ export class RedisStore implements RemoteStore {
       () => this.#client.mgetBuffer(args),
       (values) => {
         const epoch = values.pop();
-        return { values: values.map(nullToUndefined), fence: epoch ? epoch.toString() : '0' };
+        return { values: nullsToUndefined(values), fence: epoch ? epoch.toString() : '0' };
       },
     );
   }
