@@ -199,6 +199,13 @@ describe('redis store specifics', () => {
     expect((error as StoreError).cause).toBeInstanceOf(ReplyError);
   });
 
+  it('closes through Symbol.asyncDispose', async () => {
+    const s = redisStore({ client: raw, prefix });
+    await s[Symbol.asyncDispose]();
+    expect(await rejection(s.get('n', 'k'))).toMatchObject({ code: 'CACHESTACK_CLOSED' });
+    expect(raw.status).toBe('ready');
+  });
+
   it('returns binary values as Uint8Array views', async () => {
     await store.set('bin', 'k', bytes, { ttlMs: 10_000 });
     const value = await store.get('bin', 'k');
