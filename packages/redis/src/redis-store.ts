@@ -20,12 +20,14 @@ import { type RedisStoreOptions, resolveOptions } from './options.js';
 import { defineScripts, type ScriptClient } from './scripts.js';
 import {
   assertEntry,
-  assertFence,
   assertKey,
   assertKeys,
   assertNamespace,
   assertTags,
   assertTtl,
+  formatFence,
+  type ParsedFence,
+  parseFence,
   toBuffer,
 } from './validate.js';
 
@@ -69,6 +71,7 @@ export class RedisStore implements RemoteStore {
   readonly #keys: RedisKeyspace;
   readonly #timeoutMs: number;
   readonly #fenceTtlMs: number;
+  readonly #now: () => number;
   readonly #clearBatchSize: number;
   readonly #logger: Logger;
   /** Set while a client we created makes its first connection attempt. */
@@ -89,6 +92,7 @@ export class RedisStore implements RemoteStore {
     this.#keys = redisKeyspace(resolved.prefix);
     this.#timeoutMs = resolved.commandTimeoutMs;
     this.#fenceTtlMs = resolved.fenceTtlMs;
+    this.#now = resolved.now;
     this.#clearBatchSize = resolved.clearBatchSize;
     this.#deadlines = new Deadlines(resolved.commandTimeoutMs);
     this.#logger = resolved.logger.child({ component: 'cachestack-redis' });
@@ -123,6 +127,11 @@ export class RedisStore implements RemoteStore {
     }
     this.#scripts = defineScripts(this.#client);
     this.#clientDeadline = hasCommandTimeout(this.#client, this.#timeoutMs);
+  }
+
+  /** How long invalidation marks live, in ms: the longest a fence stays usable. */
+  get fenceTtlMs(): number {
+    return this.#fenceTtlMs;
   }
 
   /** The key names this store uses. */
@@ -160,7 +169,10 @@ export class RedisStore implements RemoteStore {
     return this.#run('getMany', () => this.#client.mgetBuffer(entryKeys), nullsToUndefined);
   }
 
-  /** The value and the namespace epoch as fence, in one MGET. */
+  /**
+   * The value and a fence in one MGET. The fence holds the namespace epoch and the time
+   * the read was sent (see `fenceTtlMs`).
+   */
   getWithFence(namespace: string, key: string): Promise<FencedRead> {
     let base: string;
     try {
@@ -169,17 +181,15 @@ export class RedisStore implements RemoteStore {
     } catch (error) {
       return Promise.reject(error);
     }
+    const readAtMs = this.#now();
     return this.#run(
       'getWithFence',
       () => this.#client.mgetBuffer(`${base}k:${key}`, `${base}m:epoch`),
-      (values) => ({
-        value: values[0] ?? undefined,
-        fence: values[1] ? values[1].toString() : '0',
-      }),
+      (values) => ({ value: values[0] ?? undefined, fence: formatFence(values[1], readAtMs) }),
     );
   }
 
-  /** The values and the namespace epoch as fence, in one MGET. */
+  /** The values and one fence in one MGET. */
   getManyWithFence(namespace: string, keys: readonly string[]): Promise<FencedReadMany> {
     let base: string;
     try {
@@ -190,12 +200,13 @@ export class RedisStore implements RemoteStore {
     }
     const args = keys.map((key) => `${base}k:${key}`);
     args.push(`${base}m:epoch`);
+    const readAtMs = this.#now();
     return this.#run(
       'getManyWithFence',
       () => this.#client.mgetBuffer(args),
       (values) => {
         const epoch = values.pop();
-        return { values: nullsToUndefined(values), fence: epoch ? epoch.toString() : '0' };
+        return { values: nullsToUndefined(values), fence: formatFence(epoch, readAtMs) };
       },
     );
   }
@@ -204,7 +215,8 @@ export class RedisStore implements RemoteStore {
    * Stores bytes with a TTL and tags. Unconditional (no `fence`): bumps the namespace
    * epoch and marks the key, so fences read earlier for it are invalidated. Conditional:
    * skipped (`'fenced'`) when the namespace was cleared, the key invalidated, or one of
-   * `tags` invalidated since the fence was read; never invalidates anything itself.
+   * `tags` invalidated since the fence was read, or when the fence is too old for the
+   * invalidation marks to still cover it (see `fenceTtlMs`); never invalidates anything.
    */
   set(
     namespace: string,
@@ -216,17 +228,21 @@ export class RedisStore implements RemoteStore {
     try {
       const base = this.#check(namespace);
       assertKey(key);
+      let fence: ParsedFence | undefined;
       if (typeof options !== 'object' || options === null) {
         throw new InvalidOptionError('options', 'must be an object with ttlMs');
       }
       assertTtl(options.ttlMs);
       assertTags(options.tags);
       const bytes = toBuffer(value);
-      if (options.fence !== undefined) assertFence(options.fence);
+      if (options.fence !== undefined) {
+        fence = parseFence(options.fence);
+        if (this.#expired(fence)) return Promise.resolve('fenced');
+      }
       args = this.#writeArgs(
         base,
         [{ key, value: bytes, ttlMs: options.ttlMs, tags: options.tags }],
-        options.fence,
+        fence,
       );
     } catch (error) {
       return Promise.reject(error);
@@ -250,9 +266,12 @@ export class RedisStore implements RemoteStore {
       const base = this.#check(namespace);
       if (!Array.isArray(entries)) throw new InvalidOptionError('entries', 'must be an array');
       for (const entry of entries) assertEntry(entry);
-      if (fence !== undefined) assertFence(fence);
+      const parsed = fence === undefined ? undefined : parseFence(fence);
       if (entries.length === 0) return Promise.resolve([]);
-      args = this.#writeArgs(base, entries, fence);
+      if (parsed !== undefined && this.#expired(parsed)) {
+        return Promise.resolve(entries.map((): WriteOutcome => 'fenced'));
+      }
+      args = this.#writeArgs(base, entries, parsed);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -447,9 +466,17 @@ export class RedisStore implements RemoteStore {
     return base;
   }
 
-  #writeArgs(base: string, entries: readonly RemoteEntry[], fence: FenceToken | undefined): Arg[] {
+  /**
+   * Whether a fence is too old to trust: an invalidation after the read left marks that
+   * expire `fenceTtlMs` after it, and the write may reach Redis up to the deadline later.
+   */
+  #expired(fence: ParsedFence): boolean {
+    return this.#now() - fence.readAtMs + this.#timeoutMs >= this.#fenceTtlMs;
+  }
+
+  #writeArgs(base: string, entries: readonly RemoteEntry[], fence: ParsedFence | undefined): Arg[] {
     const keys: Arg[] = [`${base}m:epoch`, `${base}m:clear`];
-    const argv: Arg[] = [fence ?? '', this.#fenceTtlMs, entries.length];
+    const argv: Arg[] = [fence?.epoch ?? '', this.#fenceTtlMs, entries.length];
     for (const entry of entries) {
       const tags = entry.tags ?? [];
       keys.push(`${base}k:${entry.key}`, `${base}i:${entry.key}`);
