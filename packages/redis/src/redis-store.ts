@@ -1,5 +1,4 @@
 import {
-  CacheStackError,
   ClosedError,
   type FencedRead,
   type FencedReadMany,
@@ -9,15 +8,15 @@ import {
   type RemoteEntry,
   type RemoteSetOptions,
   type RemoteStore,
-  StoreError,
-  TimeoutError,
   type WriteOutcome,
 } from '@cachestack/core';
-import { type Cluster, Redis } from 'ioredis';
-import { Deadlines } from './deadlines.js';
+import type { Cluster, Redis } from 'ioredis';
+import { Caller, toStoreError } from './caller.js';
+import { clearNamespace } from './clear.js';
 import { type RedisKeyspace, redisKeyspace } from './keyspace.js';
 import { type RedisStoreOptions, resolveOptions } from './options.js';
-import { defineScripts, type ScriptClient } from './scripts.js';
+import { createOwnClient } from './own-client.js';
+import { type Arg, defineScripts, type ScriptClient, writeArgs } from './scripts.js';
 import {
   assertEntry,
   assertKey,
@@ -31,8 +30,6 @@ import {
   toBuffer,
 } from './validate.js';
 
-type Arg = string | number | Buffer;
-
 const nullToUndefined = (value: Buffer | null): Buffer | undefined => value ?? undefined;
 
 /** Replaces MGET's nulls by `undefined`, in place (the array is ours). */
@@ -45,16 +42,6 @@ function nullsToUndefined(values: (Buffer | null)[]): (Buffer | undefined)[] {
 
 function outcomes(flags: number[]): WriteOutcome[] {
   return flags.map((flag) => (flag === 1 ? 'written' : 'fenced'));
-}
-
-/**
- * Whether a standalone client times out each command itself within `timeoutMs`. Not
- * trusted on Cluster, whose own offline queue (while it discovers slots) has no timer.
- */
-function hasCommandTimeout(client: Redis | Cluster, timeoutMs: number): boolean {
-  if (client.isCluster) return false;
-  const ms = (client as Redis).options.commandTimeout;
-  return typeof ms === 'number' && ms > 0 && ms <= timeoutMs;
 }
 
 /**
@@ -74,14 +61,10 @@ export class RedisStore implements RemoteStore {
   readonly #now: () => number;
   readonly #clearBatchSize: number;
   readonly #logger: Logger;
-  /** Set while a client we created makes its first connection attempt. */
-  #connecting: Promise<void> | undefined;
-  /** Whether ioredis itself times out every command within our deadline. */
-  readonly #clientDeadline: boolean;
-  readonly #deadlines: Deadlines;
+  readonly #caller: Caller;
   readonly #bases = new Map<string, string>();
   readonly #getFailed = (error: unknown): never => {
-    throw this.#wrap('get', error);
+    throw toStoreError('get', error, this.#timeoutMs);
   };
   #closed = false;
   #closing: Promise<void> | undefined;
@@ -94,39 +77,19 @@ export class RedisStore implements RemoteStore {
     this.#fenceTtlMs = resolved.fenceTtlMs;
     this.#now = resolved.now;
     this.#clearBatchSize = resolved.clearBatchSize;
-    this.#deadlines = new Deadlines(resolved.commandTimeoutMs);
     this.#logger = resolved.logger.child({ component: 'cachestack-redis' });
+    let connecting: Promise<void> | undefined;
     if (resolved.client) {
       this.#client = resolved.client;
       this.#owned = false;
     } else {
-      const client = new Redis(resolved.url!, {
-        enableOfflineQueue: false,
-        maxRetriesPerRequest: 1,
-        commandTimeout: resolved.commandTimeoutMs,
-      });
-      client.on('error', (error: Error) => {
-        this.#logger.warn({ err: error }, 'redis client error');
-      });
-      // Without an offline queue, commands sent before the first connection fail; wait for
-      // the first attempt's outcome (bounded by each call's deadline), then fail fast.
-      this.#connecting = new Promise<void>((resolve) => {
-        const done = () => {
-          client.off('ready', done);
-          client.off('error', done);
-          client.off('end', done);
-          this.#connecting = undefined;
-          resolve();
-        };
-        client.on('ready', done);
-        client.on('error', done);
-        client.on('end', done);
-      });
-      this.#client = client;
+      const own = createOwnClient(resolved.url!, resolved.commandTimeoutMs, this.#logger);
+      this.#client = own.client;
+      connecting = own.connecting;
       this.#owned = true;
     }
     this.#scripts = defineScripts(this.#client);
-    this.#clientDeadline = hasCommandTimeout(this.#client, this.#timeoutMs);
+    this.#caller = new Caller(this.#client, this.#timeoutMs, connecting);
   }
 
   /** How long invalidation marks live, in ms: the longest a fence stays usable. */
@@ -149,10 +112,11 @@ export class RedisStore implements RemoteStore {
       return Promise.reject(error);
     }
     // The L2 hit path: no closure, no wrapper promise when ioredis enforces the deadline.
-    if (this.#clientDeadline && this.#connecting === undefined) {
+    const caller = this.#caller;
+    if (caller.clientDeadline && caller.connecting === undefined) {
       return this.#client.getBuffer(entryKey).then(nullToUndefined, this.#getFailed);
     }
-    return this.#run('get', () => this.#client.getBuffer(entryKey), nullToUndefined);
+    return this.#caller.run('get', () => this.#client.getBuffer(entryKey), nullToUndefined);
   }
 
   /** Bytes of each key in order (one MGET). */
@@ -166,7 +130,7 @@ export class RedisStore implements RemoteStore {
     }
     if (keys.length === 0) return Promise.resolve([]);
     const entryKeys = keys.map((key) => `${base}k:${key}`);
-    return this.#run('getMany', () => this.#client.mgetBuffer(entryKeys), nullsToUndefined);
+    return this.#caller.run('getMany', () => this.#client.mgetBuffer(entryKeys), nullsToUndefined);
   }
 
   /**
@@ -182,7 +146,7 @@ export class RedisStore implements RemoteStore {
       return Promise.reject(error);
     }
     const readAtMs = this.#now();
-    return this.#run(
+    return this.#caller.run(
       'getWithFence',
       () => this.#client.mgetBuffer(`${base}k:${key}`, `${base}m:epoch`),
       (values) => ({ value: values[0] ?? undefined, fence: formatFence(values[1], readAtMs) }),
@@ -201,7 +165,7 @@ export class RedisStore implements RemoteStore {
     const args = keys.map((key) => `${base}k:${key}`);
     args.push(`${base}m:epoch`);
     const readAtMs = this.#now();
-    return this.#run(
+    return this.#caller.run(
       'getManyWithFence',
       () => this.#client.mgetBuffer(args),
       (values) => {
@@ -239,15 +203,16 @@ export class RedisStore implements RemoteStore {
         fence = parseFence(options.fence);
         if (this.#expired(fence)) return Promise.resolve('fenced');
       }
-      args = this.#writeArgs(
+      args = writeArgs(
         base,
         [{ key, value: bytes, ttlMs: options.ttlMs, tags: options.tags }],
-        fence,
+        fence?.epoch,
+        this.#fenceTtlMs,
       );
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#run(
+    return this.#caller.run(
       'set',
       () => this.#scripts.cachestackV1Write(...(args as [number, ...Arg[]])),
       (flags) => (flags[0] === 1 ? 'written' : 'fenced'),
@@ -271,11 +236,11 @@ export class RedisStore implements RemoteStore {
       if (parsed !== undefined && this.#expired(parsed)) {
         return Promise.resolve(entries.map((): WriteOutcome => 'fenced'));
       }
-      args = this.#writeArgs(base, entries, parsed);
+      args = writeArgs(base, entries, parsed?.epoch, this.#fenceTtlMs);
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#run(
+    return this.#caller.run(
       'setMany',
       () => this.#scripts.cachestackV1Write(...(args as [number, ...Arg[]])),
       outcomes,
@@ -292,7 +257,7 @@ export class RedisStore implements RemoteStore {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#run(
+    return this.#caller.run(
       'has',
       () => this.#client.exists(entryKey),
       (n) => n === 1,
@@ -311,7 +276,7 @@ export class RedisStore implements RemoteStore {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#run(
+    return this.#caller.run(
       'ttl',
       () => this.#client.pttl(entryKey),
       (ms) => (ms === -2 ? undefined : ms === -1 ? Number.POSITIVE_INFINITY : ms),
@@ -336,7 +301,7 @@ export class RedisStore implements RemoteStore {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#run(
+    return this.#caller.run(
       'delete',
       () => this.#scripts.cachestackV1Delete(...(args as [number])),
       undefined,
@@ -360,7 +325,7 @@ export class RedisStore implements RemoteStore {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#run(
+    return this.#caller.run(
       'deleteByTag',
       () => this.#scripts.cachestackV1DeleteTags(...(args as [number])),
       undefined,
@@ -379,51 +344,16 @@ export class RedisStore implements RemoteStore {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#clear(namespace);
-  }
-
-  async #clear(namespace: string): Promise<void> {
-    const keys = this.#keys;
-    await this.#run(
-      'clear',
-      () =>
-        this.#scripts.cachestackV1ClearMark(2, keys.epoch(namespace), keys.clearMark(namespace)),
-      undefined,
-      true,
+    return clearNamespace(
+      {
+        client: this.#client,
+        scripts: this.#scripts,
+        keys: this.#keys,
+        caller: this.#caller,
+        batchSize: this.#clearBatchSize,
+      },
+      namespace,
     );
-    const base = keys.base(namespace);
-    const entryHead = `${base}k:`;
-    const tagHead = `${base}t:`;
-    const pattern = keys.pattern(namespace);
-    const tagSets = new Set<string>();
-    const nodes = this.#client.isCluster
-      ? (this.#client as Cluster).nodes('master')
-      : [this.#client as Redis];
-    for (const node of nodes) {
-      let cursor = '0';
-      do {
-        const [next, found] = await this.#run('clear', () =>
-          node.scan(cursor, 'MATCH', pattern, 'COUNT', this.#clearBatchSize),
-        );
-        cursor = next;
-        const entries: string[] = [];
-        for (const key of found) {
-          if (key.startsWith(entryHead)) entries.push(key);
-          else if (key.startsWith(tagHead)) tagSets.add(key);
-        }
-        if (entries.length > 0) await this.#run('clear', () => node.unlink(entries));
-      } while (cursor !== '0');
-    }
-    const sets = [...tagSets];
-    for (let i = 0; i < sets.length; i += this.#clearBatchSize) {
-      const chunk = sets.slice(i, i + this.#clearBatchSize);
-      await this.#run(
-        'clear',
-        () => this.#scripts.cachestackV1PruneTags(chunk.length, ...chunk, base),
-        undefined,
-        true,
-      );
-    }
   }
 
   /** Closes the store; quits the client only when the store created it. Idempotent. */
@@ -443,7 +373,7 @@ export class RedisStore implements RemoteStore {
     const client = this.#client as Redis;
     if (client.status === 'end') return;
     try {
-      await this.#deadline('close', client.quit());
+      await this.#caller.deadline('close', client.quit());
     } catch (error) {
       this.#logger.debug({ err: error }, 'redis quit failed; disconnecting');
     } finally {
@@ -472,81 +402,6 @@ export class RedisStore implements RemoteStore {
    */
   #expired(fence: ParsedFence): boolean {
     return this.#now() - fence.readAtMs + this.#timeoutMs >= this.#fenceTtlMs;
-  }
-
-  #writeArgs(base: string, entries: readonly RemoteEntry[], fence: ParsedFence | undefined): Arg[] {
-    const keys: Arg[] = [`${base}m:epoch`, `${base}m:clear`];
-    const argv: Arg[] = [fence?.epoch ?? '', this.#fenceTtlMs, entries.length];
-    for (const entry of entries) {
-      const tags = entry.tags ?? [];
-      keys.push(`${base}k:${entry.key}`, `${base}i:${entry.key}`);
-      for (const tag of tags) keys.push(`${base}ti:${tag}`);
-      for (const tag of tags) keys.push(`${base}t:${tag}`);
-      argv.push(tags.length, entry.ttlMs, toBuffer(entry.value), entry.key);
-    }
-    return [keys.length, ...keys, ...argv];
-  }
-
-  /**
-   * Sends a command under the deadline. When the client enforces a `commandTimeout` no
-   * longer than ours (always true of a client we created), ioredis's own per-command
-   * timer is the deadline and we only map the outcome; otherwise we race our own timer.
-   * A first connection attempt in progress is awaited under our timer. Scripts always
-   * race our timer: a NOSCRIPT fallback is a second command with its own ioredis timer.
-   */
-  #run<T, R = T>(
-    op: string,
-    send: () => Promise<T>,
-    map?: (value: T) => R,
-    script = false,
-  ): Promise<R> {
-    const connecting = this.#connecting;
-    if (connecting !== undefined) return this.#deadline(op, connecting.then(send), map);
-    if (script || !this.#clientDeadline) return this.#deadline(op, send(), map);
-    return send().then(map as (value: T) => R, (error: unknown) => {
-      throw this.#wrap(op, error);
-    });
-  }
-
-  #deadline<T, R = T>(op: string, pending: Promise<T>, map?: (value: T) => R): Promise<R> {
-    return new Promise<R>((resolve, reject) => {
-      const deadline = this.#deadlines.start(() => {
-        const ms = this.#timeoutMs;
-        reject(new TimeoutError(`redis ${op} did not answer within ${ms} ms`, ms));
-      });
-      pending.then(
-        (value) => {
-          if (!this.#deadlines.settle(deadline)) return;
-          if (map === undefined) {
-            resolve(value as unknown as R);
-            return;
-          }
-          try {
-            resolve(map(value));
-          } catch (error) {
-            reject(this.#wrap(op, error));
-          }
-        },
-        (error: unknown) => {
-          if (this.#deadlines.settle(deadline)) reject(this.#wrap(op, error));
-        },
-      );
-    });
-  }
-
-  #wrap(op: string, error: unknown): CacheStackError {
-    if (error instanceof CacheStackError) return error;
-    const message = error instanceof Error ? error.message : String(error);
-    if (message === 'Command timed out') {
-      return new TimeoutError(
-        `redis ${op} timed out after ${this.#timeoutMs} ms`,
-        this.#timeoutMs,
-        {
-          cause: error,
-        },
-      );
-    }
-    return new StoreError(`redis ${op} failed: ${message}`, { cause: error });
   }
 }
 
