@@ -1,0 +1,355 @@
+import { ClosedError, InvalidOptionError, StoreError, TimeoutError } from '@cachestack/core';
+import { CircuitBreaker, type CircuitState } from './breaker.js';
+import { syntheticDecision, toDecision } from './decision.js';
+import { RateLimiterEvents, rateLimitChannels } from './events.js';
+import { MemoryStore } from './memory-store.js';
+import type { FailurePolicy, RateLimiterOptions } from './options.js';
+import { assertCost, assertRateLimitKey, resolveRules } from './rules.js';
+import type {
+  RateLimitDecision,
+  RateLimitStore,
+  ResolvedRule,
+  StoreAnswer,
+  StoreOp,
+  StoreRequest,
+} from './types.js';
+
+/** Per-call options of `check` and `peek`. */
+export interface CheckOptions {
+  /**
+   * Units to consume; negative refunds, 0 inspects.
+   * @defaultValue `1`
+   */
+  readonly cost?: number;
+}
+
+/** One entry of `checkMany`. */
+export interface CheckRequest extends CheckOptions {
+  /** The key to check. */
+  readonly key: string;
+}
+
+/** Counters of a limiter since it was created. */
+export interface RateLimiterStats {
+  checks: number;
+  allowed: number;
+  rejected: number;
+  /** Rejections answered by the local block cache, without the store. */
+  blockCacheHits: number;
+  /** Answers given by the failure policy. */
+  fallbacks: number;
+  /** Failed store calls (errors and missed deadlines). */
+  storeErrors: number;
+  /** Of which missed deadlines. */
+  timeouts: number;
+  /** Circuit breaker state. */
+  circuit: CircuitState;
+}
+
+/**
+ * A rate limiter over one or more rules (a compound limit), on a memory or remote store.
+ * Create it with {@link createRateLimiter}.
+ */
+export class RateLimiter {
+  /** Lifecycle events (low rate). */
+  readonly events = new RateLimiterEvents();
+  /** The validated rules. */
+  readonly rules: readonly ResolvedRule[];
+  /** The failure policy (remote stores). */
+  readonly failurePolicy: FailurePolicy | undefined;
+  readonly #store: RateLimitStore;
+  readonly #sync: MemoryStore | undefined;
+  readonly #local: MemoryStore | undefined;
+  readonly #now: () => number;
+  readonly #timeoutMs: number;
+  readonly #breaker: CircuitBreaker;
+  readonly #breakMs: number;
+  readonly #blockMax: number;
+  readonly #blocked = new Map<string, number>();
+  readonly #maxCost: number;
+  readonly #mapped: boolean;
+  readonly #stats = {
+    checks: 0,
+    allowed: 0,
+    rejected: 0,
+    blockCacheHits: 0,
+    fallbacks: 0,
+    storeErrors: 0,
+    timeouts: 0,
+  };
+  #degradedSince = -1;
+  #degradedCount = 0;
+  #closed = false;
+
+  constructor(options: RateLimiterOptions) {
+    if (options === null || typeof options !== 'object') {
+      throw new InvalidOptionError('options', 'must be an object');
+    }
+    const single = options.limit !== undefined || options.windowMs !== undefined;
+    if (options.rules !== undefined && single) {
+      throw new InvalidOptionError('rules', 'give either rules or limit/windowMs, not both');
+    }
+    this.rules = resolveRules(
+      options.rules ?? [
+        {
+          name: options.name,
+          algorithm: options.algorithm,
+          limit: options.limit as number,
+          windowMs: options.windowMs as number,
+          blockDurationMs: options.blockDurationMs,
+        },
+      ],
+    );
+    this.#maxCost = Math.min(...this.rules.map((r) => r.limit));
+    this.#mapped = this.rules.some((r) => r.key !== undefined);
+    this.#now = options.now ?? Date.now;
+    this.#store = options.store ?? new MemoryStore({ now: this.#now });
+    this.#sync = this.#store instanceof MemoryStore ? this.#store : undefined;
+    const remote = this.#store.kind === 'remote';
+    const policy = options.failurePolicy;
+    if (remote && policy === undefined) {
+      throw new InvalidOptionError(
+        'failurePolicy',
+        "required with a remote store: 'open', 'closed' or 'local'",
+      );
+    }
+    if (policy !== undefined && policy !== 'open' && policy !== 'closed' && policy !== 'local') {
+      throw new InvalidOptionError(
+        'failurePolicy',
+        `must be 'open', 'closed' or 'local', got ${String(policy)}`,
+      );
+    }
+    this.failurePolicy = policy;
+    this.#local =
+      policy === 'local' ? (options.localStore ?? new MemoryStore({ now: this.#now })) : undefined;
+    this.#timeoutMs = nonNegative('timeoutMs', options.timeoutMs ?? 100);
+    this.#blockMax = nonNegative('blockCacheMaxKeys', options.blockCacheMaxKeys ?? 10_000);
+    this.#breakMs = nonNegative('breakDurationMs', options.breakDurationMs ?? 2000) || 1;
+    this.#breaker = new CircuitBreaker({
+      failureThreshold: nonNegative('failureThreshold', options.failureThreshold ?? 5) || 1,
+      breakDurationMs: this.#breakMs,
+      now: this.#now,
+      onStateChange: (state, failures, openUntil) => {
+        if (state === 'open') this.events.emit('circuit:open', { failures, openUntil });
+        else if (state === 'half-open') this.events.emit('circuit:half-open', {});
+        else this.events.emit('circuit:close', {});
+        if (rateLimitChannels.circuit.hasSubscribers) {
+          rateLimitChannels.circuit.publish({ state, failures, openUntil });
+        }
+      },
+    });
+  }
+
+  /** Consumes `cost` units of `key` under every rule, atomically: all rules admit or none consumes. */
+  check(key: string, options?: CheckOptions): Promise<RateLimitDecision> {
+    return this.#run('check', key, options?.cost ?? 1);
+  }
+
+  /** The decision `check` would make now, without consuming anything. */
+  peek(key: string, options?: CheckOptions): Promise<RateLimitDecision> {
+    return this.#run('peek', key, options?.cost ?? 1);
+  }
+
+  /** Forgets `key`'s state under every rule. Store failures throw (no fallback). */
+  async reset(key: string): Promise<void> {
+    const request = this.#request('reset', key, 0);
+    this.#blocked.delete(key);
+    this.#local?.applySync(request);
+    if (this.#sync !== undefined) {
+      this.#sync.applySync(request);
+      return;
+    }
+    await this.#remote([request]);
+  }
+
+  /** Checks several keys in one store round trip; each entry is atomic on its own. */
+  async checkMany(requests: readonly CheckRequest[]): Promise<RateLimitDecision[]> {
+    if (!Array.isArray(requests)) throw new InvalidOptionError('requests', 'must be an array');
+    return Promise.all(requests.map((r) => this.check(r.key, r)));
+  }
+
+  /** Counters since creation. */
+  stats(): RateLimiterStats {
+    return { ...this.#stats, circuit: this.#breaker.state };
+  }
+
+  /** Circuit breaker state. */
+  get circuit(): CircuitState {
+    return this.#breaker.state;
+  }
+
+  #request(op: StoreOp, key: string, cost: number): StoreRequest {
+    if (this.#closed) throw new ClosedError('rate limiter');
+    assertRateLimitKey(key);
+    if (op !== 'reset') assertCost(cost, this.#maxCost);
+    let keys: string[];
+    if (!this.#mapped) {
+      keys = this.rules.length === 1 ? [key] : this.rules.map(() => key);
+    } else {
+      keys = this.rules.map((r) => {
+        const mapped = r.key === undefined ? key : r.key(key);
+        assertRateLimitKey(mapped);
+        return mapped;
+      });
+    }
+    return { op, cost, rules: this.rules, keys };
+  }
+
+  #run(op: StoreOp, key: string, cost: number): Promise<RateLimitDecision> {
+    let request: StoreRequest;
+    try {
+      request = this.#request(op, key, cost);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (this.#sync !== undefined) {
+      return Promise.resolve(
+        this.#count(key, op, toDecision(this.rules, this.#sync.applySync(request), 'store')),
+      );
+    }
+    if (op === 'check' && cost > 0 && this.#blockMax > 0 && this.#blocked.size > 0) {
+      const until = this.#blocked.get(key);
+      if (until !== undefined) {
+        const wait = until - this.#now();
+        if (wait > 0) {
+          this.#stats.blockCacheHits++;
+          return Promise.resolve(
+            this.#count(key, op, syntheticDecision(this.rules, false, wait, 'block-cache')),
+          );
+        }
+        this.#blocked.delete(key);
+      }
+    }
+    return this.#remote([request]).then(
+      (answers) => {
+        const decision = toDecision(this.rules, answers[0]!, 'store');
+        if (op === 'check') {
+          if (!decision.allowed && cost === 1 && this.#blockMax > 0)
+            this.#block(key, decision.retryAfterMs);
+          else if (cost < 0) this.#blocked.delete(key);
+        }
+        return this.#count(key, op, decision);
+      },
+      (error: Error) => this.#count(key, op, this.#fallback(key, request, error)),
+    );
+  }
+
+  async #remote(requests: StoreRequest[]): Promise<StoreAnswer[]> {
+    if (!this.#breaker.allow()) {
+      throw new StoreError('circuit breaker is open');
+    }
+    try {
+      const answers = await deadline(this.#store.apply(requests), this.#timeoutMs);
+      this.#breaker.success();
+      if (this.#degradedSince >= 0) {
+        this.events.emit('recovered', {
+          fallbacks: this.#degradedCount,
+          downMs: this.#now() - this.#degradedSince,
+        });
+        this.#degradedSince = -1;
+        this.#degradedCount = 0;
+      }
+      return answers;
+    } catch (error) {
+      const err = error instanceof Error ? error : new StoreError(String(error));
+      this.#stats.storeErrors++;
+      if (err instanceof TimeoutError) this.#stats.timeouts++;
+      this.#breaker.failure();
+      this.events.emit('store:error', { error: err });
+      if (rateLimitChannels.storeError.hasSubscribers)
+        rateLimitChannels.storeError.publish({ error: err });
+      throw err;
+    }
+  }
+
+  #fallback(key: string, request: StoreRequest, error: Error): RateLimitDecision {
+    const policy = this.failurePolicy!;
+    this.#stats.fallbacks++;
+    if (this.#degradedSince < 0) {
+      this.#degradedSince = this.#now();
+      this.events.emit('degraded', { policy, error });
+    }
+    this.#degradedCount++;
+    if (rateLimitChannels.fallback.hasSubscribers) {
+      rateLimitChannels.fallback.publish({ key, policy, error });
+    }
+    if (policy === 'local') {
+      return toDecision(this.rules, this.#local!.applySync(request), 'fallback-local');
+    }
+    if (policy === 'open' || request.cost <= 0) {
+      return syntheticDecision(this.rules, true, 0, 'fallback-open');
+    }
+    const now = this.#now();
+    const openUntil = this.#breaker.openUntil;
+    const wait = openUntil > now ? openUntil - now : this.#breakMs;
+    return syntheticDecision(this.rules, false, wait, 'fallback-closed');
+  }
+
+  #block(key: string, waitMs: number): void {
+    if (waitMs <= 0) return;
+    const blocked = this.#blocked;
+    blocked.delete(key);
+    blocked.set(key, this.#now() + waitMs);
+    if (blocked.size > this.#blockMax) {
+      const oldest = blocked.keys().next();
+      if (oldest.done !== true) blocked.delete(oldest.value);
+    }
+  }
+
+  #count(key: string, op: StoreOp, decision: RateLimitDecision): RateLimitDecision {
+    if (op === 'check') {
+      this.#stats.checks++;
+      if (decision.allowed) this.#stats.allowed++;
+      else this.#stats.rejected++;
+      if (rateLimitChannels.decision.hasSubscribers)
+        rateLimitChannels.decision.publish({ key, decision });
+    }
+    return decision;
+  }
+
+  /** Closes the limiter (idempotent) and its default stores; later calls throw `ClosedError`. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#blocked.clear();
+    await this.#local?.close();
+  }
+
+  /** Same as {@link RateLimiter.close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/** Creates a {@link RateLimiter}; validates every option once, with typed errors. */
+export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
+  return new RateLimiter(options);
+}
+
+function nonNegative(option: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new InvalidOptionError(option, `must be a finite number >= 0, got ${String(value)}`);
+  }
+  return value;
+}
+
+function deadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  if (ms <= 0) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new TimeoutError(`rate limit store did not answer within ${ms}ms`, ms)),
+      ms,
+    );
+    timer.unref?.();
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
