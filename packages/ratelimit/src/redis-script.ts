@@ -11,6 +11,9 @@
 export const RATE_LIMIT_SCRIPT = `
 if redis.replicate_commands then redis.replicate_commands() end
 local t = tonumber(ARGV[1])
+-- A client clock may lag real time: keep states longer than their (self-describing) life.
+local slack = 0
+if t ~= nil then slack = 60000 end
 if t == nil then
   local now = redis.call('TIME')
   t = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
@@ -147,7 +150,7 @@ for _ = 1, nreq do
         elseif (not r.allowed) and (not r.blocked) and r.bk then
           write = true
           c = 0
-          redis.call('SET', r.bk, string.format('%.17g', t + r.B), 'PX', r.B)
+          redis.call('SET', r.bk, string.format('%.17g', t + r.B), 'PX', r.B + slack)
           r.retry = r.B
           if r.reset < r.retry then r.reset = r.retry end
         end
@@ -166,7 +169,7 @@ for _ = 1, nreq do
         else
           redis.call('SET', r.k, enc(r.na, r.nb, r.nc))
         end
-        if r.keep > 0 then redis.call('PEXPIRE', r.k, r.keep) else redis.call('DEL', r.k) end
+        if r.keep > 0 then redis.call('PEXPIRE', r.k, r.keep + slack) else redis.call('DEL', r.k) end
       end
       out[on + 1] = r.allowed and 1 or 0
       out[on + 2], out[on + 3], out[on + 4] = r.remaining, r.reset, r.retry

@@ -1,0 +1,159 @@
+import { redisUrl, uniquePrefix } from '@cachestack/test-suite';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRateLimiter, MemoryStore, RedisStore, type RuleOptions } from '../src/index.js';
+import { ALGORITHMS, prng, step } from './reference.js';
+
+let redis: Redis;
+const prefix = uniquePrefix('ratelimit-agree');
+
+beforeAll(() => {
+  redis = new Redis(redisUrl(), { lazyConnect: false });
+});
+
+afterAll(async () => {
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length > 0) await redis.del(...keys);
+  await redis.quit();
+});
+
+async function replay(rules: RuleOptions[], seed: number, steps: number): Promise<number> {
+  let t = 1_700_000_000_000 + seed;
+  const memory = createRateLimiter({
+    rules,
+    store: new MemoryStore({ now: () => t }),
+    now: () => t,
+  });
+  const store = new RedisStore({ redis, prefix: `${prefix}-${seed}`, clock: () => t });
+  const remote = createRateLimiter({
+    rules,
+    store,
+    failurePolicy: 'closed',
+    timeoutMs: 2000,
+    now: () => t,
+    blockCacheMaxKeys: 0,
+  });
+  const rand = prng(seed);
+  const W = rules[0]!.windowMs;
+  let compared = 0;
+  for (let i = 0; i < steps; i++) {
+    t += step(rand, W, t);
+    const key = rand() < 0.7 ? 'a' : 'b';
+    const r = rand();
+    const cost = r < 0.75 ? 1 : r < 0.9 ? 2 : r < 0.95 ? -1 : 0;
+    const op = rand() < 0.1 ? 'peek' : 'check';
+    const [m, x] = await Promise.all([memory[op](key, { cost }), remote[op](key, { cost })]);
+    expect(x.source).toBe('store');
+    expect({ ...x, source: 'memory' }, `step ${i} ${op} ${key} cost ${cost}`).toEqual({
+      ...m,
+      source: 'memory',
+    });
+    compared++;
+  }
+  return compared;
+}
+
+describe('the Redis store decides exactly like the memory store on the same sequence', () => {
+  it.each(ALGORITHMS)('%s', async (algorithm) => {
+    expect(
+      await replay(
+        [{ algorithm, limit: 7, windowMs: 1000 }],
+        ALGORITHMS.indexOf(algorithm) + 1,
+        300,
+      ),
+    ).toBe(300);
+  });
+
+  it('a compound of every algorithm with a block duration and a global rule', async () => {
+    const rules: RuleOptions[] = [
+      { name: 'fw', algorithm: 'fixed-window', limit: 9, windowMs: 1000, blockDurationMs: 1500 },
+      { name: 'swl', algorithm: 'sliding-window-log', limit: 12, windowMs: 2000 },
+      { name: 'swc', algorithm: 'sliding-window-counter', limit: 10, windowMs: 1000 },
+      { name: 'tb', algorithm: 'token-bucket', limit: 6, windowMs: 700 },
+      { name: 'gcra', algorithm: 'gcra', limit: 7, windowMs: 900, key: () => 'global' },
+    ];
+    expect(await replay(rules, 99, 300)).toBe(300);
+  });
+});
+
+describe('the Redis store on server time', () => {
+  it('admits exactly limit per fixed window and answers in one script call per tick', async () => {
+    const store = new RedisStore({ redis, prefix: `${prefix}-srv` });
+    const limiter = createRateLimiter({
+      limit: 20,
+      windowMs: 60_000,
+      store,
+      failurePolicy: 'closed',
+      blockCacheMaxKeys: 0,
+    });
+    const before = store.batchStats.batches;
+    const decisions = await Promise.all(Array.from({ length: 50 }, () => limiter.check('hot')));
+    expect(store.batchStats.batches - before).toBe(1);
+    expect(decisions.filter((d) => d.allowed)).toHaveLength(20);
+    const ttl = await redis.pttl(store.redisKey('hot', limiter.rules[0]!.id));
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+  });
+
+  it('reloads the script after SCRIPT FLUSH-like loss (NOSCRIPT fallback) on a fresh client', async () => {
+    const fresh = new Redis(redisUrl());
+    try {
+      const store = new RedisStore({ redis: fresh, prefix: `${prefix}-fresh` });
+      const limiter = createRateLimiter({
+        algorithm: 'gcra',
+        limit: 3,
+        windowMs: 3000,
+        store,
+        failurePolicy: 'closed',
+      });
+      const d = await limiter.check('x');
+      expect(d).toMatchObject({ allowed: true, remaining: 2, source: 'store' });
+    } finally {
+      await fresh.quit();
+    }
+  });
+
+  it('answers keys already over their limit from the block cache until their retry time', async () => {
+    const store = new RedisStore({ redis, prefix: `${prefix}-block` });
+    const limiter = createRateLimiter({
+      limit: 2,
+      windowMs: 60_000,
+      store,
+      failurePolicy: 'closed',
+    });
+    await limiter.check('u');
+    await limiter.check('u');
+    const first = await limiter.check('u');
+    expect(first.source).toBe('store');
+    expect(first.allowed).toBe(false);
+    const before = store.batchStats.batches;
+    const cached = await limiter.check('u');
+    expect(cached).toMatchObject({ allowed: false, source: 'block-cache', remaining: 0 });
+    expect(cached.retryAfterMs).toBeLessThanOrEqual(first.retryAfterMs);
+    expect(store.batchStats.batches).toBe(before);
+    expect(limiter.stats().blockCacheHits).toBe(1);
+    await limiter.reset('u');
+    expect((await limiter.check('u')).allowed).toBe(true);
+  });
+
+  it('checkMany answers every request in one round trip', async () => {
+    const store = new RedisStore({ redis, prefix: `${prefix}-many` });
+    const limiter = createRateLimiter({
+      algorithm: 'token-bucket',
+      limit: 2,
+      windowMs: 60_000,
+      store,
+      failurePolicy: 'closed',
+    });
+    const before = store.batchStats.batches;
+    const out = await limiter.checkMany([
+      { key: 'a' },
+      { key: 'b' },
+      { key: 'a' },
+      { key: 'a' },
+      { key: 'b', cost: 2 },
+    ]);
+    expect(store.batchStats.batches - before).toBe(1);
+    expect(out.map((d) => d.allowed)).toEqual([true, true, true, false, false]);
+  });
+});
