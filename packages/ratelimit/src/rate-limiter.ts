@@ -1,4 +1,5 @@
 import { ClosedError, InvalidOptionError, StoreError, TimeoutError } from '@cachestack/core';
+import type { Evaluation } from './algorithms.js';
 import { CircuitBreaker, type CircuitState } from './breaker.js';
 import { syntheticDecision, toDecision } from './decision.js';
 import { RateLimiterEvents, rateLimitChannels } from './events.js';
@@ -9,6 +10,7 @@ import type {
   RateLimitDecision,
   RateLimitStore,
   ResolvedRule,
+  RuleDecision,
   StoreAnswer,
   StoreOp,
   StoreRequest,
@@ -59,6 +61,8 @@ export class RateLimiter {
   readonly failurePolicy: FailurePolicy | undefined;
   readonly #store: RateLimitStore;
   readonly #sync: MemoryStore | undefined;
+  /** The single unmapped rule on a memory store: the allocation-light fast path. */
+  readonly #fast: ResolvedRule | undefined;
   readonly #local: MemoryStore | undefined;
   readonly #now: () => number;
   readonly #timeoutMs: number;
@@ -105,6 +109,10 @@ export class RateLimiter {
     this.#now = options.now ?? Date.now;
     this.#store = options.store ?? new MemoryStore({ now: this.#now });
     this.#sync = this.#store instanceof MemoryStore ? this.#store : undefined;
+    this.#fast =
+      this.#sync !== undefined && this.rules.length === 1 && !this.#mapped
+        ? this.rules[0]
+        : undefined;
     const remote = this.#store.kind === 'remote';
     const policy = options.failurePolicy;
     if (remote && policy === undefined) {
@@ -142,12 +150,52 @@ export class RateLimiter {
 
   /** Consumes `cost` units of `key` under every rule, atomically: all rules admit or none consumes. */
   check(key: string, options?: CheckOptions): Promise<RateLimitDecision> {
-    return this.#run('check', key, options?.cost ?? 1);
+    const cost = options === undefined || options.cost === undefined ? 1 : options.cost;
+    if (this.#fast !== undefined) return this.#runFast(this.#fast, key, cost, false);
+    return this.#run('check', key, cost);
   }
 
   /** The decision `check` would make now, without consuming anything. */
   peek(key: string, options?: CheckOptions): Promise<RateLimitDecision> {
-    return this.#run('peek', key, options?.cost ?? 1);
+    const cost = options === undefined || options.cost === undefined ? 1 : options.cost;
+    if (this.#fast !== undefined) return this.#runFast(this.#fast, key, cost, true);
+    return this.#run('peek', key, cost);
+  }
+
+  #runFast(
+    rule: ResolvedRule,
+    key: string,
+    cost: number,
+    peek: boolean,
+  ): Promise<RateLimitDecision> {
+    let e: Evaluation;
+    try {
+      if (this.#closed) throw new ClosedError('rate limiter');
+      if (typeof key !== 'string' || key.length === 0 || key.length > 1024) assertRateLimitKey(key);
+      if (!Number.isSafeInteger(cost) || cost > this.#maxCost) assertCost(cost, this.#maxCost);
+      e = this.#sync!.decideOne(rule, key, cost, peek);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const d: RuleDecision = {
+      name: rule.name,
+      allowed: e.allowed,
+      limit: rule.limit,
+      windowMs: rule.windowMs,
+      remaining: e.remaining,
+      resetMs: e.resetMs,
+      retryAfterMs: e.retryAfterMs,
+    };
+    const decision: RateLimitDecision = {
+      allowed: d.allowed,
+      limit: d.limit,
+      remaining: d.remaining,
+      resetMs: d.resetMs,
+      retryAfterMs: d.retryAfterMs,
+      rules: [d],
+      source: 'store',
+    };
+    return Promise.resolve(peek ? decision : this.#count(key, 'check', decision));
   }
 
   /** Forgets `key`'s state under every rule. Store failures throw (no fallback). */
@@ -234,33 +282,45 @@ export class RateLimiter {
     );
   }
 
-  async #remote(requests: StoreRequest[]): Promise<StoreAnswer[]> {
-    if (!this.#breaker.allow()) {
-      throw new StoreError('circuit breaker is open');
+  #remote(requests: StoreRequest[]): Promise<StoreAnswer[]> {
+    if (!this.#breaker.allow()) return Promise.reject(new StoreError('circuit breaker is open'));
+    const store = this.#store;
+    const ms = this.#timeoutMs;
+    let call: Promise<StoreAnswer[]>;
+    if (requests.length === 1 && store.applyOne !== undefined) {
+      call = store.applyOne(requests[0]!, ms).then((answer) => [answer]);
+    } else {
+      call = store.apply(requests, ms);
     }
-    try {
-      const answers = await deadline(this.#store.apply(requests), this.#timeoutMs);
-      this.#breaker.success();
-      if (this.#degradedSince >= 0) {
-        this.events.emit('recovered', {
-          fallbacks: this.#degradedCount,
-          downMs: this.#now() - this.#degradedSince,
-        });
-        this.#degradedSince = -1;
-        this.#degradedCount = 0;
-      }
-      return answers;
-    } catch (error) {
-      const err = error instanceof Error ? error : new StoreError(String(error));
-      this.#stats.storeErrors++;
-      if (err instanceof TimeoutError) this.#stats.timeouts++;
-      this.#breaker.failure();
-      this.events.emit('store:error', { error: err });
-      if (rateLimitChannels.storeError.hasSubscribers)
-        rateLimitChannels.storeError.publish({ error: err });
-      throw err;
-    }
+    return (store.deadlines === true ? call : deadline(call, ms)).then(
+      this.#onAnswer,
+      this.#onError,
+    );
   }
+
+  readonly #onAnswer = (answers: StoreAnswer[]): StoreAnswer[] => {
+    this.#breaker.success();
+    if (this.#degradedSince >= 0) {
+      this.events.emit('recovered', {
+        fallbacks: this.#degradedCount,
+        downMs: this.#now() - this.#degradedSince,
+      });
+      this.#degradedSince = -1;
+      this.#degradedCount = 0;
+    }
+    return answers;
+  };
+
+  readonly #onError = (error: unknown): never => {
+    const err = error instanceof Error ? error : new StoreError(String(error));
+    this.#stats.storeErrors++;
+    if (err instanceof TimeoutError) this.#stats.timeouts++;
+    this.#breaker.failure();
+    this.events.emit('store:error', { error: err });
+    if (rateLimitChannels.storeError.hasSubscribers)
+      rateLimitChannels.storeError.publish({ error: err });
+    throw err;
+  };
 
   #fallback(key: string, request: StoreRequest, error: Error): RateLimitDecision {
     const policy = this.failurePolicy!;

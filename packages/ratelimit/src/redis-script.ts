@@ -3,9 +3,12 @@
  * in one round trip. Its arithmetic mirrors algorithms.ts line for line (integer ms,
  * scaled quantities) so the Redis and memory stores decide identically.
  *
- * ARGV: now ('' = server TIME), request count, then per request: op (c|p|r), cost,
- * rule count, then per rule: algorithm code, limit, windowMs, blockDurationMs.
- * KEYS, in order: per rule its state key, then its block key when blockDurationMs > 0.
+ * ARGV: now ('' = server TIME); the rule-set count, then per set: its rule count and
+ * per rule: algorithm code, limit, windowMs, blockDurationMs; the request count, then
+ * per request: op and cost in one string (`c1` check 1, `p1` peek, `r0` reset, `c-2`
+ * refund 2) and its rule-set index (1-based).
+ * KEYS, in order: per request, per rule its state key, then its block key when
+ * blockDurationMs > 0.
  * Reply: 4 integers per rule: allowed (0|1), remaining, resetMs, retryAfterMs.
  */
 export const RATE_LIMIT_SCRIPT = `
@@ -19,18 +22,33 @@ if t == nil then
   t = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
 end
 local floor, ceil, max, min = math.floor, math.ceil, math.max, math.min
-local nreq = tonumber(ARGV[2])
-local ai, ki = 3, 1
+local ai = 2
+local sets = {}
+local nsets = tonumber(ARGV[ai]); ai = ai + 1
+for si = 1, nsets do
+  local nr = tonumber(ARGV[ai]); ai = ai + 1
+  local set = {}
+  for i = 1, nr do
+    set[i] = { code = tonumber(ARGV[ai]), L = tonumber(ARGV[ai + 1]), W = tonumber(ARGV[ai + 2]), B = tonumber(ARGV[ai + 3]) }
+    ai = ai + 4
+  end
+  sets[si] = set
+end
+local nreq = tonumber(ARGV[ai]); ai = ai + 1
+local ki = 1
 local out, on = {}, 0
 local function enc(a, b, c) return string.format('%.17g %.17g %.17g', a, b, c) end
 for _ = 1, nreq do
-  local op, cost, nr = ARGV[ai], tonumber(ARGV[ai + 1]), tonumber(ARGV[ai + 2])
-  ai = ai + 3
+  local oc = ARGV[ai]
+  local op, cost = string.sub(oc, 1, 1), tonumber(string.sub(oc, 2))
+  local set = sets[tonumber(ARGV[ai + 1])]
+  ai = ai + 2
+  local nr = #set
   local R = {}
   local all = true
   for i = 1, nr do
-    local r = { code = tonumber(ARGV[ai]), L = tonumber(ARGV[ai + 1]), W = tonumber(ARGV[ai + 2]), B = tonumber(ARGV[ai + 3]) }
-    ai = ai + 4
+    local d = set[i]
+    local r = { code = d.code, L = d.L, W = d.W, B = d.B }
     r.k = KEYS[ki]
     ki = ki + 1
     if r.B > 0 then r.bk = KEYS[ki]; ki = ki + 1 end
@@ -166,10 +184,12 @@ for _ = 1, nreq do
             local len = redis.call('LLEN', r.k)
             if len > 0 then redis.call('RPOP', r.k, min(len, -c)) end
           end
+          if r.keep > 0 then redis.call('PEXPIRE', r.k, r.keep + slack) else redis.call('DEL', r.k) end
+        elseif r.keep > 0 then
+          redis.call('SET', r.k, enc(r.na, r.nb, r.nc), 'PX', r.keep + slack)
         else
-          redis.call('SET', r.k, enc(r.na, r.nb, r.nc))
+          redis.call('DEL', r.k)
         end
-        if r.keep > 0 then redis.call('PEXPIRE', r.k, r.keep + slack) else redis.call('DEL', r.k) end
       end
       out[on + 1] = r.allowed and 1 or 0
       out[on + 2], out[on + 3], out[on + 4] = r.remaining, r.reset, r.retry

@@ -1,7 +1,7 @@
-import { ClosedError, InvalidOptionError, StoreError } from '@cachestack/core';
+import { ClosedError, InvalidOptionError, StoreError, TimeoutError } from '@cachestack/core';
 import type { Cluster, Redis } from 'ioredis';
 import { RATE_LIMIT_SCRIPT } from './redis-script.js';
-import type { RateLimitStore, StoreAnswer, StoreRequest } from './types.js';
+import type { RateLimitStore, ResolvedRule, StoreAnswer, StoreRequest } from './types.js';
 
 const COMMAND = 'cachestackRateLimitV1';
 const OPS = { check: 'c', peek: 'p', reset: 'r' } as const;
@@ -31,6 +31,7 @@ export interface RedisStoreOptions {
 
 interface Pending {
   readonly request: StoreRequest;
+  readonly deadlineMs: number;
   readonly resolve: (answer: StoreAnswer) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -97,21 +98,27 @@ export class RedisStore implements RateLimitStore {
     return `${this.#prefix}:${tagged(key)}:${ruleId}`;
   }
 
+  /** The store settles every call within the deadline it is given. */
+  readonly deadlines = true;
+
   /** Queues requests for the next flush (end of the current tick). */
-  apply(requests: readonly StoreRequest[]): Promise<StoreAnswer[]> {
+  apply(requests: readonly StoreRequest[], timeoutMs = 0): Promise<StoreAnswer[]> {
+    return Promise.all(requests.map((request) => this.applyOne(request, timeoutMs)));
+  }
+
+  /**
+   * Queues one request for the next flush (end of the current tick); rejects with
+   * `TimeoutError` when its script call has not answered within `timeoutMs` (0: never).
+   */
+  applyOne(request: StoreRequest, timeoutMs = 0): Promise<StoreAnswer> {
     if (this.#closed) return Promise.reject(new ClosedError('rate limit redis store'));
-    return Promise.all(
-      requests.map(
-        (request) =>
-          new Promise<StoreAnswer>((resolve, reject) => {
-            this.#queue.push({ request, resolve, reject });
-            if (!this.#scheduled) {
-              this.#scheduled = true;
-              process.nextTick(this.#flush);
-            }
-          }),
-      ),
-    );
+    return new Promise<StoreAnswer>((resolve, reject) => {
+      this.#queue.push({ request, deadlineMs: timeoutMs, resolve, reject });
+      if (!this.#scheduled) {
+        this.#scheduled = true;
+        process.nextTick(this.#flush);
+      }
+    });
   }
 
   readonly #flush = (): void => {
@@ -141,25 +148,56 @@ export class RedisStore implements RateLimitStore {
 
   #send(batch: readonly Pending[]): void {
     const keys: string[] = [];
-    const args: (string | number)[] = [
+    // Rule sets are sent once per call; requests refer to them by index.
+    const sets = new Map<readonly ResolvedRule[], number>();
+    const head: (string | number)[] = [
       this.#clock === undefined ? '' : Math.floor(this.#clock()),
-      batch.length,
+      0,
     ];
-    for (const { request } of batch) {
+    const tail: (string | number)[] = [batch.length];
+    let timeoutMs = Number.POSITIVE_INFINITY;
+    for (const { request, deadlineMs } of batch) {
       const rules = request.rules;
-      args.push(OPS[request.op], request.cost, rules.length);
+      let set = sets.get(rules);
+      if (set === undefined) {
+        set = sets.size + 1;
+        sets.set(rules, set);
+        head.push(rules.length);
+        for (const rule of rules)
+          head.push(rule.code, rule.limit, rule.windowMs, rule.blockDurationMs);
+      }
+      tail.push(OPS[request.op] + request.cost, set);
       for (let i = 0; i < rules.length; i++) {
         const rule = rules[i]!;
         const key = this.redisKey(request.keys[i]!, rule.id);
         keys.push(key);
         if (rule.blockDurationMs > 0) keys.push(`${key}:blk`);
-        args.push(rule.code, rule.limit, rule.windowMs, rule.blockDurationMs);
       }
+      if (deadlineMs > 0 && deadlineMs < timeoutMs) timeoutMs = deadlineMs;
+    }
+    head[1] = sets.size;
+    let settled = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    if (timeoutMs !== Number.POSITIVE_INFINITY) {
+      // One timer per script call, not per check.
+      timer = setTimeout(() => {
+        if (settled) return;
+        settled = true;
+        const error = new TimeoutError(
+          `rate limit script did not answer within ${timeoutMs}ms`,
+          timeoutMs,
+        );
+        for (const p of batch) p.reject(error);
+      }, timeoutMs);
+      timer.unref?.();
     }
     this.#batches++;
     this.#batched += batch.length;
-    this.#redis[COMMAND](keys.length, ...keys, ...args).then(
+    this.#redis[COMMAND](keys.length, ...keys, ...head, ...tail).then(
       (reply) => {
+        if (timer !== undefined) clearTimeout(timer);
+        if (settled) return;
+        settled = true;
         let at = 0;
         for (const p of batch) {
           const n = p.request.rules.length * 4;
@@ -168,6 +206,9 @@ export class RedisStore implements RateLimitStore {
         }
       },
       (error: unknown) => {
+        if (timer !== undefined) clearTimeout(timer);
+        if (settled) return;
+        settled = true;
         const wrapped = new StoreError('rate limit script failed', { cause: error });
         for (const p of batch) p.reject(wrapped);
       },

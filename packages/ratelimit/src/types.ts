@@ -119,8 +119,15 @@ export type StoreAnswer = readonly number[];
 export interface RateLimitStore {
   /** `'memory'` answers synchronously and never fails; `'redis'` is remote. */
   readonly kind: 'memory' | 'remote';
-  /** Applies requests; each request's rules are decided and consumed atomically. */
-  apply(requests: readonly StoreRequest[]): Promise<StoreAnswer[]>;
+  /**
+   * Applies requests; each request's rules are decided and consumed atomically.
+   * `timeoutMs` is the caller's deadline; a store that enforces it sets `deadlines`.
+   */
+  apply(requests: readonly StoreRequest[], timeoutMs?: number): Promise<StoreAnswer[]>;
+  /** One request (saves an array and a `Promise.all` on hot paths). */
+  applyOne?(request: StoreRequest, timeoutMs?: number): Promise<StoreAnswer>;
+  /** Whether the store itself rejects calls that exceed `timeoutMs` with `TimeoutError`. */
+  readonly deadlines?: boolean;
   /** Synchronous form, offered by in-process stores. */
   applySync?(request: StoreRequest): StoreAnswer;
   /** Releases resources. Idempotent. */
