@@ -124,8 +124,17 @@ export class RateLimitingCacheAdapter {
     windowMs: number,
     cost = 1,
   ): Promise<RateLimitResult> {
-    const decision = await this.#limiter(limit, windowMs).check(key, { cost });
-    return { ...decision, resetAt: this.#now() + decision.resetMs };
+    const d = await this.#limiter(limit, windowMs).check(key, { cost });
+    return {
+      allowed: d.allowed,
+      limit: d.limit,
+      remaining: d.remaining,
+      resetMs: d.resetMs,
+      retryAfterMs: d.retryAfterMs,
+      rules: d.rules,
+      source: d.source,
+      resetAt: this.#now() + d.resetMs,
+    };
   }
 
   /** Forgets `key` under `limit`/`windowMs`, or under every pair used so far when omitted. */

@@ -6,6 +6,66 @@ import type {
   StoreAnswer,
 } from './types.js';
 
+/**
+ * The decision of a single-rule limiter: one allocation on the hot path; `rules` is
+ * built when read. `toJSON` includes it, so logs and spreads via JSON keep it.
+ */
+export class SingleRuleDecision implements RateLimitDecision {
+  readonly allowed: boolean;
+  readonly limit: number;
+  readonly remaining: number;
+  readonly resetMs: number;
+  readonly retryAfterMs: number;
+  readonly source: DecisionSource;
+  readonly #rule: ResolvedRule;
+
+  constructor(
+    rule: ResolvedRule,
+    allowed: boolean,
+    remaining: number,
+    resetMs: number,
+    retryAfterMs: number,
+    source: DecisionSource,
+  ) {
+    this.allowed = allowed;
+    this.limit = rule.limit;
+    this.remaining = remaining;
+    this.resetMs = resetMs;
+    this.retryAfterMs = retryAfterMs;
+    this.source = source;
+    this.#rule = rule;
+  }
+
+  /** The one rule's decision. */
+  get rules(): readonly RuleDecision[] {
+    const rule = this.#rule;
+    return [
+      {
+        name: rule.name,
+        allowed: this.allowed,
+        limit: rule.limit,
+        windowMs: rule.windowMs,
+        remaining: this.remaining,
+        resetMs: this.resetMs,
+        retryAfterMs: this.retryAfterMs,
+      },
+    ];
+  }
+
+  /** A plain object with `rules`. */
+  toJSON(): RateLimitDecision {
+    return {
+      allowed: this.allowed,
+      limit: this.limit,
+      remaining: this.remaining,
+      resetMs: this.resetMs,
+      retryAfterMs: this.retryAfterMs,
+      rules: this.rules,
+      source: this.source,
+    };
+  }
+}
+
 /** Builds a decision from a store answer (4 numbers per rule). */
 export function toDecision(
   rules: readonly ResolvedRule[],
@@ -13,25 +73,14 @@ export function toDecision(
   source: DecisionSource,
 ): RateLimitDecision {
   if (rules.length === 1) {
-    const rule = rules[0]!;
-    const d: RuleDecision = {
-      name: rule.name,
-      allowed: answer[0] === 1,
-      limit: rule.limit,
-      windowMs: rule.windowMs,
-      remaining: answer[1]!,
-      resetMs: answer[2]!,
-      retryAfterMs: answer[3]!,
-    };
-    return {
-      allowed: d.allowed,
-      limit: d.limit,
-      remaining: d.remaining,
-      resetMs: d.resetMs,
-      retryAfterMs: d.retryAfterMs,
-      rules: [d],
+    return new SingleRuleDecision(
+      rules[0]!,
+      answer[0] === 1,
+      answer[1]!,
+      answer[2]!,
+      answer[3]!,
       source,
-    };
+    );
   }
   const decisions: RuleDecision[] = [];
   let allowed = true;

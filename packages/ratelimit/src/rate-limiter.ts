@@ -1,7 +1,7 @@
 import { ClosedError, InvalidOptionError, StoreError, TimeoutError } from '@cachestack/core';
 import type { Evaluation } from './algorithms.js';
 import { CircuitBreaker, type CircuitState } from './breaker.js';
-import { syntheticDecision, toDecision } from './decision.js';
+import { SingleRuleDecision, syntheticDecision, toDecision } from './decision.js';
 import { RateLimiterEvents, rateLimitChannels } from './events.js';
 import { MemoryStore } from './memory-store.js';
 import type { FailurePolicy, RateLimiterOptions } from './options.js';
@@ -10,7 +10,6 @@ import type {
   RateLimitDecision,
   RateLimitStore,
   ResolvedRule,
-  RuleDecision,
   StoreAnswer,
   StoreOp,
   StoreRequest,
@@ -177,24 +176,14 @@ export class RateLimiter {
     } catch (error) {
       return Promise.reject(error);
     }
-    const d: RuleDecision = {
-      name: rule.name,
-      allowed: e.allowed,
-      limit: rule.limit,
-      windowMs: rule.windowMs,
-      remaining: e.remaining,
-      resetMs: e.resetMs,
-      retryAfterMs: e.retryAfterMs,
-    };
-    const decision: RateLimitDecision = {
-      allowed: d.allowed,
-      limit: d.limit,
-      remaining: d.remaining,
-      resetMs: d.resetMs,
-      retryAfterMs: d.retryAfterMs,
-      rules: [d],
-      source: 'store',
-    };
+    const decision = new SingleRuleDecision(
+      rule,
+      e.allowed,
+      e.remaining,
+      e.resetMs,
+      e.retryAfterMs,
+      'store',
+    );
     return Promise.resolve(peek ? decision : this.#count(key, 'check', decision));
   }
 
@@ -268,9 +257,9 @@ export class RateLimiter {
         this.#blocked.delete(key);
       }
     }
-    return this.#remote([request]).then(
-      (answers) => {
-        const decision = toDecision(this.rules, answers[0]!, 'store');
+    return this.#remoteOne(request).then(
+      (answer) => {
+        const decision = toDecision(this.rules, answer, 'store');
         if (op === 'check') {
           if (!decision.allowed && cost === 1 && this.#blockMax > 0)
             this.#block(key, decision.retryAfterMs);
@@ -280,6 +269,16 @@ export class RateLimiter {
       },
       (error: Error) => this.#count(key, op, this.#fallback(key, request, error)),
     );
+  }
+
+  /** One request to the remote store, through the breaker and the deadline. */
+  #remoteOne(request: StoreRequest): Promise<StoreAnswer> {
+    const store = this.#store;
+    if (store.applyOne === undefined || store.deadlines !== true) {
+      return this.#remote([request]).then((answers) => answers[0]!);
+    }
+    if (!this.#breaker.allow()) return Promise.reject(new StoreError('circuit breaker is open'));
+    return store.applyOne(request, this.#timeoutMs).then(this.#onAnswer, this.#onError);
   }
 
   #remote(requests: StoreRequest[]): Promise<StoreAnswer[]> {
@@ -298,7 +297,7 @@ export class RateLimiter {
     );
   }
 
-  readonly #onAnswer = (answers: StoreAnswer[]): StoreAnswer[] => {
+  readonly #onAnswer = <T>(answers: T): T => {
     this.#breaker.success();
     if (this.#degradedSince >= 0) {
       this.events.emit('recovered', {

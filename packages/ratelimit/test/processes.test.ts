@@ -51,5 +51,6 @@ describe('four processes sharing one limit', () => {
       expect(results.every((r) => r.fromStore === 100)).toBe(true);
       expect(results.reduce((s, r) => s + r.admitted, 0)).toBe(150);
     },
+    30_000,
   );
 });
