@@ -37,7 +37,8 @@ end
 local nreq = tonumber(ARGV[ai]); ai = ai + 1
 local ki = 1
 local out, on = {}, 0
-local function enc(a, b, c) return string.format('%.17g %.17g %.17g', a, b, c) end
+-- Every state value is an integer (integer ms, scaled quantities): %d is exact and fast.
+local function enc(a, b, c) return string.format('%d %d %d', a, b, c) end
 for _ = 1, nreq do
   local oc = ARGV[ai]
   local op, cost = string.sub(oc, 1, 1), tonumber(string.sub(oc, 2))
@@ -48,8 +49,9 @@ for _ = 1, nreq do
   local all = true
   for i = 1, nr do
     local d = set[i]
-    local r = { code = d.code, L = d.L, W = d.W, B = d.B }
-    r.k = KEYS[ki]
+    -- All fields up front: one table allocation, no rehash as fields are added.
+    local r = { code = d.code, L = d.L, W = d.W, B = d.B, k = KEYS[ki], bk = false, allowed = false,
+      blocked = false, remaining = 0, reset = 0, retry = 0, keep = 0, na = 0, nb = 0, nc = 0, expired = 0 }
     ki = ki + 1
     if r.B > 0 then r.bk = KEYS[ki]; ki = ki + 1 end
     R[i] = r
@@ -168,7 +170,7 @@ for _ = 1, nreq do
         elseif (not r.allowed) and (not r.blocked) and r.bk then
           write = true
           c = 0
-          redis.call('SET', r.bk, string.format('%.17g', t + r.B), 'PX', r.B + slack)
+          redis.call('SET', r.bk, string.format('%d', t + r.B), 'PX', r.B + slack)
           r.retry = r.B
           if r.reset < r.retry then r.reset = r.retry end
         end
