@@ -23,7 +23,11 @@ export interface ScenarioResult {
 }
 
 /** Ratio of each row's metric to the reference row's metric. */
-export function ratios(rows: readonly Row[], reference: string, metric = 'opsPerSec'): Record<string, number> {
+export function ratios(
+  rows: readonly Row[],
+  reference: string,
+  metric = 'opsPerSec',
+): Record<string, number> {
   const ref = rows.find((r) => r.name === reference)?.[metric];
   const out: Record<string, number> = {};
   if (typeof ref !== 'number' || ref === 0) return out;

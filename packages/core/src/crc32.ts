@@ -1,10 +1,10 @@
 import * as zlib from 'node:zlib';
 
-type Crc32 = (data: Uint8Array) => number;
+type Crc32 = (data: Uint8Array, seed?: number) => number;
 
 let table: Uint32Array | undefined;
 
-function crc32Js(data: Uint8Array): number {
+function crc32Js(data: Uint8Array, seed = 0): number {
   if (!table) {
     table = new Uint32Array(256);
     for (let n = 0; n < 256; n++) {
@@ -13,17 +13,18 @@ function crc32Js(data: Uint8Array): number {
       table[n] = c >>> 0;
     }
   }
-  let crc = 0xffffffff;
+  let crc = (seed ^ 0xffffffff) >>> 0;
   for (let i = 0; i < data.length; i++) {
     crc = table[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8);
   }
   return (crc ^ 0xffffffff) >>> 0;
 }
 
-const native = (zlib as unknown as { crc32?: (data: Uint8Array) => number }).crc32;
+const native = (zlib as unknown as { crc32?: (data: Uint8Array, seed?: number) => number }).crc32;
 
-/** CRC-32 (IEEE), native `zlib.crc32` where the runtime has it. */
-export const crc32: Crc32 = typeof native === 'function' ? (data) => native(data) >>> 0 : crc32Js;
+/** CRC-32 (IEEE), continuing from `seed` (a previous CRC), native `zlib.crc32` where the runtime has it. */
+export const crc32: Crc32 =
+  typeof native === 'function' ? (data, seed = 0) => native(data, seed) >>> 0 : crc32Js;
 
 /** @internal exposed for tests: the portable implementation. */
 export const crc32Portable: Crc32 = crc32Js;

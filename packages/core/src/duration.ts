@@ -27,7 +27,10 @@ export function toMs(option: string, value: Duration): number {
     return value;
   }
   if (typeof value !== 'string') {
-    throw new InvalidOptionError(option, `expected a number of ms or a string like '5m', got ${typeof value}`);
+    throw new InvalidOptionError(
+      option,
+      `expected a number of ms or a string like '5m', got ${typeof value}`,
+    );
   }
   const match = DURATION_RE.exec(value);
   if (!match) throw new InvalidOptionError(option, `cannot parse duration "${value}"`);

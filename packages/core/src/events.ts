@@ -10,7 +10,11 @@ export interface CacheEventMap {
   /** No usable value in any tier. */
   miss: { namespace: string; key: string };
   /** A stale value (within grace) was served instead of a fresh one. */
-  stale: { namespace: string; key: string; reason: 'loader-error' | 'soft-timeout' | 'hard-timeout' | 'l2-down' };
+  stale: {
+    namespace: string;
+    key: string;
+    reason: 'loader-error' | 'soft-timeout' | 'hard-timeout' | 'l2-down';
+  };
   /** A value was written (by `set` or by a loader). */
   set: { namespace: string; key: string; ttlMs: number; tiers: readonly Tier[] };
   /** A loader result was not written because its key was invalidated while it ran. */
@@ -37,6 +41,12 @@ export interface CacheEventMap {
   'bus:message': { type: string; namespace: string };
   /** The bus connection changed state. */
   'bus:state': { state: 'connected' | 'disconnected' };
+  /** Warmup progress (also passed to `onProgress`). */
+  'warmup:progress': import('./warmup.js').WarmupProgress;
+  /** A critical entry was refreshed in the background (or the refresh failed). */
+  refresh: { namespace: string; key: string; ok: boolean; nextAt: number; error?: Error };
+  /** Adaptive TTL chose a TTL for a loaded value (`changed` is undefined on the first load). */
+  'adaptive-ttl': { namespace: string; key: string; ttlMs: number; changed: boolean | undefined };
   /** A background operation (eager refresh, bus publish, retry) failed. */
   error: { operation: string; error: Error };
 }

@@ -12,13 +12,13 @@ import { CacheStackError, CorruptEntryError } from './errors.js';
  * 3  1  codec id (0 = none)
  * 4  1  serializer id
  * 5  1  flags (reserved, 0)
- * 6  4  CRC-32 of the payload (big endian)
+ * 6  4  CRC-32 of bytes 2-5 then the payload (big endian)
  * 10 .. payload = codec(body)
  * body: createdAt f64 | freshUntil f64 | staleUntil f64 | tag count u16 |
  *       (tag length u16, tag utf8)* | serialized value
  * ```
  *
- * The checksum covers the stored payload, so corruption is detected before anything
+ * The checksum covers the header fields and the stored payload, so corruption is detected before anything
  * is decompressed or parsed.
  */
 
@@ -54,6 +54,11 @@ function bodyOf(entry: Entry, valueBytes: Uint8Array, prefix: number): Buffer {
   return out;
 }
 
+/** CRC-32 of the header fields (version, codec, serializer, flags) and the payload. */
+function frameChecksum(frame: Uint8Array): number {
+  return crc32(frame.subarray(FRAME_HEADER), crc32(frame.subarray(2, 6)));
+}
+
 function writeHeader(out: Buffer, codecId: number, serializerId: number): void {
   out[0] = MAGIC_0;
   out[1] = MAGIC_1;
@@ -61,7 +66,7 @@ function writeHeader(out: Buffer, codecId: number, serializerId: number): void {
   out[3] = codecId;
   out[4] = serializerId;
   out[5] = 0;
-  out.writeUInt32BE(crc32(out.subarray(FRAME_HEADER)), 6);
+  out.writeUInt32BE(frameChecksum(out), 6);
 }
 
 /**
@@ -130,7 +135,10 @@ function corrupt(error: unknown): CorruptEntryError {
  * Checks and decodes a frame.
  * @throws CorruptEntryError (sync or as a rejection) when the frame is damaged or unreadable.
  */
-export function decodeFrame(bytes: Uint8Array, options: DecodeFrameOptions): Entry | Promise<Entry> {
+export function decodeFrame(
+  bytes: Uint8Array,
+  options: DecodeFrameOptions,
+): Entry | Promise<Entry> {
   if (bytes.byteLength < FRAME_HEADER) throw new CorruptEntryError('frame too short');
   if (bytes[0] !== MAGIC_0 || bytes[1] !== MAGIC_1) throw new CorruptEntryError('bad magic bytes');
   const version = bytes[2]!;
@@ -145,9 +153,8 @@ export function decodeFrame(bytes: Uint8Array, options: DecodeFrameOptions): Ent
     );
   }
   const payload = bytes.subarray(FRAME_HEADER);
-  const expected =
-    ((bytes[6]! << 24) | (bytes[7]! << 16) | (bytes[8]! << 8) | bytes[9]!) >>> 0;
-  if (crc32(payload) !== expected) throw new CorruptEntryError('checksum mismatch');
+  const expected = ((bytes[6]! << 24) | (bytes[7]! << 16) | (bytes[8]! << 8) | bytes[9]!) >>> 0;
+  if (frameChecksum(bytes) !== expected) throw new CorruptEntryError('checksum mismatch');
   try {
     if (codecId === 0) return parseBody(payload, options.serializer);
     const codec = options.codecs.find((c) => c.ids.includes(codecId));

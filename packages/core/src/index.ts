@@ -1,8 +1,17 @@
+export { AdaptiveTtl, type AdaptiveTtlOptions } from './adaptive-ttl.js';
 export type { Bus, BusHandler, BusState, InvalidationMessage } from './bus.js';
+export { Cache, type CacheStats, createCache, type GetOptions, type SetOptions } from './cache.js';
+export {
+  CircuitBreaker,
+  type CircuitBreakerOptions,
+  type CircuitState,
+} from './circuit-breaker.js';
 export type { Codec, CodecOutput, Serializer } from './codec.js';
 export { crc32 } from './crc32.js';
+export type { CriticalRefreshOptions, CriticalSelector } from './critical-refresh.js';
+export { withDeadline } from './deadline.js';
 export { type ByteSize, type Duration, toBytes, toMs } from './duration.js';
-export type { Entry, MemoryEntry } from './entry.js';
+export { type Entry, L1Box } from './entry.js';
 export {
   CacheStackError,
   type CacheStackErrorOptions,
@@ -18,13 +27,21 @@ export {
   TimeoutError,
 } from './errors.js';
 export {
-  CacheEvents,
   type CacheEventMap,
   type CacheEventName,
+  CacheEvents,
   coreChannels,
   type Tier,
 } from './events.js';
 export { type DecodeFrameOptions, decodeFrame, encodeFrame, FRAME_VERSION } from './frame.js';
+export { FrequencySketch } from './frequency-sketch.js';
+export {
+  type HotKey,
+  type HotKeyExchange,
+  HotKeyTracker,
+  MemoryHotKeyExchange,
+  mergeHotKeys,
+} from './hot-keys.js';
 export {
   assertKey,
   assertName,
@@ -35,9 +52,24 @@ export {
   type KeySchemaOptions,
   unescapeKeyPart,
 } from './key-schema.js';
+export type { Loader, LoaderContext } from './load.js';
+export type { BatchLoader } from './load-many.js';
 export type { Lock, LockAcquireOptions, Locker } from './locker.js';
 export { type Logger, noopLogger } from './logger.js';
 export { createMemoryBusHub, MemoryBus, MemoryBusHub } from './memory-bus.js';
+export { MemoryStore, type MemoryStoreOptions, memoryStore } from './memory-store.js';
+export { type EvictionPolicy, MemoryTier, type MemoryTierOptions } from './memory-tier.js';
+export type {
+  CacheOptions,
+  EntryOptions,
+  L1Options,
+  L2Options,
+  LoadOptions,
+  LockOptions,
+  NamespaceOptions,
+  Priority,
+  PromotionStrategy,
+} from './options.js';
 export type {
   FencedRead,
   FencedReadMany,
@@ -48,3 +80,12 @@ export type {
   WriteOutcome,
 } from './remote-store.js';
 export { jsonSerializer } from './serializer.js';
+export { estimateSize } from './size-of.js';
+export type {
+  WarmupEntry,
+  WarmupOptions,
+  WarmupProgress,
+  WarmupReport,
+  WarmupSource,
+  WarmupTarget,
+} from './warmup.js';

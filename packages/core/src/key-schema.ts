@@ -46,6 +46,7 @@ const SEPARATOR = ':';
 const NAME_RE = /^[A-Za-z0-9_.-]+$/;
 // Escaped in key parts: the separator, the escape char, Redis hash-tag braces, glob
 // characters (keys must be safe in SCAN MATCH patterns) and whitespace/control chars.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what must be escaped
 const ESCAPE_RE = /[%:{}*?[\]\\\s\u0000-\u001f\u007f]/g;
 
 /** Escapes a key part so it holds no separator, brace, glob or control character. */
@@ -125,7 +126,9 @@ export function createKeySchema(options: KeySchemaOptions): KeySchema {
       assertKey(key, maxLength);
       const parts = key.split(SEPARATOR);
       if (parts.length !== 5 || parts[0] !== options.prefix || !/^v\d+$/.test(parts[1]!)) {
-        throw new InvalidKeyError(`key "${key}" does not follow schema ${head}<namespace>:<entity>:<id>`);
+        throw new InvalidKeyError(
+          `key "${key}" does not follow schema ${head}<namespace>:<entity>:<id>`,
+        );
       }
       return {
         version: Number(parts[1]!.slice(1)),

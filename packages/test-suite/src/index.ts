@@ -1,3 +1,4 @@
+export { type ChaosMode, ChaosStore, chaosStore } from './chaos-store.js';
 export {
   freePort,
   type PrivateRedis,

@@ -1,0 +1,298 @@
+import type { AdaptiveTtlOptions } from './adaptive-ttl.js';
+import type { Bus } from './bus.js';
+import type { Codec, Serializer } from './codec.js';
+import { type ByteSize, type Duration, toBytes, toMs } from './duration.js';
+import { InvalidOptionError } from './errors.js';
+import type { HotKeyExchange } from './hot-keys.js';
+import type { Locker } from './locker.js';
+import type { Logger } from './logger.js';
+import type { EvictionPolicy } from './memory-tier.js';
+import type { RemoteStore } from './remote-store.js';
+
+/** How L2 hits are promoted into L1. */
+export type PromotionStrategy =
+  | 'immediate'
+  | 'frequency'
+  | { readonly afterHits: number; readonly windowMs: Duration };
+
+/** Namespace priority: orders warming and weighs L1 admission. */
+export type Priority = 'high' | 'medium' | 'low';
+
+/** L1 (memory tier) options. */
+export interface L1Options {
+  /** Most entries held. @defaultValue 10_000 */
+  readonly maxEntries?: number;
+  /** Most (estimated) bytes held; 0 = unbounded by bytes. Accepts '64mb'. @defaultValue 0 */
+  readonly maxBytes?: ByteSize;
+  /** Eviction policy. @defaultValue 'lru' */
+  readonly policy?: EvictionPolicy;
+  /** Admission filter for entries promoted from L2. @defaultValue 'none' */
+  readonly admission?: 'none' | 'tinylfu';
+  /** When an L2 hit is copied into L1. @defaultValue 'immediate' */
+  readonly promotion?: PromotionStrategy;
+  /** Size of a value in bytes, for `maxBytes`. @defaultValue a structural estimate */
+  readonly sizeOf?: (value: unknown) => number;
+}
+
+/** L2 (remote tier) options. */
+export interface L2Options {
+  /** The store: `redisStore(...)` from @cachestack/redis, `fileStore(...)` from @cachestack/file. */
+  readonly store: RemoteStore;
+  /** Deadline of every L2 call. @defaultValue 1000 */
+  readonly timeoutMs?: Duration;
+  /** Consecutive failures that open the circuit breaker. @defaultValue 5 */
+  readonly failureThreshold?: number;
+  /** How long the breaker stays open before probing. @defaultValue 5000 */
+  readonly breakDurationMs?: Duration;
+  /** Invalidations kept for replay while L2 is down before escalating to a namespace clear. @defaultValue 10_000 */
+  readonly maxPendingInvalidations?: number;
+}
+
+/** Options of distributed single flight. */
+export interface LockOptions {
+  readonly locker: Locker;
+  /** Longest wait for the lock before loading without it. @defaultValue 5000 */
+  readonly acquireTimeoutMs?: Duration;
+  /** Lease of the lock. @defaultValue 30_000 */
+  readonly leaseMs?: Duration;
+}
+
+/** Per-entry options, usable as cache defaults and per call. */
+export interface EntryOptions {
+  /** Time to live (fresh). @defaultValue '5m' */
+  readonly ttl?: Duration;
+  /** Extra time a stale value stays usable when the loader fails or is slow. @defaultValue 0 */
+  readonly grace?: Duration;
+  /** Random fraction (0-1) taken off the TTL to spread expiry. @defaultValue 0 */
+  readonly jitter?: number;
+  /** Tags for `deleteByTag`. */
+  readonly tags?: readonly string[];
+}
+
+/** Options of reads that may load. */
+export interface LoadOptions extends EntryOptions {
+  /** With a stale value at hand, return it after this long and keep loading in the background. */
+  readonly softTimeoutMs?: Duration;
+  /** Give up waiting for the loader after this long (stale value if any, else TimeoutError). */
+  readonly hardTimeoutMs?: Duration;
+  /** Fraction (0-1, exclusive) of the TTL after which a hit triggers a background refresh. */
+  readonly eagerRefresh?: number;
+  /** Do not read or write L1. */
+  readonly skipL1?: boolean;
+  /** Do not read or write L2. */
+  readonly skipL2?: boolean;
+  /** Ignore cached values and run the loader. */
+  readonly forceFresh?: boolean;
+  /**
+   * Derive the TTL from how often the loaded value changes, within [min, max]
+   * (see `AdaptiveTtl`). `ttl` is the starting point.
+   */
+  readonly adaptiveTtl?: {
+    readonly min: Duration;
+    readonly max: Duration;
+    readonly factor?: number;
+  };
+}
+
+/** Options of `createCache`. */
+export interface CacheOptions {
+  /** Root namespace. @defaultValue 'default' */
+  readonly namespace?: string;
+  /** L1 options, or `false` for no L1. @defaultValue {} */
+  readonly l1?: L1Options | false;
+  /** L2 store (or options with a store). @defaultValue none */
+  readonly l2?: RemoteStore | L2Options;
+  /** Codec applied to L2 values (compression). @defaultValue none */
+  readonly codec?: Codec;
+  /** Extra codecs able to decode entries written with other codecs. @defaultValue [] */
+  readonly decoders?: readonly Codec[];
+  /** Serializer of L2 values. @defaultValue type-faithful JSON */
+  readonly serializer?: Serializer;
+  /** Invalidation bus keeping L1 coherent across instances. */
+  readonly bus?: Bus;
+  /** Distributed single flight. */
+  readonly lock?: LockOptions;
+  /** Defaults of every call. */
+  readonly defaults?: LoadOptions;
+  /** Track this instance's hot keys and share them with peers (adaptive warming). */
+  readonly hotKeys?: {
+    /** Keys tracked. @defaultValue 100 */
+    readonly topK?: number;
+    /** Where hot keys are shared (e.g. `redisHotKeyExchange` from @cachestack/redis). */
+    readonly exchange?: HotKeyExchange;
+    /** This instance's id. @defaultValue random */
+    readonly instanceId?: string;
+    /** How often the top keys are published. @defaultValue 30_000 */
+    readonly publishIntervalMs?: Duration;
+  };
+  /** Longest key in UTF-8 bytes. @defaultValue 1024 */
+  readonly maxKeyLength?: number;
+  /** pino-shaped logger. @defaultValue no-op */
+  readonly logger?: Logger;
+  /** Clock, epoch ms. @defaultValue Date.now */
+  readonly now?: () => number;
+}
+
+/** Options of a child namespace. */
+export interface NamespaceOptions {
+  readonly defaults?: LoadOptions;
+  /** @defaultValue 'medium' */
+  readonly priority?: Priority;
+}
+
+/** Per-call options after validation; durations in ms. */
+export interface ResolvedLoadOptions {
+  readonly ttlMs: number;
+  readonly graceMs: number;
+  readonly jitter: number;
+  readonly tags: readonly string[] | undefined;
+  readonly softTimeoutMs: number;
+  readonly hardTimeoutMs: number;
+  readonly eagerRefresh: number;
+  readonly skipL1: boolean;
+  readonly skipL2: boolean;
+  readonly forceFresh: boolean;
+  readonly adaptiveTtl: AdaptiveTtlOptions | undefined;
+}
+
+/** Built-in defaults. */
+export const BASE_DEFAULTS: ResolvedLoadOptions = Object.freeze({
+  ttlMs: 300_000,
+  graceMs: 0,
+  jitter: 0,
+  tags: undefined,
+  softTimeoutMs: 0,
+  hardTimeoutMs: 0,
+  eagerRefresh: 0,
+  skipL1: false,
+  skipL2: false,
+  forceFresh: false,
+  adaptiveTtl: undefined,
+});
+
+function fraction(option: string, value: unknown, exclusiveEnds: boolean): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value >= 1) {
+    throw new InvalidOptionError(option, `expected a number in [0, 1), got ${String(value)}`);
+  }
+  if (exclusiveEnds && value === 0) return 0;
+  return value;
+}
+
+function bool(option: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new InvalidOptionError(option, 'expected a boolean');
+  return value;
+}
+
+/** Validates tags: an array of non-empty strings. */
+export function resolveTags(value: unknown): readonly string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) throw new InvalidOptionError('tags', 'expected an array of strings');
+  for (const tag of value) {
+    if (typeof tag !== 'string' || tag.length === 0 || tag.length > 256) {
+      throw new InvalidOptionError(
+        'tags',
+        'every tag must be a non-empty string of at most 256 characters',
+      );
+    }
+  }
+  return value.length === 0 ? undefined : [...new Set(value as string[])];
+}
+
+/**
+ * Validates per-call options over a base. Unknown option names are rejected, so a typo
+ * never silently falls back to a default.
+ * @throws InvalidOptionError
+ */
+export function resolveLoadOptions(
+  base: ResolvedLoadOptions,
+  input: LoadOptions | undefined,
+): ResolvedLoadOptions {
+  if (input === undefined) return base;
+  if (input === null || typeof input !== 'object') {
+    throw new InvalidOptionError('options', 'expected an object');
+  }
+  const out = { ...base } as { -readonly [K in keyof ResolvedLoadOptions]: ResolvedLoadOptions[K] };
+  for (const [name, value] of Object.entries(input)) {
+    if (value === undefined) continue;
+    switch (name) {
+      case 'ttl':
+        out.ttlMs = toMs('ttl', value as Duration);
+        if (out.ttlMs <= 0) throw new InvalidOptionError('ttl', 'must be greater than 0');
+        break;
+      case 'grace':
+        out.graceMs = toMs('grace', value as Duration);
+        break;
+      case 'jitter':
+        out.jitter = fraction('jitter', value, false);
+        break;
+      case 'tags':
+        out.tags = resolveTags(value);
+        break;
+      case 'softTimeoutMs':
+        out.softTimeoutMs = toMs('softTimeoutMs', value as Duration);
+        break;
+      case 'hardTimeoutMs':
+        out.hardTimeoutMs = toMs('hardTimeoutMs', value as Duration);
+        break;
+      case 'eagerRefresh':
+        out.eagerRefresh = fraction('eagerRefresh', value, true);
+        break;
+      case 'skipL1':
+        out.skipL1 = bool('skipL1', value);
+        break;
+      case 'skipL2':
+        out.skipL2 = bool('skipL2', value);
+        break;
+      case 'forceFresh':
+        out.forceFresh = bool('forceFresh', value);
+        break;
+      case 'adaptiveTtl': {
+        const a = value as { min: Duration; max: Duration; factor?: number };
+        if (typeof a !== 'object' || a === null)
+          throw new InvalidOptionError('adaptiveTtl', 'expected { min, max }');
+        const minMs = toMs('adaptiveTtl.min', a.min);
+        const maxMs = toMs('adaptiveTtl.max', a.max);
+        if (minMs <= 0 || maxMs < minMs) {
+          throw new InvalidOptionError('adaptiveTtl', 'needs 0 < min <= max');
+        }
+        if (
+          a.factor !== undefined &&
+          (typeof a.factor !== 'number' || !(a.factor > 1) || !Number.isFinite(a.factor))
+        ) {
+          throw new InvalidOptionError('adaptiveTtl.factor', 'must be a finite number > 1');
+        }
+        out.adaptiveTtl = { minMs, maxMs, factor: a.factor ?? 2 };
+        break;
+      }
+      default:
+        throw new InvalidOptionError(name, 'unknown option');
+    }
+  }
+  if (out.hardTimeoutMs > 0 && out.softTimeoutMs >= out.hardTimeoutMs) {
+    throw new InvalidOptionError('softTimeoutMs', 'must be lower than hardTimeoutMs');
+  }
+  return out;
+}
+
+/** Validates an integer option. */
+export function intOption(option: string, value: unknown, min: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw new InvalidOptionError(option, `expected an integer >= ${min}, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Validates a duration option with a fallback. */
+export function durationOption(
+  option: string,
+  value: Duration | undefined,
+  fallback: number,
+): number {
+  return value === undefined ? fallback : toMs(option, value);
+}
+
+/** Validates a byte size option with a fallback. */
+export function bytesOption(option: string, value: ByteSize | undefined, fallback: number): number {
+  return value === undefined ? fallback : toBytes(option, value);
+}

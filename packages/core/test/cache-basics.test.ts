@@ -1,0 +1,305 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCache } from '../src/cache.js';
+import {
+  ClosedError,
+  InvalidKeyError,
+  InvalidOptionError,
+  LoaderError,
+  SerializationError,
+} from '../src/errors.js';
+import { deferred, setup } from './helpers.js';
+
+const caches: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  await Promise.all(caches.splice(0).map((c) => c.close()));
+});
+function track<T extends { close(): Promise<void> }>(c: T): T {
+  caches.push(c);
+  return c;
+}
+
+describe('cache basics', () => {
+  it('stores and reads values through L1 and L2', async () => {
+    const { cache, inner } = setup();
+    track(cache);
+    await cache.set('a', { n: 1 });
+    expect(await cache.get('a')).toEqual({ n: 1 });
+    expect(await inner.has('default', 'a')).toBe(true);
+    expect(await cache.get('a', { skipL1: true })).toEqual({ n: 1 });
+    expect(await cache.get('missing')).toBeUndefined();
+    expect(await cache.has('a')).toBe(true);
+    expect(await cache.has('missing')).toBe(false);
+  });
+
+  it('keeps Date, Map, Set, BigInt and Buffer intact through L2', async () => {
+    const { cache } = setup();
+    track(cache);
+    const value = {
+      d: new Date(5),
+      m: new Map([['k', 1n]]),
+      s: new Set([1]),
+      b: Buffer.from('hi'),
+      u: undefined,
+    };
+    await cache.set('typed', value);
+    const back = await cache.get<typeof value>('typed', { skipL1: true });
+    expect(back).toEqual(value);
+    expect(back?.m.get('k')).toBe(1n);
+  });
+
+  it('expires values after their TTL and keeps them as stale within grace', async () => {
+    const { cache, clock } = setup();
+    track(cache);
+    await cache.set('k', 'v1', { ttl: '1m', grace: '10m' });
+    clock.advance(59_000);
+    expect(await cache.get('k')).toBe('v1');
+    clock.advance(2_000);
+    expect(await cache.get('k')).toBeUndefined();
+    const failing = () => Promise.reject(new Error('db down'));
+    expect(await cache.getOrSet('k', failing)).toBe('v1');
+    clock.advance(10 * 60_000);
+    await expect(cache.getOrSet('k', failing)).rejects.toBeInstanceOf(LoaderError);
+  });
+
+  it('serves the stale value while the loader fails, and reports it', async () => {
+    const { cache, clock } = setup();
+    track(cache);
+    const stale: string[] = [];
+    cache.on('stale', (e) => stale.push(e.reason));
+    await cache.getOrSet('k', () => 'v1', { ttl: 1000, grace: 60_000 });
+    clock.advance(1500);
+    expect(
+      await cache.getOrSet('k', () => Promise.reject(new Error('x')), { ttl: 1000, grace: 60_000 }),
+    ).toBe('v1');
+    expect(stale).toEqual(['loader-error']);
+  });
+
+  it('wraps loader failures in LoaderError with the cause', async () => {
+    const { cache } = setup();
+    track(cache);
+    const cause = new Error('boom');
+    const error = await cache.getOrSet('k', () => Promise.reject(cause)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LoaderError);
+    expect((error as LoaderError).code).toBe('CACHESTACK_LOADER_FAILED');
+    expect((error as LoaderError).cause).toBe(cause);
+    expect(await cache.get('k')).toBeUndefined();
+  });
+
+  it('isolates namespaces and clears only one', async () => {
+    const { cache } = setup();
+    track(cache);
+    const users = cache.namespace('users');
+    const orders = cache.namespace('orders', { defaults: { ttl: '1h' }, priority: 'high' });
+    await users.set('1', 'user 1');
+    await orders.set('1', 'order 1');
+    await cache.set('1', 'root 1');
+    expect(await users.get('1')).toBe('user 1');
+    expect(await orders.get('1')).toBe('order 1');
+    await users.clear();
+    expect(await users.get('1')).toBeUndefined();
+    expect(await users.get('1', { skipL1: true })).toBeUndefined();
+    expect(await orders.get('1')).toBe('order 1');
+    expect(await cache.get('1')).toBe('root 1');
+    expect(users.namespace('admins').namespaceName).toBe('users.admins');
+  });
+
+  it('deletes by tag in L1 and L2 and leaves other entries', async () => {
+    const { cache, inner } = setup();
+    track(cache);
+    await cache.set('a', 1, { tags: ['red'] });
+    await cache.set('b', 2, { tags: ['red', 'blue'] });
+    await cache.set('c', 3, { tags: ['blue'] });
+    await cache.deleteByTag('red');
+    expect(await cache.getMany(['a', 'b', 'c'])).toEqual([undefined, undefined, 3]);
+    expect(await inner.has('default', 'a')).toBe(false);
+    expect(await inner.has('default', 'c')).toBe(true);
+  });
+
+  it('reads many keys with one L2 call and deletes many', async () => {
+    const { cache, store } = setup();
+    track(cache);
+    await cache.setMany([
+      { key: 'a', value: 1 },
+      { key: 'b', value: 2 },
+    ]);
+    expect(store.count('setMany')).toBe(1);
+    expect(await cache.getMany(['a', 'b', 'x'], { skipL1: true })).toEqual([1, 2, undefined]);
+    expect(store.count('getMany')).toBe(1);
+    await cache.deleteMany(['a', 'b']);
+    expect(await cache.getMany(['a', 'b'])).toEqual([undefined, undefined]);
+  });
+
+  it('calls the batch loader once with only the keys missing from every tier', async () => {
+    const { cache } = setup();
+    track(cache);
+    await cache.set('in-l1', 'one');
+    await cache.set('in-l2', 'two', { skipL1: true });
+    const calls: string[][] = [];
+    const values = await cache.getOrSetMany(['in-l1', 'in-l2', 'x', 'y'], (keys) => {
+      calls.push(keys);
+      return new Map(keys.map((k) => [k, `loaded ${k}`]));
+    });
+    expect(values).toEqual(['one', 'two', 'loaded x', 'loaded y']);
+    expect(calls).toEqual([['x', 'y']]);
+    expect(await cache.getOrSetMany(['x', 'y'], () => expect.unreachable())).toEqual([
+      'loaded x',
+      'loaded y',
+    ]);
+  });
+
+  it('joins a batch and a single getOrSet of the same key into one load', async () => {
+    const { cache } = setup();
+    track(cache);
+    const gate = deferred<void>();
+    let loads = 0;
+    const batch = cache.getOrSetMany(['k'], async (keys) => {
+      loads++;
+      await gate.promise;
+      return keys.map((k) => `v:${k}`);
+    });
+    await new Promise((r) => setImmediate(r));
+    const single = cache.getOrSet('k', () => {
+      loads++;
+      return 'other';
+    });
+    gate.resolve();
+    expect(await batch).toEqual(['v:k']);
+    expect(await single).toBe('v:k');
+    expect(loads).toBe(1);
+  });
+
+  it('promotes L2 hits to L1 only after N hits within the window when configured', async () => {
+    const { cache, store } = setup({ l1: { promotion: { afterHits: 3, windowMs: '1m' } } });
+    track(cache);
+    await cache.set('k', 'v', { skipL1: true });
+    for (let i = 0; i < 3; i++) expect(await cache.get('k')).toBe('v');
+    const before = store.count('get');
+    expect(await cache.get('k')).toBe('v');
+    expect(store.count('get')).toBe(before);
+    expect(before).toBe(3);
+  });
+
+  it('refreshes in the background past the eager-refresh fraction of the TTL', async () => {
+    const { cache, clock } = setup();
+    track(cache);
+    let version = 0;
+    const loader = () => `v${++version}`;
+    const opts = { ttl: 1000, eagerRefresh: 0.8 };
+    expect(await cache.getOrSet('k', loader, opts)).toBe('v1');
+    clock.advance(850);
+    expect(await cache.getOrSet('k', loader, opts)).toBe('v1');
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(version).toBe(2);
+    expect(await cache.getOrSet('k', loader, opts)).toBe('v2');
+  });
+
+  it('returns the stale value on a soft timeout and stores the late result', async () => {
+    const { cache, clock } = setup();
+    track(cache);
+    await cache.set('k', 'old', { ttl: 1000, grace: 60_000 });
+    clock.advance(2000);
+    const gate = deferred<string>();
+    const value = await cache.getOrSet('k', () => gate.promise, {
+      softTimeoutMs: 20,
+      ttl: 1000,
+      grace: 60_000,
+    });
+    expect(value).toBe('old');
+    gate.resolve('new');
+    await new Promise((r) => setTimeout(r, 5));
+    expect(await cache.get('k')).toBe('new');
+  });
+
+  it('rejects with TimeoutError on a hard timeout without a stale value', async () => {
+    const { cache } = setup();
+    track(cache);
+    const gate = deferred<string>();
+    const error = await cache
+      .getOrSet('k', () => gate.promise, { hardTimeoutMs: 20 })
+      .catch((e: unknown) => e);
+    expect((error as { code: string }).code).toBe('CACHESTACK_TIMEOUT');
+    gate.resolve('late');
+  });
+
+  it('emits evict events when L1 is full', async () => {
+    const cache = track(createCache({ l1: { maxEntries: 2 } }));
+    const evicted: string[] = [];
+    cache.on('evict', (e) => evicted.push(e.key));
+    await cache.set('a', 1);
+    await cache.set('b', 2);
+    await cache.set('c', 3);
+    expect(evicted).toEqual(['a']);
+    expect(cache.stats().l1Entries).toBe(2);
+  });
+
+  it('bounds L1 by estimated bytes', async () => {
+    const cache = track(createCache({ l1: { maxEntries: 1000, maxBytes: '4kb' } }));
+    for (let i = 0; i < 100; i++) await cache.set(`k${i}`, 'x'.repeat(500));
+    expect(cache.stats().l1Bytes).toBeLessThanOrEqual(4096);
+    expect(cache.stats().l1Entries).toBeLessThan(100);
+  });
+
+  it('fails after close with ClosedError; close is idempotent; asyncDispose closes', async () => {
+    const { cache, inner } = setup();
+    await cache.close();
+    await cache.close();
+    await expect(cache.get('a')).rejects.toBeInstanceOf(ClosedError);
+    await expect(cache.set('a', 1)).rejects.toBeInstanceOf(ClosedError);
+    await expect(inner.get('default', 'a')).rejects.toBeInstanceOf(ClosedError);
+    {
+      await using disposable = createCache();
+      await disposable.set('x', 1);
+    }
+  });
+});
+
+describe('bad input fails fast with typed errors (guarantee 5)', () => {
+  it('rejects empty, non-string, NUL-prefixed and oversized keys', async () => {
+    const cache = track(createCache({ maxKeyLength: 64 }));
+    for (const key of ['', 42, null, undefined, {}, '\u0000x', 'k'.repeat(65)]) {
+      const error = await cache.get(key as string).catch((e: unknown) => e);
+      expect(error, String(key)).toBeInstanceOf(InvalidKeyError);
+      expect((error as InvalidKeyError).code).toBe('CACHESTACK_INVALID_KEY');
+    }
+    await expect(cache.set('', 1)).rejects.toBeInstanceOf(InvalidKeyError);
+    await expect(cache.getOrSet('', () => 1)).rejects.toBeInstanceOf(InvalidKeyError);
+    await expect(cache.getMany(['ok', ''])).rejects.toBeInstanceOf(InvalidKeyError);
+  });
+
+  it('rejects negative, zero and NaN TTLs, bad fractions and unknown options', async () => {
+    const cache = track(createCache());
+    const bad = [
+      { ttl: -1 },
+      { ttl: 0 },
+      { ttl: Number.NaN },
+      { ttl: 'soon' },
+      { grace: -5 },
+      { jitter: 2 },
+      { eagerRefresh: 1 },
+      { tags: [''] },
+      { ttll: 5 },
+      { softTimeoutMs: 100, hardTimeoutMs: 50 },
+    ];
+    for (const options of bad) {
+      const error = await cache.getOrSet('k', () => 1, options as never).catch((e: unknown) => e);
+      expect(error, JSON.stringify(options)).toBeInstanceOf(InvalidOptionError);
+      expect((error as InvalidOptionError).code).toBe('CACHESTACK_INVALID_OPTION');
+    }
+    expect(() => createCache({ l1: { maxEntries: 0 } })).toThrow(InvalidOptionError);
+    expect(() => createCache({ l1: { policy: 'random' as never } })).toThrow(InvalidOptionError);
+    expect(() => createCache({ l2: {} as never })).toThrow(InvalidOptionError);
+    expect(() => createCache({ namespace: 'bad name' })).toThrow(InvalidKeyError);
+  });
+
+  it('rejects values that cannot be serialized and keeps what was stored', async () => {
+    const { cache, inner } = setup();
+    track(cache);
+    await cache.set('k', 'good');
+    const error = await cache.set('k', { f: () => 1 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SerializationError);
+    expect(await cache.get('k')).toBe('good');
+    expect(await cache.get('k', { skipL1: true })).toBe('good');
+    expect(await inner.has('default', 'k')).toBe(true);
+  });
+});

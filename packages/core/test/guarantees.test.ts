@@ -1,0 +1,259 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ChaosStore } from '../../test-suite/src/chaos-store.js';
+import { type Cache, createCache } from '../src/cache.js';
+import { createMemoryBusHub } from '../src/memory-bus.js';
+import { MemoryStore } from '../src/memory-store.js';
+import { clock, deferred, setup, tick } from './helpers.js';
+
+const caches: Cache[] = [];
+afterEach(async () => {
+  await Promise.all(caches.splice(0).map((c) => c.close()));
+});
+const track = (c: Cache) => {
+  caches.push(c);
+  return c;
+};
+
+describe('guarantee 1: single flight', () => {
+  it('runs the loader once for 1000 concurrent getOrSet of one key', async () => {
+    const { cache } = setup();
+    track(cache);
+    let calls = 0;
+    const gate = deferred<void>();
+    const loader = async () => {
+      calls++;
+      await gate.promise;
+      return 'value';
+    };
+    const all = Array.from({ length: 1000 }, () => cache.getOrSet('hot', loader));
+    await tick();
+    gate.resolve();
+    const values = await Promise.all(all);
+    expect(calls).toBe(1);
+    expect(new Set(values)).toEqual(new Set(['value']));
+  });
+
+  it('shares one loader failure among the waiters and retries on the next call', async () => {
+    const { cache } = setup();
+    track(cache);
+    let calls = 0;
+    const loader = async () => {
+      calls++;
+      await tick();
+      throw new Error('nope');
+    };
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, () => cache.getOrSet('k', loader)),
+    );
+    expect(calls).toBe(1);
+    expect(results.every((r) => r.status === 'rejected')).toBe(true);
+    await expect(cache.getOrSet('k', () => 'ok')).resolves.toBe('ok');
+  });
+});
+
+describe('guarantee 2: fenced writes', () => {
+  const invalidations: [string, (cache: Cache) => Promise<void>][] = [
+    ['delete', (c) => c.delete('k')],
+    ['deleteByTag', (c) => c.deleteByTag('t')],
+    ['clear', (c) => c.clear()],
+    ['set', (c) => c.set('k', 'explicit')],
+  ];
+
+  for (const [name, invalidate] of invalidations) {
+    it(`a loader that started before ${name} in this process writes nothing to L1 or L2`, async () => {
+      const { cache, inner } = setup();
+      track(cache);
+      const gate = deferred<string>();
+      const fenced: string[] = [];
+      cache.on('fenced', (e) => fenced.push(e.tier));
+      const pending = cache.getOrSet('k', () => gate.promise, { tags: ['t'] });
+      await tick();
+      await invalidate(cache);
+      gate.resolve('loaded-before-invalidation');
+      expect(await pending).toBe('loaded-before-invalidation');
+      const expected = name === 'set' ? 'explicit' : undefined;
+      expect(await cache.get('k')).toBe(expected);
+      expect(await cache.get('k', { skipL1: true })).toBe(expected);
+      expect(await inner.has('default', 'k')).toBe(name === 'set');
+      expect(fenced).toContain('l1');
+    });
+
+    it(`a loader that started before ${name} in another instance writes nothing to L1 or L2`, async () => {
+      const c = clock();
+      const shared = new MemoryStore({ now: c.now });
+      const hub = createMemoryBusHub();
+      const a = track(createCache({ now: c.now, l2: shared, bus: hub.createBus() }));
+      const b = track(createCache({ now: c.now, l2: shared, bus: hub.createBus() }));
+      const gate = deferred<string>();
+      const pending = a.getOrSet('k', () => gate.promise, { tags: ['t'] });
+      await tick();
+      await invalidate(b);
+      // the loader finishes before the bus message reaches A: only the L2 fence stops it
+      gate.resolve('stale');
+      expect(await pending).toBe('stale');
+      const expected = name === 'set' ? 'explicit' : undefined;
+      expect(await a.get('k', { skipL1: true })).toBe(expected);
+      await tick();
+      expect(await a.get('k')).toBe(expected);
+    });
+  }
+
+  it('a plain read that raced a delete does not leave the old value in L1', async () => {
+    const { cache, store } = setup();
+    track(cache);
+    await cache.set('k', 'old', { skipL1: true });
+    store.hang();
+    const read = cache.get('k');
+    await tick();
+    const del = cache.delete('k');
+    store.recover();
+    await Promise.all([read, del]);
+    expect(await cache.get('k')).toBeUndefined();
+  });
+});
+
+describe('guarantee 3: bounded staleness across instances', () => {
+  it('drops the deleted value from every other L1 once the bus delivers', async () => {
+    const shared = new MemoryStore();
+    const hub = createMemoryBusHub();
+    const a = track(createCache({ l2: shared, bus: hub.createBus() }));
+    const b = track(createCache({ l2: shared, bus: hub.createBus() }));
+    await a.set('k', 'v1');
+    expect(await b.get('k')).toBe('v1'); // now in B's L1
+    await a.delete('k');
+    await tick();
+    expect(await b.get('k')).toBeUndefined();
+    await a.set('k', 'v2');
+    await tick();
+    expect(await b.get('k')).toBe('v2');
+  });
+
+  it('bypasses L1 while the bus is down and drops L1 when it reconnects', async () => {
+    const shared = new MemoryStore();
+    const hub = createMemoryBusHub();
+    const a = track(createCache({ l2: shared, bus: hub.createBus() }));
+    const busB = hub.createBus();
+    const b = track(createCache({ l2: shared, bus: busB }));
+    const b2 = b.namespace('other');
+    await a.set('k', 'v1');
+    expect(await b.get('k')).toBe('v1');
+    await b2.set('x', 'kept in L2');
+    busB.disconnect();
+    await a.delete('k'); // B never hears of it
+    await tick();
+    expect(await b.get('k')).toBeUndefined(); // L1 bypassed: read from L2
+    busB.reconnect();
+    expect(await b.get('k')).toBeUndefined();
+    expect(b.stats().l1Entries).toBeLessThanOrEqual(1);
+    expect(await b2.get('x')).toBe('kept in L2');
+  });
+
+  it('applies tag invalidations and clears from other instances', async () => {
+    const shared = new MemoryStore();
+    const hub = createMemoryBusHub();
+    const a = track(createCache({ l2: shared, bus: hub.createBus() }));
+    const b = track(createCache({ l2: shared, bus: hub.createBus() }));
+    await a.set('t1', 1, { tags: ['group'] });
+    await a.set('t2', 2);
+    expect(await b.getMany(['t1', 't2'])).toEqual([1, 2]);
+    await a.deleteByTag('group');
+    await tick();
+    expect(await b.getMany(['t1', 't2'])).toEqual([undefined, 2]);
+    await a.clear();
+    await tick();
+    expect(await b.get('t2')).toBeUndefined();
+  });
+});
+
+describe('guarantee 4: L2 failure never hangs a caller', () => {
+  it('answers within the L2 deadline when L2 hangs', async () => {
+    const { cache, store } = setup();
+    track(cache);
+    const errors: string[] = [];
+    cache.on('l2:error', (e) => errors.push((e.error as unknown as { code: string }).code));
+    store.hang();
+    expect(await cache.get('k')).toBeUndefined();
+    expect(await cache.getOrSet('k2', () => 'loaded')).toBe('loaded');
+    expect(errors).toContain('CACHESTACK_TIMEOUT');
+    store.recover();
+  });
+
+  it('opens the circuit after repeated failures, serves L1 and stale values, and recovers by itself', async () => {
+    const { cache, store, clock } = setup();
+    track(cache);
+    const states: string[] = [];
+    cache.on('circuit:open', () => states.push('open'));
+    cache.on('circuit:close', () => states.push('close'));
+    await cache.set('warm', 'from-l1', { ttl: 1000, grace: 60_000 });
+    store.fail(new Error('ECONNREFUSED'));
+    for (let i = 0; i < 3; i++) expect(await cache.get(`miss${i}`)).toBeUndefined();
+    expect(states).toEqual(['open']);
+    const callsWhenOpen = store.count('get');
+    expect(await cache.get('other')).toBeUndefined();
+    expect(store.count('get')).toBe(callsWhenOpen); // not even tried
+    expect(await cache.get('warm')).toBe('from-l1');
+    clock.advance(1500); // past TTL (within grace) and past the break: one probe goes to L2
+    expect(await cache.getOrSet('warm', () => Promise.reject(new Error('db down')))).toBe(
+      'from-l1',
+    );
+    expect(states).toEqual(['open', 'open']); // the failed probe re-opened it
+    store.recover();
+    clock.advance(1000); // past the break again: the probe succeeds
+    expect(await cache.getOrSet('fresh', () => 'loaded')).toBe('loaded');
+    expect(states).toEqual(['open', 'open', 'close']);
+    expect(cache.stats().circuit).toBe('closed');
+  });
+
+  it('replays deletes that failed during the outage and never reads those keys from L2 meanwhile', async () => {
+    const { cache, store, inner, clock } = setup();
+    track(cache);
+    await cache.set('k', 'old');
+    store.fail();
+    await cache.delete('k'); // L1 dropped; L2 delete queued
+    expect(cache.stats().pendingInvalidations).toBe(1);
+    store.recover();
+    // L2 answers again but the delete has not been replayed yet: the old value is not served
+    expect(await cache.get('k')).toBeUndefined();
+    clock.advance(2000);
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(cache.stats().pendingInvalidations).toBe(0);
+    expect(await inner.has('default', 'k')).toBe(false);
+  });
+
+  it('treats a corrupted L2 entry as a miss, deletes it and reports it', async () => {
+    const { cache, store, inner } = setup();
+    track(cache);
+    const corrupt: string[] = [];
+    cache.on('l2:corrupt', (e) => corrupt.push(e.key));
+    await cache.set('k', { secret: 'value' }, { skipL1: true });
+    store.corruptReads();
+    expect(await cache.get('k')).toBeUndefined();
+    expect(corrupt).toEqual(['k']);
+    await tick();
+    expect(await inner.has('default', 'k')).toBe(false);
+    store.corruptReads(false);
+  });
+
+  it('a chaos store shares no state with another cache (sanity of the fixture)', async () => {
+    const a = new ChaosStore(new MemoryStore());
+    a.fail();
+    await expect(a.get('n', 'k')).rejects.toThrow('chaos');
+    a.recover();
+    expect(await a.get('n', 'k')).toBeUndefined();
+  });
+});
+
+describe('fences older than the store keeps invalidation marks', () => {
+  it('a loader that outlived the store fence window writes nothing to L2', async () => {
+    const store = new MemoryStore();
+    Object.defineProperty(store, 'maxFenceAgeMs', { value: 20 });
+    const cache = track(createCache({ l2: store }));
+    const value = await cache.getOrSet('slow', async () => {
+      await new Promise((r) => setTimeout(r, 40));
+      return 'late';
+    });
+    expect(value).toBe('late');
+    expect(await store.has('default', 'slow')).toBe(false);
+    expect(await cache.get('slow')).toBe('late'); // L1 still serves it locally
+  });
+});

@@ -1,0 +1,42 @@
+import { ChaosStore } from '../../test-suite/src/chaos-store.js';
+import { createCache } from '../src/cache.js';
+import { MemoryStore } from '../src/memory-store.js';
+import type { CacheOptions } from '../src/options.js';
+
+/** A controllable clock. */
+export function clock(start = 1_700_000_000_000) {
+  let t = start;
+  return {
+    now: () => t,
+    advance: (ms: number) => {
+      t += ms;
+    },
+  };
+}
+
+/** A promise with its resolve/reject exposed, to hold a loader mid-flight. */
+export function deferred<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** A cache over a chaos-wrapped in-memory L2, with a fake clock. */
+export function setup(options: Partial<CacheOptions> = {}) {
+  const c = clock();
+  const inner = new MemoryStore({ now: c.now });
+  const store = new ChaosStore(inner);
+  const cache = createCache({
+    now: c.now,
+    l2: { store, timeoutMs: 200, failureThreshold: 3, breakDurationMs: 1000 },
+    ...options,
+  });
+  return { cache, store, inner, clock: c };
+}
+
+/** Lets queued microtasks and immediate callbacks run. */
+export const tick = () => new Promise<void>((r) => setImmediate(r));
