@@ -1,5 +1,5 @@
+import type { CircuitState } from '@cachestack/core';
 import { InvalidOptionError } from '@cachestack/core';
-import type { CircuitState } from './breaker.js';
 import { MemoryStore } from './memory-store.js';
 import type { RateLimiterOptions } from './options.js';
 import { createRateLimiter, type RateLimiter } from './rate-limiter.js';

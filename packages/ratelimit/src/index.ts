@@ -7,7 +7,6 @@ export {
   type RateLimitingStats,
   type RateLimitResult,
 } from './adapter.js';
-export type { CircuitState } from './breaker.js';
 export { InvalidCostError, RateLimitMigrationError } from './errors.js';
 export {
   type RateLimiterEventMap,

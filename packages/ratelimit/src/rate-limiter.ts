@@ -1,6 +1,13 @@
-import { ClosedError, InvalidOptionError, StoreError, TimeoutError } from '@cachestack/core';
+import {
+  CircuitBreaker,
+  type CircuitState,
+  ClosedError,
+  InvalidOptionError,
+  StoreError,
+  TimeoutError,
+  withDeadline,
+} from '@cachestack/core';
 import type { Evaluation } from './algorithms.js';
-import { CircuitBreaker, type CircuitState } from './breaker.js';
 import { SingleRuleDecision, syntheticDecision, toDecision } from './decision.js';
 import { RateLimiterEvents, rateLimitChannels } from './events.js';
 import { MemoryStore } from './memory-store.js';
@@ -67,6 +74,7 @@ export class RateLimiter {
   readonly #timeoutMs: number;
   readonly #breaker: CircuitBreaker;
   readonly #breakMs: number;
+  #openUntil = 0;
   readonly #blockMax: number;
   readonly #blocked = new Map<string, number>();
   readonly #maxCost: number;
@@ -137,6 +145,7 @@ export class RateLimiter {
       breakDurationMs: this.#breakMs,
       now: this.#now,
       onStateChange: (state, failures, openUntil) => {
+        this.#openUntil = openUntil;
         if (state === 'open') this.events.emit('circuit:open', { failures, openUntil });
         else if (state === 'half-open') this.events.emit('circuit:half-open', {});
         else this.events.emit('circuit:close', {});
@@ -291,7 +300,7 @@ export class RateLimiter {
     } else {
       call = store.apply(requests, ms);
     }
-    return (store.deadlines === true ? call : deadline(call, ms)).then(
+    return (store.deadlines === true ? call : withDeadline(call, ms, 'rate limit store')).then(
       this.#onAnswer,
       this.#onError,
     );
@@ -339,7 +348,7 @@ export class RateLimiter {
       return syntheticDecision(this.rules, true, 0, 'fallback-open');
     }
     const now = this.#now();
-    const openUntil = this.#breaker.openUntil;
+    const openUntil = this.#openUntil;
     const wait = openUntil > now ? openUntil - now : this.#breakMs;
     return syntheticDecision(this.rules, false, wait, 'fallback-closed');
   }
@@ -390,25 +399,4 @@ function nonNegative(option: string, value: unknown): number {
     throw new InvalidOptionError(option, `must be a finite number >= 0, got ${String(value)}`);
   }
   return value;
-}
-
-function deadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  if (ms <= 0) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new TimeoutError(`rate limit store did not answer within ${ms}ms`, ms)),
-      ms,
-    );
-    timer.unref?.();
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }
