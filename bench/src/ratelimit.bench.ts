@@ -103,7 +103,7 @@ async function openLoop(fn: (i: number) => Promise<unknown>, rate: number, durat
 function footprintChild(
   which: 'cachestack' | 'rlf',
   keys: number,
-): Promise<{ rssMB: number; heapMB: number }> {
+): Promise<{ rssMB: number; heapMB: number; newSpaceMB: number }> {
   const script = `
     const which = ${JSON.stringify(which)};
     const v8 = await import('node:v8');
