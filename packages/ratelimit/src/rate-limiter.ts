@@ -1,5 +1,6 @@
 import {
   CircuitBreaker,
+  CircuitOpenError,
   type CircuitState,
   ClosedError,
   InvalidOptionError,
@@ -91,6 +92,7 @@ export class RateLimiter {
   #degradedSince = -1;
   #degradedCount = 0;
   #closed = false;
+  readonly #ownsStore: boolean;
 
   constructor(options: RateLimiterOptions) {
     if (options === null || typeof options !== 'object') {
@@ -114,6 +116,7 @@ export class RateLimiter {
     this.#maxCost = Math.min(...this.rules.map((r) => r.limit));
     this.#mapped = this.rules.some((r) => r.key !== undefined);
     this.#now = options.now ?? Date.now;
+    this.#ownsStore = options.store === undefined;
     this.#store = options.store ?? new MemoryStore({ now: this.#now });
     this.#sync = this.#store instanceof MemoryStore ? this.#store : undefined;
     this.#fast =
@@ -249,9 +252,13 @@ export class RateLimiter {
       return Promise.reject(error);
     }
     if (this.#sync !== undefined) {
-      return Promise.resolve(
-        this.#count(key, op, toDecision(this.rules, this.#sync.applySync(request), 'store')),
-      );
+      let answer: StoreAnswer;
+      try {
+        answer = this.#sync.applySync(request);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return Promise.resolve(this.#count(key, op, toDecision(this.rules, answer, 'store')));
     }
     if (op === 'check' && cost > 0 && this.#blockMax > 0 && this.#blocked.size > 0) {
       const until = this.#blocked.get(key);
@@ -286,12 +293,12 @@ export class RateLimiter {
     if (store.applyOne === undefined || store.deadlines !== true) {
       return this.#remote([request]).then((answers) => answers[0]!);
     }
-    if (!this.#breaker.allow()) return Promise.reject(new StoreError('circuit breaker is open'));
+    if (!this.#breaker.allow()) return Promise.reject(new CircuitOpenError());
     return store.applyOne(request, this.#timeoutMs).then(this.#onAnswer, this.#onError);
   }
 
   #remote(requests: StoreRequest[]): Promise<StoreAnswer[]> {
-    if (!this.#breaker.allow()) return Promise.reject(new StoreError('circuit breaker is open'));
+    if (!this.#breaker.allow()) return Promise.reject(new CircuitOpenError());
     const store = this.#store;
     const ms = this.#timeoutMs;
     let call: Promise<StoreAnswer[]>;
@@ -381,6 +388,7 @@ export class RateLimiter {
     this.#closed = true;
     this.#blocked.clear();
     await this.#local?.close();
+    if (this.#ownsStore) await this.#store.close();
   }
 
   /** Same as {@link RateLimiter.close}. */
