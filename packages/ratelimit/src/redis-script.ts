@@ -29,7 +29,10 @@ for si = 1, nsets do
   local nr = tonumber(ARGV[ai]); ai = ai + 1
   local set = {}
   for i = 1, nr do
-    set[i] = { code = tonumber(ARGV[ai]), L = tonumber(ARGV[ai + 1]), W = tonumber(ARGV[ai + 2]), B = tonumber(ARGV[ai + 3]) }
+    -- One working table per rule of the set, reused by every request of the set.
+    set[i] = { code = tonumber(ARGV[ai]), L = tonumber(ARGV[ai + 1]), W = tonumber(ARGV[ai + 2]), B = tonumber(ARGV[ai + 3]),
+      k = false, bk = false, allowed = false, blocked = false, remaining = 0, reset = 0, retry = 0, keep = 0,
+      na = 0, nb = 0, nc = 0, expired = 0 }
     ai = ai + 4
   end
   sets[si] = set
@@ -45,16 +48,16 @@ for _ = 1, nreq do
   local set = sets[tonumber(ARGV[ai + 1])]
   ai = ai + 2
   local nr = #set
-  local R = {}
+  local R = set
   local all = true
   for i = 1, nr do
-    local d = set[i]
-    -- All fields up front: one table allocation, no rehash as fields are added.
-    local r = { code = d.code, L = d.L, W = d.W, B = d.B, k = KEYS[ki], bk = false, allowed = false,
-      blocked = false, remaining = 0, reset = 0, retry = 0, keep = 0, na = 0, nb = 0, nc = 0, expired = 0 }
+    local r = R[i]
+    r.k = KEYS[ki]
+    r.blocked = false
+    r.nc = 0
+    r.expired = 0
     ki = ki + 1
     if r.B > 0 then r.bk = KEYS[ki]; ki = ki + 1 end
-    R[i] = r
   end
   if op == 'r' then
     for i = 1, nr do
