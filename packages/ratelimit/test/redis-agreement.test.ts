@@ -1,3 +1,4 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { redisUrl, uniquePrefix } from '@cachestack/test-suite';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -146,6 +147,43 @@ describe('the Redis store on server time', () => {
     expect(limiter.stats().blockCacheHits).toBe(1);
     await limiter.reset('u');
     expect((await limiter.check('u')).allowed).toBe(true);
+  });
+
+  it('asks Redis again once a cached block has run out', async () => {
+    let t = 1_000_000;
+    const store = new RedisStore({ redis, prefix: `${prefix}-unblock` });
+    const limiter = createRateLimiter({
+      limit: 1,
+      windowMs: 60_000,
+      store,
+      failurePolicy: 'closed',
+      now: () => t,
+    });
+    await limiter.check('v');
+    const rejected = await limiter.check('v');
+    expect(rejected.source).toBe('store');
+    expect((await limiter.check('v')).source).toBe('block-cache');
+    t += rejected.retryAfterMs; // the local clock says the wait is over
+    const before = store.batchStats.batches;
+    const again = await limiter.check('v');
+    expect(again.source).toBe('store');
+    expect(store.batchStats.batches - before).toBe(1);
+  });
+
+  it('publishes every decision on cachestack:ratelimit:decision while subscribed', async () => {
+    const seen: unknown[] = [];
+    const listener = (message: unknown) => seen.push(message);
+    subscribe('cachestack:ratelimit:decision', listener);
+    try {
+      const limiter = createRateLimiter({ limit: 5, windowMs: 1000 });
+      await limiter.check('dc');
+      await limiter.peek('dc');
+      await limiter.check('dc');
+    } finally {
+      unsubscribe('cachestack:ratelimit:decision', listener);
+    }
+    expect(seen).toHaveLength(2);
+    expect(seen[1]).toMatchObject({ key: 'dc', decision: { allowed: true, remaining: 3 } });
   });
 
   it('checkMany answers every request in one round trip', async () => {
