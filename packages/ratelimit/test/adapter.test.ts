@@ -27,7 +27,7 @@ afterAll(async () => {
 describe('RateLimitingCacheAdapter (the seed interface)', () => {
   it('checks, resets, checks many in one round trip, warms up, and reports stats and health', async () => {
     const store = new RedisStore({ redis, prefix });
-    const adapter = new OptimizedRedisRateLimit({ store, failurePolicy: 'open' });
+    const adapter = new OptimizedRedisRateLimit({ store, failurePolicy: 'open', timeoutMs: 5000 });
     expect(adapter).toBeInstanceOf(RateLimitingCacheAdapter);
     expect(await adapter.warmupRateLimitKeys(['a', 'b'], 2, 60_000)).toBe(2);
     const first = await adapter.checkRateLimit('a', 2, 60_000);

@@ -43,6 +43,7 @@ describe('the Redis store on Redis Cluster', () => {
       windowMs: 60_000,
       store,
       failurePolicy: 'closed',
+      timeoutMs: 5000,
       blockCacheMaxKeys: 0,
     });
     const keys = Array.from({ length: 20 }, (_, i) => `user:${i}`);
@@ -67,6 +68,7 @@ describe('the Redis store on Redis Cluster', () => {
       ],
       store: new RedisStore({ redis: cluster, prefix: 'rlc' }),
       failurePolicy: 'closed',
+      timeoutMs: 5000,
       blockCacheMaxKeys: 0,
     });
     const answers = [];
@@ -96,6 +98,7 @@ describe('the Redis store on Redis Cluster', () => {
       ],
       store: new RedisStore({ redis: cluster, prefix: 'rlx' }),
       failurePolicy: 'open',
+      timeoutMs: 5000,
     });
     const errors: Error[] = [];
     limiter.events.on('store:error', ({ error }) => errors.push(error));

@@ -43,6 +43,7 @@ describe.each(Object.keys(stores))('compound limits on the %s store', (kind) => 
       ],
       store: stores[kind]!(),
       failurePolicy: 'closed',
+      timeoutMs: 5000,
       blockCacheMaxKeys: 0,
     });
 

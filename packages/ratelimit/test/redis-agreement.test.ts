@@ -45,7 +45,7 @@ async function replay(rules: RuleOptions[], seed: number, steps: number): Promis
     rules,
     store,
     failurePolicy: 'closed',
-    timeoutMs: 2000,
+    timeoutMs: 5000,
     now: () => t,
     blockCacheMaxKeys: 0,
   });
@@ -97,6 +97,7 @@ describe('the Redis store on server time', () => {
       windowMs: 60_000,
       store,
       failurePolicy: 'closed',
+      timeoutMs: 5000,
       blockCacheMaxKeys: 0,
     });
     const before = store.batchStats.batches;
@@ -118,6 +119,7 @@ describe('the Redis store on server time', () => {
         windowMs: 3000,
         store,
         failurePolicy: 'closed',
+        timeoutMs: 5000,
       });
       const d = await limiter.check('x');
       expect(d).toMatchObject({ allowed: true, remaining: 2, source: 'store' });
@@ -133,6 +135,7 @@ describe('the Redis store on server time', () => {
       windowMs: 60_000,
       store,
       failurePolicy: 'closed',
+      timeoutMs: 5000,
     });
     await limiter.check('u');
     await limiter.check('u');
@@ -157,6 +160,7 @@ describe('the Redis store on server time', () => {
       windowMs: 60_000,
       store,
       failurePolicy: 'closed',
+      timeoutMs: 5000,
       now: () => t,
     });
     await limiter.check('v');
@@ -194,6 +198,7 @@ describe('the Redis store on server time', () => {
       windowMs: 60_000,
       store,
       failurePolicy: 'closed',
+      timeoutMs: 5000,
     });
     const before = store.batchStats.batches;
     const out = await limiter.checkMany([
