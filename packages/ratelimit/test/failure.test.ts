@@ -131,3 +131,34 @@ describe('the per-call deadline', () => {
     }
   }, 20_000);
 });
+
+describe('script loading', () => {
+  it('falls back to EVAL when Redis lost the script (NOSCRIPT) and keeps deciding', async () => {
+    const redis = client({});
+    await ready(redis);
+    const limiter = createRateLimiter({
+      algorithm: 'gcra',
+      limit: 3,
+      windowMs: 60_000,
+      store: new RedisStore({ redis, prefix: 'noscript' }),
+      failurePolicy: 'closed',
+      timeoutMs: 5000,
+    });
+    try {
+      expect(await limiter.check('x')).toMatchObject({
+        allowed: true,
+        remaining: 2,
+        source: 'store',
+      });
+      expect(await server.command('SCRIPT FLUSH')).toBe('+OK');
+      expect(await limiter.check('x')).toMatchObject({
+        allowed: true,
+        remaining: 1,
+        source: 'store',
+      });
+      expect(limiter.stats().storeErrors).toBe(0);
+    } finally {
+      redis.disconnect();
+    }
+  });
+});

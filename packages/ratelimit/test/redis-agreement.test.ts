@@ -109,25 +109,6 @@ describe('the Redis store on server time', () => {
     expect(ttl).toBeLessThanOrEqual(60_000);
   });
 
-  it('reloads the script after SCRIPT FLUSH-like loss (NOSCRIPT fallback) on a fresh client', async () => {
-    const fresh = new Redis(redisUrl());
-    try {
-      const store = new RedisStore({ redis: fresh, prefix: `${prefix}-fresh` });
-      const limiter = createRateLimiter({
-        algorithm: 'gcra',
-        limit: 3,
-        windowMs: 3000,
-        store,
-        failurePolicy: 'closed',
-        timeoutMs: 5000,
-      });
-      const d = await limiter.check('x');
-      expect(d).toMatchObject({ allowed: true, remaining: 2, source: 'store' });
-    } finally {
-      await fresh.quit();
-    }
-  });
-
   it('answers keys already over their limit from the block cache until their retry time', async () => {
     const store = new RedisStore({ redis, prefix: `${prefix}-block` });
     const limiter = createRateLimiter({
