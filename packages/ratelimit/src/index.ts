@@ -16,14 +16,14 @@ export {
 } from './events.js';
 export { type RateLimitHeaders, rateLimitHeaders } from './headers.js';
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
-export type { FailurePolicy, RateLimiterOptions } from './options.js';
-export {
-  type CheckOptions,
-  type CheckRequest,
-  createRateLimiter,
-  RateLimiter,
-  type RateLimiterStats,
-} from './rate-limiter.js';
+export type {
+  CheckOptions,
+  CheckRequest,
+  FailurePolicy,
+  RateLimiterOptions,
+  RateLimiterStats,
+} from './options.js';
+export { createRateLimiter, RateLimiter } from './rate-limiter.js';
 export { RedisStore, type RedisStoreOptions } from './redis-store.js';
 export {
   type FlexibleOptions,

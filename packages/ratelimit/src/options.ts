@@ -1,3 +1,4 @@
+import type { CircuitState } from '@cachestack/core';
 import type { MemoryStore } from './memory-store.js';
 import type { Algorithm, RateLimitStore, RuleOptions } from './types.js';
 
@@ -69,4 +70,36 @@ export interface RateLimiterOptions {
    * @defaultValue `Date.now`
    */
   readonly now?: () => number;
+}
+
+/** Per-call options of `check` and `peek`. */
+export interface CheckOptions {
+  /**
+   * Units to consume; negative refunds, 0 inspects.
+   * @defaultValue `1`
+   */
+  readonly cost?: number;
+}
+
+/** One entry of `checkMany`. */
+export interface CheckRequest extends CheckOptions {
+  /** The key to check. */
+  readonly key: string;
+}
+
+/** Counters of a limiter since it was created. */
+export interface RateLimiterStats {
+  checks: number;
+  allowed: number;
+  rejected: number;
+  /** Rejections answered by the local block cache, without the store. */
+  blockCacheHits: number;
+  /** Answers given by the failure policy. */
+  fallbacks: number;
+  /** Failed store calls (errors and missed deadlines). */
+  storeErrors: number;
+  /** Of which missed deadlines. */
+  timeouts: number;
+  /** Circuit breaker state. */
+  circuit: CircuitState;
 }

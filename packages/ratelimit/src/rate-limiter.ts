@@ -9,10 +9,17 @@ import {
   withDeadline,
 } from '@cachestack/core';
 import type { Evaluation } from './algorithms.js';
+import { BlockCache } from './block-cache.js';
 import { SingleRuleDecision, syntheticDecision, toDecision } from './decision.js';
 import { RateLimiterEvents, rateLimitChannels } from './events.js';
 import { MemoryStore } from './memory-store.js';
-import type { FailurePolicy, RateLimiterOptions } from './options.js';
+import type {
+  CheckOptions,
+  CheckRequest,
+  FailurePolicy,
+  RateLimiterOptions,
+  RateLimiterStats,
+} from './options.js';
 import { assertCost, assertRateLimitKey, resolveRules } from './rules.js';
 import type {
   RateLimitDecision,
@@ -22,38 +29,6 @@ import type {
   StoreOp,
   StoreRequest,
 } from './types.js';
-
-/** Per-call options of `check` and `peek`. */
-export interface CheckOptions {
-  /**
-   * Units to consume; negative refunds, 0 inspects.
-   * @defaultValue `1`
-   */
-  readonly cost?: number;
-}
-
-/** One entry of `checkMany`. */
-export interface CheckRequest extends CheckOptions {
-  /** The key to check. */
-  readonly key: string;
-}
-
-/** Counters of a limiter since it was created. */
-export interface RateLimiterStats {
-  checks: number;
-  allowed: number;
-  rejected: number;
-  /** Rejections answered by the local block cache, without the store. */
-  blockCacheHits: number;
-  /** Answers given by the failure policy. */
-  fallbacks: number;
-  /** Failed store calls (errors and missed deadlines). */
-  storeErrors: number;
-  /** Of which missed deadlines. */
-  timeouts: number;
-  /** Circuit breaker state. */
-  circuit: CircuitState;
-}
 
 /**
  * A rate limiter over one or more rules (a compound limit), on a memory or remote store.
@@ -76,8 +51,7 @@ export class RateLimiter {
   readonly #breaker: CircuitBreaker;
   readonly #breakMs: number;
   #openUntil = 0;
-  readonly #blockMax: number;
-  readonly #blocked = new Map<string, number>();
+  readonly #blocked: BlockCache;
   readonly #maxCost: number;
   readonly #mapped: boolean;
   readonly #stats = {
@@ -141,7 +115,9 @@ export class RateLimiter {
     this.#local =
       policy === 'local' ? (options.localStore ?? new MemoryStore({ now: this.#now })) : undefined;
     this.#timeoutMs = nonNegative('timeoutMs', options.timeoutMs ?? 100);
-    this.#blockMax = nonNegative('blockCacheMaxKeys', options.blockCacheMaxKeys ?? 10_000);
+    this.#blocked = new BlockCache(
+      nonNegative('blockCacheMaxKeys', options.blockCacheMaxKeys ?? 10_000),
+    );
     this.#breakMs = nonNegative('breakDurationMs', options.breakDurationMs ?? 2000) || 1;
     this.#breaker = new CircuitBreaker({
       failureThreshold: nonNegative('failureThreshold', options.failureThreshold ?? 5) || 1,
@@ -260,26 +236,22 @@ export class RateLimiter {
       }
       return Promise.resolve(this.#count(key, op, toDecision(this.rules, answer, 'store')));
     }
-    if (op === 'check' && cost > 0 && this.#blockMax > 0 && this.#blocked.size > 0) {
-      const until = this.#blocked.get(key);
-      if (until !== undefined) {
-        const wait = until - this.#now();
-        if (wait > 0) {
-          this.#stats.blockCacheHits++;
-          return Promise.resolve(
-            this.#count(key, op, syntheticDecision(this.rules, false, wait, 'block-cache')),
-          );
-        }
-        this.#blocked.delete(key);
+    if (op === 'check' && cost > 0) {
+      const wait = this.#blocked.waitMs(key, this.#now());
+      if (wait > 0) {
+        this.#stats.blockCacheHits++;
+        return Promise.resolve(
+          this.#count(key, op, syntheticDecision(this.rules, false, wait, 'block-cache')),
+        );
       }
     }
     return this.#remoteOne(request).then(
       (answer) => {
         const decision = toDecision(this.rules, answer, 'store');
         if (op === 'check') {
-          if (!decision.allowed && cost === 1 && this.#blockMax > 0)
-            this.#block(key, decision.retryAfterMs);
-          else if (cost < 0) this.#blocked.delete(key);
+          if (!decision.allowed && cost === 1) {
+            this.#blocked.block(key, this.#now() + decision.retryAfterMs);
+          } else if (cost < 0) this.#blocked.delete(key);
         }
         return this.#count(key, op, decision);
       },
@@ -358,17 +330,6 @@ export class RateLimiter {
     const openUntil = this.#openUntil;
     const wait = openUntil > now ? openUntil - now : this.#breakMs;
     return syntheticDecision(this.rules, false, wait, 'fallback-closed');
-  }
-
-  #block(key: string, waitMs: number): void {
-    if (waitMs <= 0) return;
-    const blocked = this.#blocked;
-    blocked.delete(key);
-    blocked.set(key, this.#now() + waitMs);
-    if (blocked.size > this.#blockMax) {
-      const oldest = blocked.keys().next();
-      if (oldest.done !== true) blocked.delete(oldest.value);
-    }
   }
 
   #count(key: string, op: StoreOp, decision: RateLimitDecision): RateLimitDecision {
