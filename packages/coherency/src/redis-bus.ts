@@ -1,0 +1,455 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type Bus,
+  type BusHandler,
+  type BusState,
+  ClosedError,
+  type InvalidationMessage,
+  type Logger,
+  noopLogger,
+} from '@cachestack/core';
+import { Redis } from 'ioredis';
+import { BusPublishError } from './errors.js';
+import { BusEvents, coherencyChannels } from './events.js';
+import { History, type HistoryEntry } from './history.js';
+import { type InstanceInfo, InstanceRegistry } from './instance-registry.js';
+import {
+  type RedisBusOptions,
+  type ResolvedBusOptions,
+  resolveBusOptions,
+} from './redis-bus-options.js';
+import { SequenceTracker } from './sequence-tracker.js';
+import { decodeFrame, encodeFrame, type FrameKind, WIRE_VERSION, type WireFrame } from './wire.js';
+
+/** Counters of a {@link RedisBus}. */
+export interface BusStats {
+  /** Invalidations published by this instance (sent or queued). */
+  readonly published: number;
+  /** Invalidations from others delivered to the handlers. */
+  readonly delivered: number;
+  /** Repeated messages dropped. */
+  readonly duplicates: number;
+  /** Gaps detected (each may cover several missing numbers). */
+  readonly gaps: number;
+  /** Frames that could not be decoded. */
+  readonly invalid: number;
+  /** Failed publishes waiting for a retry now. */
+  readonly queued: number;
+  /** Publishes dropped from the full retry queue (never sent). */
+  readonly dropped: number;
+  /** Publishes that went out on a retry. */
+  readonly retried: number;
+  /** Delivery lag of the last delivered message, ms. */
+  readonly lastLagMs: number;
+}
+
+/**
+ * A {@link Bus} over Redis pub/sub. See {@link redisBus}. Besides the `Bus` contract:
+ * `on(event)`, `stats()`, `history()`, `instances()` and `ready()`.
+ */
+export class RedisBus implements Bus {
+  /** This instance's id. */
+  readonly instanceId: string;
+  readonly #o: ResolvedBusOptions;
+  readonly #epoch = randomUUID().slice(0, 8);
+  readonly #log: Logger;
+  readonly #pub: Redis;
+  readonly #sub: Redis;
+  readonly #ownsPub: boolean;
+  readonly #handlers = new Set<BusHandler>();
+  readonly #stateListeners = new Set<(state: BusState) => void>();
+  readonly #events = new BusEvents();
+  readonly #tracker = new SequenceTracker();
+  readonly #peers = new InstanceRegistry();
+  readonly #history: History;
+  readonly #namespaces = new Set<string>();
+  readonly #queue: { seq: number; payload: string }[] = [];
+  readonly #readyWaiters: (() => void)[] = [];
+  #state: BusState = 'disconnected';
+  #seq = 0;
+  #closed = false;
+  #heartbeat: NodeJS.Timeout | undefined;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #flushing = false;
+  #counts = { published: 0, delivered: 0, duplicates: 0, gaps: 0, invalid: 0, dropped: 0 };
+  #retried = 0;
+  #lastLagMs = 0;
+
+  /** Use {@link redisBus}. */
+  constructor(options: RedisBusOptions) {
+    this.#o = resolveBusOptions(options);
+    this.instanceId = this.#o.instanceId;
+    this.#log = (options.logger ?? noopLogger).child({ bus: this.instanceId });
+    this.#history = new History(this.#o.historySize);
+    const own = { ...options.redisOptions, lazyConnect: false };
+    if (options.client) {
+      this.#pub = options.client;
+      this.#ownsPub = false;
+      this.#sub = options.client.duplicate({ ...own, autoResubscribe: false });
+    } else {
+      const url = options.url!;
+      this.#pub = new Redis(url, { ...own, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+      this.#ownsPub = true;
+      this.#sub = new Redis(url, { ...own, autoResubscribe: false });
+    }
+    // A caller's client keeps its own error handling; we only listen on ours.
+    if (this.#ownsPub) this.#pub.on('error', this.#onPubError);
+    this.#sub.on('error', (error: Error) =>
+      this.#events.emit('error', { operation: 'subscriber', error }),
+    );
+    this.#sub.on('ready', () => void this.#subscribe());
+    this.#sub.on('close', () => this.#setState('disconnected', 'disconnect'));
+    this.#sub.on('message', (_channel: string, text: string) => this.#receive(text));
+    if (this.#o.heartbeatIntervalMs > 0) {
+      this.#heartbeat = setInterval(() => this.#beat(), this.#o.heartbeatIntervalMs);
+      this.#heartbeat.unref();
+    }
+  }
+
+  get state(): BusState {
+    return this.#state;
+  }
+
+  /** Resolves once the subscriber is subscribed (immediately when it is). */
+  ready(): Promise<void> {
+    if (this.#closed) return Promise.reject(new ClosedError('bus'));
+    if (this.#state === 'connected') return Promise.resolve();
+    return new Promise((resolve) => this.#readyWaiters.push(resolve));
+  }
+
+  /** Listens to a bus event; returns a function removing the listener. */
+  on: BusEvents['on'] = (name, listener) => this.#events.on(name, listener);
+
+  async publish(message: InvalidationMessage): Promise<void> {
+    if (this.#closed) throw new ClosedError('bus');
+    const seq = ++this.#seq;
+    const at = this.#o.now();
+    this.#namespaces.add(message.namespace);
+    this.#counts.published++;
+    this.#history.push({ at, direction: 'out', instanceId: this.instanceId, seq, message });
+    if (coherencyChannels.publish.hasSubscribers) {
+      coherencyChannels.publish.publish({
+        instanceId: this.instanceId,
+        seq,
+        type: message.type,
+        namespace: message.namespace,
+      });
+    }
+    const payload = this.#frame('inv', seq, at, message);
+    // Keep order: while older messages wait for a retry, newer ones queue behind them.
+    if (this.#queue.length === 0) {
+      try {
+        await this.#send(payload);
+        return;
+      } catch (error) {
+        this.#enqueue(seq, payload);
+        throw new BusPublishError(`publish ${seq} failed; queued for retry`, true, {
+          cause: error,
+        });
+      }
+    }
+    this.#enqueue(seq, payload);
+    throw new BusPublishError(
+      `publish ${seq} queued behind ${this.#queue.length - 1} others`,
+      true,
+    );
+  }
+
+  subscribe(handler: BusHandler): () => void {
+    this.#handlers.add(handler);
+    return () => this.#handlers.delete(handler);
+  }
+
+  onStateChange(listener: (state: BusState) => void): () => void {
+    this.#stateListeners.add(listener);
+    return () => this.#stateListeners.delete(listener);
+  }
+
+  /** The most recent operations (published, received, synthesized), oldest first. */
+  history(): HistoryEntry[] {
+    return this.#history.list();
+  }
+
+  /** Live instances (this one first), with last-seen times. */
+  instances(): InstanceInfo[] {
+    const now = this.#o.now();
+    const self: InstanceInfo = {
+      instanceId: this.instanceId,
+      self: true,
+      firstSeenAt: now,
+      lastSeenAt: now,
+      lastSeq: this.#seq,
+    };
+    return [self, ...this.#peers.list()];
+  }
+
+  /** Counters (see {@link BusStats}). */
+  stats(): BusStats {
+    return {
+      ...this.#counts,
+      queued: this.#queue.length,
+      retried: this.#retried,
+      lastLagMs: this.#lastLagMs,
+    };
+  }
+
+  /**
+   * Checks peers for silence now (also done on every heartbeat tick): those not heard of
+   * for `instanceTimeoutMs` are reported gone.
+   */
+  sweep(): void {
+    for (const peer of this.#peers.expire(this.#o.now() - this.#o.instanceTimeoutMs)) {
+      this.#tracker.forget(peer.sender);
+      this.#gone(peer.instanceId, peer.lastSeenAt, 'timeout');
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    if (this.#state === 'connected') {
+      // Best effort goodbye so that peers report us gone at once.
+      await this.#send(this.#frame('bye', this.#seq, this.#o.now())).catch(() => {});
+    }
+    this.#closed = true;
+    clearInterval(this.#heartbeat);
+    clearTimeout(this.#retryTimer);
+    this.#setState('disconnected', 'close');
+    this.#handlers.clear();
+    this.#stateListeners.clear();
+    this.#sub.disconnect();
+    if (this.#ownsPub) this.#pub.disconnect();
+    this.#events.clear();
+  }
+
+  /** Same as {@link RedisBus.close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #onPubError = (error: Error): void => {
+    this.#events.emit('error', { operation: 'publisher', error });
+  };
+
+  #frame(k: FrameKind, s: number, t: number, m?: InvalidationMessage): string {
+    const frame: WireFrame = { v: WIRE_VERSION, k, i: this.instanceId, e: this.#epoch, s, t };
+    return encodeFrame(m ? { ...frame, m } : frame);
+  }
+
+  async #send(payload: string): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`publish not acknowledged in ${this.#o.publishTimeoutMs} ms`)),
+        this.#o.publishTimeoutMs,
+      );
+    });
+    try {
+      await Promise.race([this.#pub.publish(this.#o.channel, payload), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #enqueue(seq: number, payload: string): void {
+    this.#queue.push({ seq, payload });
+    this.#events.emit('publish:queued', { seq, queueLength: this.#queue.length });
+    while (this.#queue.length > this.#o.maxQueuedMessages) {
+      const dropped = this.#queue.shift()!;
+      this.#counts.dropped++;
+      this.#log.warn({ seq: dropped.seq }, 'cachestack: bus retry queue full, message dropped');
+      this.#events.emit('publish:dropped', { seq: dropped.seq, dropped: this.#counts.dropped });
+    }
+    this.#scheduleRetry();
+  }
+
+  #scheduleRetry(): void {
+    if (this.#retryTimer || this.#closed || this.#queue.length === 0) return;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      void this.#flush();
+    }, this.#o.retryIntervalMs);
+    this.#retryTimer.unref();
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#flushing || this.#closed) return;
+    this.#flushing = true;
+    let sent = 0;
+    try {
+      while (this.#queue.length > 0 && !this.#closed) {
+        const head = this.#queue[0]!;
+        await this.#send(head.payload);
+        if (this.#queue[0] === head) this.#queue.shift();
+        sent++;
+      }
+    } catch {
+      // still down: try again later
+    } finally {
+      this.#flushing = false;
+      this.#retried += sent;
+      if (sent > 0) this.#events.emit('publish:retried', { count: sent });
+      this.#scheduleRetry();
+    }
+  }
+
+  async #subscribe(): Promise<void> {
+    try {
+      await this.#sub.subscribe(this.#o.channel);
+    } catch (error) {
+      this.#events.emit('error', { operation: 'subscribe', error: error as Error });
+      this.#sub.disconnect(true); // reconnect and try again
+      return;
+    }
+    if (this.#closed) return;
+    // Senders' numbers moved on while we were deaf; the cache drops L1 on `connected`.
+    this.#tracker.reset();
+    this.#setState('connected', 'connect');
+    this.#beat();
+    for (const resolve of this.#readyWaiters.splice(0)) resolve();
+  }
+
+  #beat(): void {
+    if (this.#closed) return;
+    this.sweep();
+    if (this.#state !== 'connected') return;
+    this.#send(this.#frame('hb', this.#seq, this.#o.now())).catch((error: Error) =>
+      this.#events.emit('error', { operation: 'heartbeat', error }),
+    );
+  }
+
+  #receive(text: string): void {
+    const frame = decodeFrame(text);
+    if (!frame) {
+      this.#counts.invalid++;
+      this.#events.emit('invalid', { reason: 'undecodable frame' });
+      return;
+    }
+    if (frame.i === this.instanceId && frame.e === this.#epoch) return; // our own
+    const now = this.#o.now();
+    const sender = `${frame.i}/${frame.e}`;
+    if (frame.k === 'bye') {
+      const peer = this.#peers.remove(sender);
+      this.#tracker.forget(sender);
+      if (peer) this.#gone(peer.instanceId, peer.lastSeenAt, 'left');
+      return;
+    }
+    if (this.#peers.seen(sender, frame.i, frame.s, now)) {
+      this.#events.emit('instance:join', { instanceId: frame.i, at: now });
+      if (coherencyChannels.instance.hasSubscribers) {
+        coherencyChannels.instance.publish({
+          instanceId: this.instanceId,
+          peer: frame.i,
+          event: 'join',
+        });
+      }
+    }
+    if (frame.k === 'hb') {
+      const missing = this.#tracker.checkHigh(sender, frame.s);
+      if (missing > 0) this.#gap(frame.i, missing);
+      return;
+    }
+    const message = frame.m!;
+    const verdict = this.#tracker.observe(sender, frame.s);
+    if (verdict.kind === 'duplicate') {
+      this.#counts.duplicates++;
+      this.#events.emit('duplicate', { from: frame.i, seq: frame.s });
+      return;
+    }
+    if (verdict.kind === 'gap') this.#gap(frame.i, verdict.missing);
+    this.#namespaces.add(message.namespace);
+    const lagMs = now - frame.t;
+    this.#lastLagMs = lagMs;
+    this.#counts.delivered++;
+    this.#history.push({
+      at: now,
+      direction: 'in',
+      instanceId: frame.i,
+      seq: frame.s,
+      message,
+      lagMs,
+    });
+    this.#deliver(message);
+    this.#events.emit('message', { from: frame.i, seq: frame.s, message, lagMs });
+    if (coherencyChannels.receive.hasSubscribers) {
+      coherencyChannels.receive.publish({
+        instanceId: this.instanceId,
+        from: frame.i,
+        seq: frame.s,
+        type: message.type,
+        namespace: message.namespace,
+        lagMs,
+      });
+    }
+  }
+
+  #gap(from: string, missing: number): void {
+    this.#counts.gaps++;
+    const action = this.#o.gapPolicy;
+    const namespaces = [...this.#namespaces];
+    this.#log.warn({ from, missing, action }, 'cachestack: bus sequence gap');
+    if (coherencyChannels.gap.hasSubscribers) {
+      coherencyChannels.gap.publish({ instanceId: this.instanceId, from, missing });
+    }
+    this.#events.emit('gap', { from, missing, action, namespaces });
+    if (action === 'flap') {
+      this.#setState('disconnected', 'gap');
+      this.#setState('connected', 'gap');
+      return;
+    }
+    const at = this.#o.now();
+    for (const namespace of namespaces) {
+      const message: InvalidationMessage = { type: 'clear', namespace };
+      this.#history.push({
+        at,
+        direction: 'synthesized',
+        instanceId: this.instanceId,
+        seq: 0,
+        message,
+      });
+      this.#deliver(message);
+    }
+  }
+
+  #deliver(message: InvalidationMessage): void {
+    for (const handler of this.#handlers) {
+      try {
+        handler(message);
+      } catch (error) {
+        this.#events.emit('error', { operation: 'handler', error: error as Error });
+      }
+    }
+  }
+
+  #gone(instanceId: string, lastSeenAt: number, reason: 'left' | 'timeout'): void {
+    this.#events.emit('instance:gone', { instanceId, lastSeenAt, reason });
+    if (coherencyChannels.instance.hasSubscribers) {
+      coherencyChannels.instance.publish({
+        instanceId: this.instanceId,
+        peer: instanceId,
+        event: 'gone',
+      });
+    }
+  }
+
+  #setState(state: BusState, reason: 'connect' | 'disconnect' | 'gap' | 'close'): void {
+    if (this.#state === state) return;
+    this.#state = state;
+    if (reason !== 'gap') this.#log.info({ state }, 'cachestack: bus state');
+    this.#events.emit('state', { state, reason });
+    if (coherencyChannels.state.hasSubscribers) {
+      coherencyChannels.state.publish({ instanceId: this.instanceId, state });
+    }
+    for (const listener of this.#stateListeners) listener(state);
+  }
+}
+
+/**
+ * Creates an invalidation bus over Redis pub/sub, for `createCache({ bus })`.
+ * @throws InvalidOptionError for invalid options.
+ * @example
+ * const bus = redisBus({ client: redis, channel: 'shop:cache' });
+ * const cache = createCache({ l2: redisStore({ client: redis }), bus });
+ */
+export function redisBus(options: RedisBusOptions): RedisBus {
+  return new RedisBus(options);
+}
