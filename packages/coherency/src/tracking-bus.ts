@@ -115,8 +115,10 @@ export class TrackingBus implements Bus {
     this.#redirect.on('close', this.#down);
     this.#tracked.on('ready', this.#arm);
     this.#tracked.on('close', this.#down);
-    this.#redirect.on('message', (channel: string, payload: unknown) => {
-      if (channel === INVALIDATE) this.#invalidate(payload);
+    // 'messageBuffer' keeps the reply shape: an array of keys, or null for a flush
+    // ('message' would join the array with commas).
+    this.#redirect.on('messageBuffer', (channel: Buffer, payload: unknown) => {
+      if (channel.toString() === INVALIDATE) this.#invalidate(payload);
     });
     if (this.#tracked.status === 'ready') this.#arm();
   }

@@ -1,0 +1,103 @@
+import type { InvalidationMessage } from '@cachestack/core';
+import { type PrivateRedis, startPrivateRedis } from '@cachestack/test-suite';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parseStoreKey, type TrackingBus, trackingBus } from '../src/tracking-bus.js';
+import { nextEvent, nextState } from './helpers.js';
+
+let server: PrivateRedis;
+beforeAll(async () => {
+  server = await startPrivateRedis();
+});
+afterAll(async () => {
+  await server.stop();
+});
+const open: { close(): unknown; disconnect?: () => void }[] = [];
+afterEach(async () => {
+  for (const x of open.splice(0).reverse()) await x.close();
+});
+const client = (): Redis => {
+  const c = new Redis(server.url);
+  c.on('error', () => {});
+  open.push({ close: () => c.disconnect() });
+  return c;
+};
+const collect = (bus: TrackingBus): InvalidationMessage[] => {
+  const got: InvalidationMessage[] = [];
+  bus.subscribe((m) => got.push(m));
+  return got;
+};
+
+describe('trackingBus (server-assisted, CLIENT TRACKING BCAST)', () => {
+  it('maps keys of the redis store layout to invalidations', () => {
+    expect(parseStoreKey('app:{users}:k:42')).toEqual({
+      type: 'delete',
+      namespace: 'users',
+      keys: ['42'],
+    });
+    expect(parseStoreKey('app:{users}:ti:vip')).toEqual({
+      type: 'delete-tags',
+      namespace: 'users',
+      tags: ['vip'],
+    });
+    expect(parseStoreKey('app:{users}:m:clear')).toEqual({ type: 'clear', namespace: 'users' });
+    expect(parseStoreKey('app:{users}:m:epoch')).toBeUndefined();
+    expect(parseStoreKey('app:{users}:t:vip')).toBeUndefined();
+    expect(parseStoreKey('other')).toBeUndefined();
+  });
+
+  it("delivers other clients' writes under the prefix, not its own (NOLOOP), nor other prefixes", async () => {
+    const mine = client();
+    const bus = trackingBus({ client: mine, prefixes: ['app:'] });
+    open.push(bus);
+    await bus.ready();
+    const got = collect(bus);
+    const other = client();
+    await mine.set('app:{ns}:k:own', '1');
+    await other.set('zzz:{ns}:k:elsewhere', '1');
+    const heard = nextEvent(bus, 'message', (e) => e.message.namespace === 'last');
+    await other.set('app:{ns}:k:a', '1');
+    await other.del('app:{ns}:k:a');
+    await other.set('app:{ns}:m:clear', '5');
+    await other.set('app:{last}:k:z', '1');
+    await heard;
+    expect(got).toEqual([
+      { type: 'delete', namespace: 'ns', keys: ['a'] },
+      { type: 'delete', namespace: 'ns', keys: ['a'] },
+      { type: 'clear', namespace: 'ns' },
+      { type: 'delete', namespace: 'last', keys: ['z'] },
+    ]);
+    expect(await mine.ping()).toBe('PONG');
+  });
+
+  it('re-arms tracking after its connections are killed, flapping the state', async () => {
+    const mine = client();
+    const bus = trackingBus({ client: mine, prefixes: ['app:'] });
+    open.push(bus);
+    await bus.ready();
+    const got = collect(bus);
+    const down = nextState(bus, 'disconnected');
+    const up = nextState(bus, 'connected');
+    await server.killClients('pubsub');
+    await down;
+    await up;
+    const other = client();
+    await other.ping();
+    const heard = nextEvent(bus, 'message');
+    await other.set('app:{ns}:k:after', '1');
+    await heard;
+    expect(got).toEqual([{ type: 'delete', namespace: 'ns', keys: ['after'] }]);
+  });
+
+  it('flaps on a database flush (no key list)', async () => {
+    const bus = trackingBus({ url: server.url, prefixes: ['app:'] });
+    open.push(bus);
+    await bus.ready();
+    const states: string[] = [];
+    bus.onStateChange((s) => states.push(s));
+    const up = nextState(bus, 'connected');
+    await client().flushdb();
+    await up;
+    expect(states).toEqual(['disconnected', 'connected']);
+  });
+});
