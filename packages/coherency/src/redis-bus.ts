@@ -66,6 +66,7 @@ export class RedisBus implements Bus {
   readonly #queue: { seq: number; payload: string }[] = [];
   readonly #readyWaiters: (() => void)[] = [];
   #state: BusState = 'disconnected';
+  readonly #startedAt: number;
   #seq = 0;
   #closed = false;
   #heartbeat: NodeJS.Timeout | undefined;
@@ -81,6 +82,7 @@ export class RedisBus implements Bus {
     this.instanceId = this.#o.instanceId;
     this.#log = (options.logger ?? noopLogger).child({ bus: this.instanceId });
     this.#history = new History(this.#o.historySize);
+    this.#startedAt = this.#o.now();
     const own = { ...options.redisOptions, lazyConnect: false };
     if (options.client) {
       this.#pub = options.client;
@@ -88,7 +90,12 @@ export class RedisBus implements Bus {
       this.#sub = options.client.duplicate({ ...own, autoResubscribe: false });
     } else {
       const url = options.url!;
-      this.#pub = new Redis(url, { ...own, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+      this.#pub = new Redis(url, {
+        ...own,
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        commandTimeout: this.#o.publishTimeoutMs,
+      });
       this.#ownsPub = true;
       this.#sub = new Redis(url, { ...own, autoResubscribe: false });
     }
@@ -176,7 +183,7 @@ export class RedisBus implements Bus {
     const self: InstanceInfo = {
       instanceId: this.instanceId,
       self: true,
-      firstSeenAt: now,
+      firstSeenAt: this.#startedAt,
       lastSeenAt: now,
       lastSeq: this.#seq,
     };
@@ -236,6 +243,11 @@ export class RedisBus implements Bus {
   }
 
   async #send(payload: string): Promise<void> {
+    // Our own publisher has a command timeout; a caller's client gets a timer per publish.
+    if (this.#ownsPub) {
+      await this.#pub.publish(this.#o.channel, payload);
+      return;
+    }
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(

@@ -1,6 +1,11 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { type PrivateRedis, redisUrl, startPrivateRedis, uniquePrefix } from '@cachestack/test-suite';
+import {
+  type PrivateRedis,
+  redisUrl,
+  startPrivateRedis,
+  uniquePrefix,
+} from '@cachestack/test-suite';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -20,12 +25,17 @@ afterEach(() => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
 });
 
-function start(config: Record<string, unknown>): { child: ChildProcess; next: (type: string) => Promise<any> } {
+type ChildMessage = { type: string; [field: string]: unknown };
+
+function start(config: Record<string, unknown>): {
+  child: ChildProcess;
+  next: (type: string) => Promise<ChildMessage>;
+} {
   const child = fork(fixture, [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   children.push(child);
-  const inbox: any[] = [];
-  const waiters: { type: string; resolve: (m: any) => void }[] = [];
-  child.on('message', (m: any) => {
+  const inbox: ChildMessage[] = [];
+  const waiters: { type: string; resolve: (m: ChildMessage) => void }[] = [];
+  child.on('message', (m: ChildMessage) => {
     if (m.type === 'error') throw new Error(`child ${config.role}: ${m.message}`);
     const i = waiters.findIndex((w) => w.type === m.type);
     if (i >= 0) waiters.splice(i, 1)[0]!.resolve(m);
@@ -34,8 +44,8 @@ function start(config: Record<string, unknown>): { child: ChildProcess; next: (t
   child.send(config);
   const next = (type: string) => {
     const i = inbox.findIndex((m) => m.type === type);
-    if (i >= 0) return Promise.resolve(inbox.splice(i, 1)[0]);
-    return new Promise((resolve) => waiters.push({ type, resolve }));
+    if (i >= 0) return Promise.resolve(inbox.splice(i, 1)[0]!);
+    return new Promise<ChildMessage>((resolve) => waiters.push({ type, resolve }));
   };
   return { child, next };
 }
@@ -56,8 +66,12 @@ async function run(url: string, onHalf?: () => Promise<void>) {
       await writer.next('half');
       await onHalf();
     }
-    const written = (await writer.next('written')) as { deletedAt: Record<string, Record<string, number>> };
-    const results = (await Promise.all(readers.map((r) => r.next('result')))) as ReaderResult[];
+    const written = (await writer.next('written')) as {
+      deletedAt: Record<string, Record<string, number>>;
+    };
+    const results = (await Promise.all(
+      readers.map((r) => r.next('result')),
+    )) as unknown as ReaderResult[];
     writer.child.send({ type: 'stop' });
     // Worst time a version was served (read started) after the delete that removed it returned.
     let worstMs = 0;

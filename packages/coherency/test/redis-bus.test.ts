@@ -1,3 +1,4 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { ClosedError, createCache, type InvalidationMessage, MemoryStore } from '@cachestack/core';
 import { redisUrl, uniquePrefix } from '@cachestack/test-suite';
 import { Redis } from 'ioredis';
@@ -276,6 +277,27 @@ describe('redisBus', () => {
       await expect(a.publish(del('ns', 'k'))).rejects.toBeInstanceOf(ClosedError);
     } finally {
       client.disconnect();
+    }
+  });
+
+  it('publishes receptions with their delivery lag on diagnostics_channel', async () => {
+    fresh();
+    const seen: { from: string; seq: number; lagMs: number; type: string }[] = [];
+    const listener = (m: unknown) => {
+      seen.push(m as (typeof seen)[number]);
+    };
+    subscribe('cachestack:coherency:receive', listener);
+    try {
+      const b = await bus({ instanceId: 'b' });
+      const a = await bus({ instanceId: 'a' });
+      const delivered = nextEvent(b, 'message');
+      await a.publish(del('ns', 'k'));
+      await delivered;
+      expect(seen).toHaveLength(1);
+      expect(seen[0]).toMatchObject({ instanceId: 'b', from: 'a', seq: 1, type: 'delete' });
+      expect(seen[0]!.lagMs).toBeGreaterThanOrEqual(0);
+    } finally {
+      unsubscribe('cachestack:coherency:receive', listener);
     }
   });
 

@@ -1,0 +1,175 @@
+/**
+ * @cachestack/coherency: invalidation delivery latency (p50/p99) and messages/s across
+ * 4 processes (this one publishes, 3 forked receivers), against raw ioredis pub/sub with
+ * the same payload size as the reference. This file is also the receivers' entry point
+ * (forked with COHERENCY_BENCH_ROLE set).
+ */
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { type RedisBus, redisBus } from '@cachestack/coherency';
+import { Redis } from 'ioredis';
+import {
+  percentile,
+  printScenario,
+  type Row,
+  ratios,
+  type ScenarioResult,
+  writeResults,
+} from './lib/report.js';
+
+const wall = () => performance.timeOrigin + performance.now();
+const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const RECEIVERS = 3;
+type Mode = 'bus' | 'raw';
+
+interface ReceiverConfig {
+  readonly mode: Mode;
+  readonly channel: string;
+  readonly expected: number;
+}
+
+/** Receiver process: counts messages, records lag, reports when all arrived. */
+async function receiver(config: ReceiverConfig): Promise<void> {
+  const lags: number[] = [];
+  let first = 0;
+  let last = 0;
+  const done = (): void => {
+    process.send?.({ lags, first, last });
+  };
+  const note = (lagMs: number): void => {
+    const now = wall();
+    if (lags.length === 0) first = now;
+    last = now;
+    lags.push(lagMs);
+    if (lags.length === config.expected) done();
+  };
+  let bus: RedisBus | undefined;
+  let sub: Redis | undefined;
+  if (config.mode === 'bus') {
+    bus = redisBus({ url, channel: config.channel, heartbeatIntervalMs: 0 });
+    bus.on('message', (e) => note(e.lagMs));
+    await bus.ready();
+  } else {
+    sub = new Redis(url);
+    sub.on('message', (_c: string, text: string) =>
+      note(wall() - (JSON.parse(text) as { t: number }).t),
+    );
+    await sub.subscribe(config.channel);
+  }
+  process.send?.({ ready: true });
+  process.once('disconnect', () => {
+    void bus?.close();
+    sub?.disconnect();
+  });
+}
+
+interface Report {
+  readonly lags: number[];
+  readonly first: number;
+  readonly last: number;
+}
+
+async function scenario(mode: Mode, count: number, paced: boolean): Promise<Row> {
+  const channel = `bench:coherency:${process.pid}:${mode}:${Date.now()}`;
+  const self = fileURLToPath(import.meta.url);
+  const children = Array.from({ length: RECEIVERS }, () =>
+    fork(self, [], {
+      env: {
+        ...process.env,
+        COHERENCY_BENCH_ROLE: JSON.stringify({ mode, channel, expected: count }),
+      },
+      execArgv: [],
+    }),
+  );
+  const reports = children.map(
+    (child) =>
+      new Promise<Report>((resolve) => {
+        child.on('message', (m: Report | { ready: true }) => {
+          if ('lags' in m) resolve(m);
+        });
+      }),
+  );
+  await Promise.all(
+    children.map((child) => new Promise<void>((resolve) => child.once('message', () => resolve()))),
+  );
+  const bus = mode === 'bus' ? redisBus({ url, channel, heartbeatIntervalMs: 0 }) : undefined;
+  const pub = mode === 'raw' ? new Redis(url) : undefined;
+  await bus?.ready();
+  const message = { type: 'delete', namespace: 'users', keys: ['user:12345'] } as const;
+  const send = (): Promise<unknown> =>
+    bus
+      ? bus.publish(message)
+      : pub!.publish(
+          channel,
+          JSON.stringify({ v: 1, k: 'inv', i: 'raw', e: 'x', s: 1, t: wall(), m: message }),
+        );
+  const started = wall();
+  if (paced) {
+    for (let i = 0; i < count; i++) {
+      await send();
+      if (i % 4 === 3) await new Promise((r) => setTimeout(r, 1));
+    }
+  } else {
+    const inflight = new Set<Promise<unknown>>();
+    for (let i = 0; i < count; i++) {
+      const p = send().finally(() => inflight.delete(p));
+      inflight.add(p);
+      if (inflight.size >= 64) await Promise.race(inflight);
+    }
+    await Promise.all(inflight);
+  }
+  const results = await Promise.all(reports);
+  for (const child of children) child.disconnect();
+  await bus?.close();
+  pub?.disconnect();
+  const lags = results.flatMap((r) => r.lags);
+  const lastAt = Math.max(...results.map((r) => r.last));
+  const name = mode === 'bus' ? 'redisBus' : 'raw ioredis pub/sub';
+  return {
+    name,
+    opsPerSec: Math.round((count / (lastAt - started)) * 1000),
+    p50Ms: Number(percentile(lags, 50).toFixed(3)),
+    p99Ms: Number(percentile(lags, 99).toFixed(3)),
+    maxMs: Number(Math.max(...lags).toFixed(3)),
+    delivered: lags.length,
+  };
+}
+
+/** Runs the coherency scenarios. */
+export default async function run(): Promise<void> {
+  const out: ScenarioResult[] = [];
+  for (const [title, count, paced] of [
+    [
+      'delivery latency, paced publishes (~2.5k/s), 1 publisher -> 3 receiver processes',
+      3000,
+      true,
+    ],
+    ['throughput, 64 publishes in flight, 1 publisher -> 3 receiver processes', 20_000, false],
+  ] as const) {
+    const rows: Row[] = [];
+    // Interleaved twice; the second run of each is kept (warm).
+    for (let round = 0; round < 2; round++) {
+      const raw = await scenario('raw', count, paced);
+      const bus = await scenario('bus', count, paced);
+      if (round === 1) rows.push(raw, bus);
+    }
+    const metric = paced ? 'p99Ms' : 'opsPerSec';
+    const result: ScenarioResult = {
+      scenario: title,
+      reference: 'raw ioredis pub/sub',
+      rows,
+      ratios: ratios(rows, 'raw ioredis pub/sub', metric),
+      notes: [
+        paced
+          ? 'ratio = p99 lag / reference p99 lag (lower is better); lag = receiver wall clock - sender stamp'
+          : 'ratio = messages/s (each delivered to 3 processes) / reference',
+      ],
+    };
+    printScenario(result);
+    out.push(result);
+  }
+  writeResults('coherency', out);
+}
+
+const role = process.env.COHERENCY_BENCH_ROLE;
+if (role) void receiver(JSON.parse(role) as ReceiverConfig);
