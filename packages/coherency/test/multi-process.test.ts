@@ -66,7 +66,7 @@ async function run(url: string, onHalf?: () => Promise<void>) {
       await writer.next('half');
       await onHalf();
     }
-    const written = (await writer.next('written')) as {
+    const written = (await writer.next('written')) as unknown as {
       deletedAt: Record<string, Record<string, number>>;
     };
     const results = (await Promise.all(
