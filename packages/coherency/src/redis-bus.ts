@@ -19,7 +19,14 @@ import {
   resolveBusOptions,
 } from './redis-bus-options.js';
 import { SequenceTracker } from './sequence-tracker.js';
-import { decodeFrame, encodeFrame, type FrameKind, WIRE_VERSION, type WireFrame } from './wire.js';
+import {
+  decodeFrame,
+  encodeFrame,
+  type FrameKind,
+  frameHead,
+  WIRE_VERSION,
+  type WireFrame,
+} from './wire.js';
 
 /** Counters of a {@link RedisBus}. */
 export interface BusStats {
@@ -52,6 +59,8 @@ export class RedisBus implements Bus {
   readonly instanceId: string;
   readonly #o: ResolvedBusOptions;
   readonly #epoch = randomUUID().slice(0, 8);
+  /** Head of our own frames: echoes of what we publish are skipped without parsing. */
+  readonly #ownHead: string;
   readonly #log: Logger;
   readonly #pub: Redis;
   readonly #sub: Redis;
@@ -80,6 +89,7 @@ export class RedisBus implements Bus {
   constructor(options: RedisBusOptions) {
     this.#o = resolveBusOptions(options);
     this.instanceId = this.#o.instanceId;
+    this.#ownHead = frameHead(this.instanceId, this.#epoch);
     this.#log = (options.logger ?? noopLogger).child({ bus: this.instanceId });
     this.#history = new History(this.#o.historySize);
     this.#startedAt = this.#o.now();
@@ -330,13 +340,14 @@ export class RedisBus implements Bus {
   }
 
   #receive(text: string): void {
+    if (text.startsWith(this.#ownHead)) return; // our own echo
     const frame = decodeFrame(text);
     if (!frame) {
       this.#counts.invalid++;
       this.#events.emit('invalid', { reason: 'undecodable frame' });
       return;
     }
-    if (frame.i === this.instanceId && frame.e === this.#epoch) return; // our own
+    if (frame.i === this.instanceId && frame.e === this.#epoch) return; // our own, re-encoded
     const now = this.#o.now();
     const sender = `${frame.i}/${frame.e}`;
     if (frame.k === 'bye') {
