@@ -1,4 +1,4 @@
-import type { InvalidationMessage } from '@cachestack/core';
+import { createCache, type InvalidationMessage } from '@cachestack/core';
 import { type PrivateRedis, startPrivateRedis } from '@cachestack/test-suite';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -87,6 +87,23 @@ describe('trackingBus (server-assisted, CLIENT TRACKING BCAST)', () => {
     await other.set('app:{ns}:k:after', '1');
     await heard;
     expect(got).toEqual([{ type: 'delete', namespace: 'ns', keys: ['after'] }]);
+  });
+
+  it("drops a cache's L1 entry when another client rewrites the key in Redis", async () => {
+    const mine = client();
+    const bus = trackingBus({ client: mine, prefixes: ['app:'] });
+    const cache = createCache({ namespace: 'users', bus, defaults: { ttl: 60_000 } });
+    open.push(cache);
+    await bus.ready();
+    const dbKey = 'app:{users}:k:u1';
+    const load = () => mine.get(dbKey);
+    await mine.set(dbKey, 'v1');
+    expect(await cache.getOrSet('u1', load)).toBe('v1');
+    const other = client();
+    const heard = nextEvent(bus, 'message');
+    await other.set(dbKey, 'v2');
+    await heard;
+    expect(await cache.getOrSet('u1', load)).toBe('v2');
   });
 
   it('flaps on a database flush (no key list)', async () => {
