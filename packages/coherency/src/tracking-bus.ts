@@ -75,6 +75,7 @@ export class TrackingBus implements Bus {
   #state: BusState = 'disconnected';
   #closed = false;
   #arming: Promise<void> | undefined;
+  #rearm = false;
 
   /** Use {@link trackingBus}. */
   constructor(options: TrackingBusOptions) {
@@ -186,9 +187,17 @@ export class TrackingBus implements Bus {
 
   /** (Re-)arms tracking: subscribe the redirect connection, point the tracked one at it. */
   #arm = (): void => {
-    if (this.#closed || this.#arming) return;
+    if (this.#closed) return;
+    if (this.#arming) {
+      this.#rearm = true; // a connection came back while arming: arm again after
+      return;
+    }
     this.#arming = this.#doArm().finally(() => {
       this.#arming = undefined;
+      if (this.#rearm) {
+        this.#rearm = false;
+        this.#arm();
+      }
     });
   };
 

@@ -64,7 +64,7 @@ describe('redisBus recovery (private Redis)', () => {
     b.subscribe((m) => got.push(m));
     const retried = nextEvent(a, 'publish:retried');
     const delivered = nextEvent(b, 'message');
-    await server.command('CLIENT PAUSE 300 WRITE');
+    await server.command('CLIENT PAUSE 500 WRITE');
     const error = await a.publish(del('ns', 'k')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BusPublishError);
     expect((error as BusPublishError).queued).toBe(true);
@@ -87,7 +87,7 @@ describe('redisBus recovery (private Redis)', () => {
       maxQueuedMessages: 1,
     });
     const dropped = nextEvent(a, 'publish:dropped');
-    await server.command('CLIENT PAUSE 200 WRITE');
+    await server.command('CLIENT PAUSE 1000 WRITE');
     await expect(a.publish(del('ns', 'k1'))).rejects.toBeInstanceOf(BusPublishError);
     await expect(a.publish(del('ns', 'k2'))).rejects.toMatchObject({
       code: 'CACHESTACK_BUS_PUBLISH',

@@ -251,7 +251,8 @@ describe('redisBus', () => {
 
   it('announces itself with heartbeats and reports a closed instance gone at once', async () => {
     fresh();
-    const b = await bus({ instanceId: 'b', heartbeatIntervalMs: 20 });
+    // B's timeout is long: only the goodbye may report A gone, however loaded the machine.
+    const b = await bus({ instanceId: 'b', heartbeatIntervalMs: 20, instanceTimeoutMs: 60_000 });
     const joined = nextEvent(b, 'instance:join', (e) => e.instanceId === 'a');
     const a = redisBus({ url, channel, instanceId: 'a', heartbeatIntervalMs: 20 });
     await joined;
