@@ -81,6 +81,9 @@ export class RedisBus implements Bus {
   #heartbeat: NodeJS.Timeout | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
   #flushing = false;
+  /** When a heartbeat Redis acknowledged but we did not hear back was sent. */
+  #unechoedSince: number | undefined;
+  #lastEchoAt = Number.NEGATIVE_INFINITY;
   #counts = { published: 0, delivered: 0, duplicates: 0, gaps: 0, invalid: 0, dropped: 0 };
   #retried = 0;
   #lastLagMs = 0;
@@ -325,6 +328,7 @@ export class RedisBus implements Bus {
     if (this.#closed) return;
     // Senders' numbers moved on while we were deaf; the cache drops L1 on `connected`.
     this.#tracker.reset();
+    this.#unechoedSince = undefined;
     this.#setState('connected', 'connect');
     this.#beat();
     for (const resolve of this.#readyWaiters.splice(0)) resolve();
@@ -334,13 +338,38 @@ export class RedisBus implements Bus {
     if (this.#closed) return;
     this.sweep();
     if (this.#state !== 'connected') return;
-    this.#send(this.#frame('hb', this.#seq, this.#o.now())).catch((error: Error) =>
-      this.#events.emit('error', { operation: 'heartbeat', error }),
+    const sentAt = this.#o.now();
+    if (
+      this.#unechoedSince !== undefined &&
+      sentAt - this.#unechoedSince > this.#o.instanceTimeoutMs
+    ) {
+      // Redis took our heartbeat but never echoed it back: the subscriber is deaf (a
+      // half-open connection). Treat it as lost: bypass L1 and reconnect.
+      this.#unechoedSince = undefined;
+      const error = new Error('subscriber receives nothing (own heartbeat never echoed)');
+      this.#events.emit('error', { operation: 'subscriber', error });
+      this.#log.warn({}, 'cachestack: bus subscriber deaf, reconnecting');
+      this.#setState('disconnected', 'disconnect');
+      this.#sub.disconnect(true);
+      return;
+    }
+    this.#send(this.#frame('hb', this.#seq, sentAt)).then(
+      () => {
+        if (this.#lastEchoAt < sentAt && this.#unechoedSince === undefined) {
+          this.#unechoedSince = sentAt;
+        }
+      },
+      (error: Error) => this.#events.emit('error', { operation: 'heartbeat', error }),
     );
   }
 
   #receive(text: string): void {
-    if (text.startsWith(this.#ownHead)) return; // our own echo
+    if (text.startsWith(this.#ownHead)) {
+      // Our own echo: proof that the subscriber hears.
+      this.#lastEchoAt = this.#o.now();
+      this.#unechoedSince = undefined;
+      return;
+    }
     const frame = decodeFrame(text);
     if (!frame) {
       this.#counts.invalid++;

@@ -1,3 +1,4 @@
+import { connect, createServer, type Socket } from 'node:net';
 import type { BusState, InvalidationMessage } from '@cachestack/core';
 import { Redis } from 'ioredis';
 import type { BusEventMap, BusEventName } from '../src/events.js';
@@ -89,3 +90,51 @@ export const del = (namespace: string, ...keys: string[]): InvalidationMessage =
   namespace,
   keys,
 });
+
+/** A TCP proxy that can silently stop forwarding on its current connections. */
+export interface BlackholeProxy {
+  readonly port: number;
+  /** Existing connections stay open but forward nothing (a half-open link); new ones work. */
+  blackhole(): void;
+  close(): Promise<void>;
+}
+
+/** Starts a TCP proxy to 127.0.0.1:targetPort on a free port. */
+export function startProxy(targetPort: number): Promise<BlackholeProxy> {
+  const links: { client: Socket; upstream: Socket; dead: boolean }[] = [];
+  const server = createServer((client) => {
+    const upstream = connect(targetPort, '127.0.0.1');
+    const link = { client, upstream, dead: false };
+    links.push(link);
+    client.on('data', (d) => {
+      if (!link.dead) upstream.write(d);
+    });
+    upstream.on('data', (d) => {
+      if (!link.dead) client.write(d);
+    });
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('close', end).on('error', end);
+    upstream.on('close', end).on('error', end);
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      resolve({
+        port: typeof address === 'object' && address ? address.port : 0,
+        blackhole() {
+          for (const link of links) link.dead = true;
+        },
+        close() {
+          for (const link of links) {
+            link.client.destroy();
+            link.upstream.destroy();
+          }
+          return new Promise<void>((r) => server.close(() => r()));
+        },
+      });
+    });
+  });
+}

@@ -1,10 +1,11 @@
 import { createCache, type InvalidationMessage, MemoryStore } from '@cachestack/core';
 import { type PrivateRedis, startPrivateRedis } from '@cachestack/test-suite';
+import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BusPublishError } from '../src/errors.js';
 import { type RedisBus, redisBus } from '../src/redis-bus.js';
 import type { RedisBusOptions } from '../src/redis-bus-options.js';
-import { del, nextEvent, nextState } from './helpers.js';
+import { del, nextEvent, nextState, startProxy } from './helpers.js';
 
 let server: PrivateRedis;
 beforeAll(async () => {
@@ -55,6 +56,35 @@ describe('redisBus recovery (private Redis)', () => {
     await a.delete('k');
     await heard;
     expect(await b.get('k')).toBeUndefined();
+  });
+
+  it('notices a subscriber that silently stops receiving (half-open link) and reconnects', async () => {
+    const proxy = await startProxy(server.port);
+    const client = new Redis(server.url);
+    open.push({ close: () => proxy.close() }, { close: () => client.disconnect() });
+    // Publisher direct, subscriber through the proxy.
+    const a = redisBus({
+      client,
+      channel: 'deaf',
+      instanceId: 'a',
+      heartbeatIntervalMs: 30,
+      instanceTimeoutMs: 100,
+      redisOptions: { port: proxy.port },
+    });
+    open.push(a);
+    await a.ready();
+    const b = await bus('deaf');
+    const errors: string[] = [];
+    a.on('error', (e) => errors.push(e.operation));
+    const down = nextState(a, 'disconnected');
+    const up = nextState(a, 'connected');
+    proxy.blackhole();
+    await down;
+    expect(errors).toContain('subscriber');
+    await up;
+    const heard = nextEvent(a, 'message');
+    await b.publish(del('ns', 'k'));
+    expect((await heard).from).toBe(b.instanceId);
   });
 
   it('queues a publish that was not acknowledged, retries it, and the receiver drops the repeats', async () => {
