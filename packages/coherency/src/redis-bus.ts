@@ -8,11 +8,13 @@ import {
   type Logger,
   noopLogger,
 } from '@cachestack/core';
-import { Redis } from 'ioredis';
-import { BusPublishError } from './errors.js';
+import type { Redis } from 'ioredis';
+import { createConnections } from './connections.js';
+import { EchoWatchdog } from './echo-watchdog.js';
 import { BusEvents, coherencyChannels } from './events.js';
 import { History, type HistoryEntry } from './history.js';
 import { type InstanceInfo, InstanceRegistry } from './instance-registry.js';
+import { PublishQueue } from './publish-queue.js';
 import {
   type RedisBusOptions,
   type ResolvedBusOptions,
@@ -72,20 +74,15 @@ export class RedisBus implements Bus {
   readonly #peers = new InstanceRegistry();
   readonly #history: History;
   readonly #namespaces = new Set<string>();
-  readonly #queue: { seq: number; payload: string }[] = [];
+  readonly #queue: PublishQueue;
   readonly #readyWaiters: (() => void)[] = [];
   #state: BusState = 'disconnected';
   readonly #startedAt: number;
   #seq = 0;
   #closed = false;
   #heartbeat: NodeJS.Timeout | undefined;
-  #retryTimer: NodeJS.Timeout | undefined;
-  #flushing = false;
-  /** When a heartbeat Redis acknowledged but we did not hear back was sent. */
-  #unechoedSince: number | undefined;
-  #lastEchoAt = Number.NEGATIVE_INFINITY;
-  #counts = { published: 0, delivered: 0, duplicates: 0, gaps: 0, invalid: 0, dropped: 0 };
-  #retried = 0;
+  readonly #watchdog = new EchoWatchdog();
+  #counts = { published: 0, delivered: 0, duplicates: 0, gaps: 0, invalid: 0 };
   #lastLagMs = 0;
 
   /** Use {@link redisBus}. */
@@ -96,22 +93,17 @@ export class RedisBus implements Bus {
     this.#log = (options.logger ?? noopLogger).child({ bus: this.instanceId });
     this.#history = new History(this.#o.historySize);
     this.#startedAt = this.#o.now();
-    const own = { ...options.redisOptions, lazyConnect: false };
-    if (options.client) {
-      this.#pub = options.client;
-      this.#ownsPub = false;
-      this.#sub = options.client.duplicate({ ...own, autoResubscribe: false });
-    } else {
-      const url = options.url!;
-      this.#pub = new Redis(url, {
-        ...own,
-        enableOfflineQueue: false,
-        maxRetriesPerRequest: 1,
-        commandTimeout: this.#o.publishTimeoutMs,
-      });
-      this.#ownsPub = true;
-      this.#sub = new Redis(url, { ...own, autoResubscribe: false });
-    }
+    this.#queue = new PublishQueue({
+      send: (payload) => this.#send(payload),
+      maxQueuedMessages: this.#o.maxQueuedMessages,
+      retryIntervalMs: this.#o.retryIntervalMs,
+      events: this.#events,
+      logger: this.#log,
+    });
+    const connections = createConnections(options, this.#o.publishTimeoutMs);
+    this.#pub = connections.pub;
+    this.#sub = connections.sub;
+    this.#ownsPub = connections.ownsPub;
     // A caller's client keeps its own error handling; we only listen on ours.
     if (this.#ownsPub) this.#pub.on('error', this.#onPubError);
     this.#sub.on('error', (error: Error) =>
@@ -156,23 +148,7 @@ export class RedisBus implements Bus {
       });
     }
     const payload = this.#frame('inv', seq, at, message);
-    // Keep order: while older messages wait for a retry, newer ones queue behind them.
-    if (this.#queue.length === 0) {
-      try {
-        await this.#send(payload);
-        return;
-      } catch (error) {
-        this.#enqueue(seq, payload);
-        throw new BusPublishError(`publish ${seq} failed; queued for retry`, true, {
-          cause: error,
-        });
-      }
-    }
-    this.#enqueue(seq, payload);
-    throw new BusPublishError(
-      `publish ${seq} queued behind ${this.#queue.length - 1} others`,
-      true,
-    );
+    return this.#queue.submit(seq, payload);
   }
 
   subscribe(handler: BusHandler): () => void {
@@ -208,7 +184,8 @@ export class RedisBus implements Bus {
     return {
       ...this.#counts,
       queued: this.#queue.length,
-      retried: this.#retried,
+      dropped: this.#queue.dropped,
+      retried: this.#queue.retried,
       lastLagMs: this.#lastLagMs,
     };
   }
@@ -232,7 +209,7 @@ export class RedisBus implements Bus {
     }
     this.#closed = true;
     clearInterval(this.#heartbeat);
-    clearTimeout(this.#retryTimer);
+    this.#queue.close();
     this.#setState('disconnected', 'close');
     this.#handlers.clear();
     this.#stateListeners.clear();
@@ -275,48 +252,6 @@ export class RedisBus implements Bus {
     }
   }
 
-  #enqueue(seq: number, payload: string): void {
-    this.#queue.push({ seq, payload });
-    this.#events.emit('publish:queued', { seq, queueLength: this.#queue.length });
-    while (this.#queue.length > this.#o.maxQueuedMessages) {
-      const dropped = this.#queue.shift()!;
-      this.#counts.dropped++;
-      this.#log.warn({ seq: dropped.seq }, 'cachestack: bus retry queue full, message dropped');
-      this.#events.emit('publish:dropped', { seq: dropped.seq, dropped: this.#counts.dropped });
-    }
-    this.#scheduleRetry();
-  }
-
-  #scheduleRetry(): void {
-    if (this.#retryTimer || this.#closed || this.#queue.length === 0) return;
-    this.#retryTimer = setTimeout(() => {
-      this.#retryTimer = undefined;
-      void this.#flush();
-    }, this.#o.retryIntervalMs);
-    this.#retryTimer.unref();
-  }
-
-  async #flush(): Promise<void> {
-    if (this.#flushing || this.#closed) return;
-    this.#flushing = true;
-    let sent = 0;
-    try {
-      while (this.#queue.length > 0 && !this.#closed) {
-        const head = this.#queue[0]!;
-        await this.#send(head.payload);
-        if (this.#queue[0] === head) this.#queue.shift();
-        sent++;
-      }
-    } catch {
-      // still down: try again later
-    } finally {
-      this.#flushing = false;
-      this.#retried += sent;
-      if (sent > 0) this.#events.emit('publish:retried', { count: sent });
-      this.#scheduleRetry();
-    }
-  }
-
   async #subscribe(): Promise<void> {
     try {
       await this.#sub.subscribe(this.#o.channel);
@@ -328,7 +263,7 @@ export class RedisBus implements Bus {
     if (this.#closed) return;
     // Senders' numbers moved on while we were deaf; the cache drops L1 on `connected`.
     this.#tracker.reset();
-    this.#unechoedSince = undefined;
+    this.#watchdog.reset();
     this.#setState('connected', 'connect');
     this.#beat();
     for (const resolve of this.#readyWaiters.splice(0)) resolve();
@@ -339,13 +274,10 @@ export class RedisBus implements Bus {
     this.sweep();
     if (this.#state !== 'connected') return;
     const sentAt = this.#o.now();
-    if (
-      this.#unechoedSince !== undefined &&
-      sentAt - this.#unechoedSince > this.#o.instanceTimeoutMs
-    ) {
+    if (this.#watchdog.deaf(sentAt, this.#o.instanceTimeoutMs)) {
       // Redis took our heartbeat but never echoed it back: the subscriber is deaf (a
       // half-open connection). Treat it as lost: bypass L1 and reconnect.
-      this.#unechoedSince = undefined;
+      this.#watchdog.reset();
       const error = new Error('subscriber receives nothing (own heartbeat never echoed)');
       this.#events.emit('error', { operation: 'subscriber', error });
       this.#log.warn({}, 'cachestack: bus subscriber deaf, reconnecting');
@@ -354,11 +286,7 @@ export class RedisBus implements Bus {
       return;
     }
     this.#send(this.#frame('hb', this.#seq, sentAt)).then(
-      () => {
-        if (this.#lastEchoAt < sentAt && this.#unechoedSince === undefined) {
-          this.#unechoedSince = sentAt;
-        }
-      },
+      () => this.#watchdog.acknowledged(sentAt),
       (error: Error) => this.#events.emit('error', { operation: 'heartbeat', error }),
     );
   }
@@ -366,8 +294,7 @@ export class RedisBus implements Bus {
   #receive(text: string): void {
     if (text.startsWith(this.#ownHead)) {
       // Our own echo: proof that the subscriber hears.
-      this.#lastEchoAt = this.#o.now();
-      this.#unechoedSince = undefined;
+      this.#watchdog.echo(this.#o.now());
       return;
     }
     const frame = decodeFrame(text);
