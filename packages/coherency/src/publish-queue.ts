@@ -5,7 +5,7 @@ import type { BusEvents } from './events.js';
 /** What a {@link PublishQueue} needs from its bus. */
 export interface PublishQueueOptions {
   /** Sends one payload; rejects when it was not acknowledged. */
-  readonly send: (payload: string) => Promise<void>;
+  readonly send: (payload: string) => Promise<unknown>;
   readonly maxQueuedMessages: number;
   readonly retryIntervalMs: number;
   readonly events: BusEvents;
@@ -48,20 +48,21 @@ export class PublishQueue {
    * Sends now, or queues behind older failures.
    * @throws BusPublishError (`queued: true`) when the message waits for a retry.
    */
-  async submit(seq: number, payload: string): Promise<void> {
+  submit(seq: number, payload: string): Promise<void> {
     if (this.#queue.length > 0) {
       this.#enqueue(seq, payload);
-      throw new BusPublishError(
-        `publish ${seq} queued behind ${this.#queue.length - 1} others`,
-        true,
-      );
+      const message = `publish ${seq} queued behind ${this.#queue.length - 1} others`;
+      return Promise.reject(new BusPublishError(message, true));
     }
-    try {
-      await this.#o.send(payload);
-    } catch (error) {
-      this.#enqueue(seq, payload);
-      throw new BusPublishError(`publish ${seq} failed; queued for retry`, true, { cause: error });
-    }
+    return this.#o.send(payload).then(
+      () => undefined,
+      (error: unknown) => {
+        this.#enqueue(seq, payload);
+        throw new BusPublishError(`publish ${seq} failed; queued for retry`, true, {
+          cause: error,
+        });
+      },
+    );
   }
 
   /** Stops retrying (queued messages are abandoned). */

@@ -21,14 +21,7 @@ import {
   resolveBusOptions,
 } from './redis-bus-options.js';
 import { SequenceTracker } from './sequence-tracker.js';
-import {
-  decodeFrame,
-  encodeFrame,
-  type FrameKind,
-  frameHead,
-  WIRE_VERSION,
-  type WireFrame,
-} from './wire.js';
+import { decodeFrame, encodeWithHead, type FrameKind, frameHead } from './wire.js';
 
 /** Counters of a {@link RedisBus}. */
 export interface BusStats {
@@ -132,8 +125,9 @@ export class RedisBus implements Bus {
   /** Listens to a bus event; returns a function removing the listener. */
   on: BusEvents['on'] = (name, listener) => this.#events.on(name, listener);
 
-  async publish(message: InvalidationMessage): Promise<void> {
-    if (this.#closed) throw new ClosedError('bus');
+  // Not `async`: the hot path allocates no promise chain of its own.
+  publish(message: InvalidationMessage): Promise<void> {
+    if (this.#closed) return Promise.reject(new ClosedError('bus'));
     const seq = ++this.#seq;
     const at = this.#o.now();
     this.#namespaces.add(message.namespace);
@@ -228,16 +222,16 @@ export class RedisBus implements Bus {
   };
 
   #frame(k: FrameKind, s: number, t: number, m?: InvalidationMessage): string {
-    const frame: WireFrame = { v: WIRE_VERSION, k, i: this.instanceId, e: this.#epoch, s, t };
-    return encodeFrame(m ? { ...frame, m } : frame);
+    return encodeWithHead(this.#ownHead, k, s, t, m);
   }
 
-  async #send(payload: string): Promise<void> {
+  #send(payload: string): Promise<unknown> {
     // Our own publisher has a command timeout; a caller's client gets a timer per publish.
-    if (this.#ownsPub) {
-      await this.#pub.publish(this.#o.channel, payload);
-      return;
-    }
+    if (this.#ownsPub) return this.#pub.publish(this.#o.channel, payload);
+    return this.#sendWithTimer(payload);
+  }
+
+  async #sendWithTimer(payload: string): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(

@@ -32,9 +32,19 @@ export interface WireFrame {
  * ({@link frameHead}) without parsing them.
  */
 export function encodeFrame(frame: WireFrame): string {
-  const head = frameHead(frame.i, frame.e, frame.v);
-  const m = frame.m === undefined ? '' : `,"m":${JSON.stringify(frame.m)}`;
-  return `${head}"k":"${frame.k}","s":${frame.s},"t":${frame.t}${m}}`;
+  return encodeWithHead(frameHead(frame.i, frame.e, frame.v), frame.k, frame.s, frame.t, frame.m);
+}
+
+/** {@link encodeFrame} with the sender's head computed once (the bus's hot path). */
+export function encodeWithHead(
+  head: string,
+  k: FrameKind,
+  s: number,
+  t: number,
+  m?: InvalidationMessage,
+): string {
+  const tail = m === undefined ? '}' : `,"m":${JSON.stringify(m)}}`;
+  return `${head}"k":"${k}","s":${s},"t":${t}${tail}`;
 }
 
 /** The first characters of every frame {@link encodeFrame} writes for one sender. */
