@@ -52,6 +52,11 @@ export class BusEvents {
     };
   }
 
+  /** Whether `name` has listeners (lets hot paths skip building a payload). */
+  has(name: BusEventName): boolean {
+    return (this.#listeners.get(name)?.size ?? 0) > 0;
+  }
+
   /** Emits to every listener of `name`. */
   emit<E extends BusEventName>(name: E, payload: BusEventMap[E]): void {
     const set = this.#listeners.get(name);

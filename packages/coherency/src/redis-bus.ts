@@ -342,7 +342,9 @@ export class RedisBus implements Bus {
       lagMs,
     });
     this.#deliver(message);
-    this.#events.emit('message', { from: frame.i, seq: frame.s, message, lagMs });
+    if (this.#events.has('message')) {
+      this.#events.emit('message', { from: frame.i, seq: frame.s, message, lagMs });
+    }
     if (coherencyChannels.receive.hasSubscribers) {
       coherencyChannels.receive.publish({
         instanceId: this.instanceId,
