@@ -50,14 +50,14 @@ function start(config: Record<string, unknown>): {
   return { child, next };
 }
 
-/** Runs 1 writer + 3 readers; returns the readers' results and the worst staleness (ms). */
+/** Runs 1 writer + 3 readers (L1 + redis store L2, loader reading a "database" key); returns the readers' results and the worst staleness (ms). */
 async function run(url: string, onHalf?: () => Promise<void>) {
   const channel = uniquePrefix('coherency-mp');
   const dbPrefix = `${channel}:db`;
   const db = new Redis(url);
   try {
     for (const k of KEYS) await db.set(`${dbPrefix}:${k}`, '0');
-    const base = { url, channel, dbPrefix, keys: KEYS, ops: 300 };
+    const base = { url, channel, dbPrefix, l2Prefix: channel, keys: KEYS, ops: 300 };
     const readers = [0, 1, 2].map(() => start({ ...base, role: 'reader' }));
     const writer = start({ ...base, role: 'writer' });
     await Promise.all([...readers, writer].map((p) => p.next('ready')));
@@ -86,6 +86,13 @@ async function run(url: string, onHalf?: () => Promise<void>) {
     return { results, worstMs };
   } finally {
     await db.del(...KEYS.map((k) => `${dbPrefix}:${k}`));
+    // The redis store's keys live under `${channel}:`.
+    let cursor = '0';
+    do {
+      const [next, keys] = await db.scan(cursor, 'MATCH', `${channel}:*`, 'COUNT', 500);
+      if (keys.length > 0) await db.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
     db.disconnect();
   }
 }

@@ -1,4 +1,5 @@
 import { createCache, type InvalidationMessage } from '@cachestack/core';
+import { redisStore } from '@cachestack/redis';
 import { type PrivateRedis, startPrivateRedis } from '@cachestack/test-suite';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -104,6 +105,40 @@ describe('trackingBus (server-assisted, CLIENT TRACKING BCAST)', () => {
     await other.set(dbKey, 'v2');
     await heard;
     expect(await cache.getOrSet('u1', load)).toBe('v2');
+  });
+
+  it('keeps two caches on the redis store coherent with no pub/sub channel at all', async () => {
+    const clientA = client();
+    const clientB = client();
+    const make = (c: Redis) => {
+      const bus = trackingBus({ client: c, prefixes: ['shop:'] });
+      const cache = createCache({
+        namespace: 'users',
+        l2: redisStore({ client: c, prefix: 'shop' }),
+        bus,
+      });
+      open.push(cache);
+      return { bus, cache };
+    };
+    const a = make(clientA);
+    const b = make(clientB);
+    await Promise.all([a.bus.ready(), b.bus.ready()]);
+    await a.cache.set('u1', 'v1', { tags: ['vip'] });
+    expect(await b.cache.get('u1')).toBe('v1'); // now in B's L1
+    let heard = nextEvent(b.bus, 'message', (e) => e.message.type === 'delete');
+    await a.cache.set('u1', 'v2', { tags: ['vip'] });
+    await heard;
+    expect(await b.cache.get('u1')).toBe('v2');
+    heard = nextEvent(b.bus, 'message', (e) => e.message.type === 'delete-tags');
+    await a.cache.deleteByTag('vip');
+    await heard;
+    expect(await b.cache.get('u1')).toBeUndefined();
+    await b.cache.set('u2', 'from-b');
+    expect(await a.cache.get('u2')).toBe('from-b');
+    heard = nextEvent(a.bus, 'message', (e) => e.message.type === 'clear');
+    await b.cache.clear();
+    await heard;
+    expect(await a.cache.get('u2')).toBeUndefined();
   });
 
   it('flaps on a database flush (no key list)', async () => {
