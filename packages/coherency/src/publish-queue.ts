@@ -34,6 +34,11 @@ export class PublishQueue {
     return this.#queue.length;
   }
 
+  /** Sequence number of the oldest message waiting, if any. */
+  get oldestSeq(): number | undefined {
+    return this.#queue[0]?.seq;
+  }
+
   /** Messages dropped from the full queue (never sent). */
   get dropped(): number {
     return this.#dropped;

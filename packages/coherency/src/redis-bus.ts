@@ -68,11 +68,12 @@ export class RedisBus implements Bus {
   readonly #history: History;
   readonly #namespaces = new Set<string>();
   readonly #queue: PublishQueue;
-  readonly #readyWaiters: (() => void)[] = [];
+  readonly #readyWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
   #state: BusState = 'disconnected';
   readonly #startedAt: number;
   #seq = 0;
   #closed = false;
+  #closing: Promise<void> | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   readonly #watchdog = new EchoWatchdog();
   #counts = { published: 0, delivered: 0, duplicates: 0, gaps: 0, invalid: 0 };
@@ -119,7 +120,7 @@ export class RedisBus implements Bus {
   ready(): Promise<void> {
     if (this.#closed) return Promise.reject(new ClosedError('bus'));
     if (this.#state === 'connected') return Promise.resolve();
-    return new Promise((resolve) => this.#readyWaiters.push(resolve));
+    return new Promise((resolve, reject) => this.#readyWaiters.push({ resolve, reject }));
   }
 
   /** Listens to a bus event; returns a function removing the listener. */
@@ -190,21 +191,28 @@ export class RedisBus implements Bus {
    */
   sweep(): void {
     for (const peer of this.#peers.expire(this.#o.now() - this.#o.instanceTimeoutMs)) {
-      this.#tracker.forget(peer.sender);
+      // The tracker keeps its numbers: if the peer was only cut off (its publishes queued
+      // or dropped), what it sends next must still reveal a gap.
       this.#gone(peer.instanceId, peer.lastSeenAt, 'timeout');
     }
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    if (this.#state === 'connected') {
-      // Best effort goodbye so that peers report us gone at once.
-      await this.#send(this.#frame('bye', this.#seq, this.#o.now())).catch(() => {});
-    }
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#heartbeat);
     this.#queue.close();
+    if (this.#state === 'connected') {
+      // Best effort goodbye, so that peers report us gone at once. It carries every number
+      // we used: invalidations abandoned in the retry queue show up as a gap at peers.
+      await this.#send(this.#frame('bye', this.#seq, this.#o.now())).catch(() => {});
+    }
     this.#setState('disconnected', 'close');
+    for (const waiter of this.#readyWaiters.splice(0)) waiter.reject(new ClosedError('bus'));
     this.#handlers.clear();
     this.#stateListeners.clear();
     this.#sub.disconnect();
@@ -260,7 +268,7 @@ export class RedisBus implements Bus {
     this.#watchdog.reset();
     this.#setState('connected', 'connect');
     this.#beat();
-    for (const resolve of this.#readyWaiters.splice(0)) resolve();
+    for (const waiter of this.#readyWaiters.splice(0)) waiter.resolve();
   }
 
   #beat(): void {
@@ -279,7 +287,10 @@ export class RedisBus implements Bus {
       this.#sub.disconnect(true);
       return;
     }
-    this.#send(this.#frame('hb', this.#seq, sentAt)).then(
+    // Announce the last number Redis has (or will have, in order) — not numbers still
+    // waiting in the retry queue, which would look like a gap to receivers.
+    const lastSent = this.#queue.oldestSeq === undefined ? this.#seq : this.#queue.oldestSeq - 1;
+    this.#send(this.#frame('hb', lastSent, sentAt)).then(
       () => this.#watchdog.acknowledged(sentAt),
       (error: Error) => this.#events.emit('error', { operation: 'heartbeat', error }),
     );
@@ -301,6 +312,8 @@ export class RedisBus implements Bus {
     const now = this.#o.now();
     const sender = `${frame.i}/${frame.e}`;
     if (frame.k === 'bye') {
+      const missing = this.#tracker.checkHigh(sender, frame.s);
+      if (missing > 0) this.#gap(frame.i, missing);
       const peer = this.#peers.remove(sender);
       this.#tracker.forget(sender);
       if (peer) this.#gone(peer.instanceId, peer.lastSeenAt, 'left');

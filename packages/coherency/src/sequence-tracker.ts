@@ -23,9 +23,24 @@ export class SequenceTracker {
   readonly #senders = new Map<string, SenderState>();
   readonly #window: number;
 
-  /** @param window how many recent numbers per sender are remembered for dedup. */
-  constructor(window = 1024) {
+  readonly #maxSenders: number;
+
+  /**
+   * @param window how many missing numbers per sender are remembered.
+   * @param maxSenders senders remembered (oldest forgotten first: crashed instances never
+   * say goodbye).
+   */
+  constructor(window = 1024, maxSenders = 4096) {
     this.#window = window;
+    this.#maxSenders = maxSenders;
+  }
+
+  #add(sender: string, high: number): void {
+    if (this.#senders.size >= this.#maxSenders) {
+      const oldest = this.#senders.keys().next().value;
+      if (oldest !== undefined) this.#senders.delete(oldest);
+    }
+    this.#senders.set(sender, { high, missing: new Set() });
   }
 
   /**
@@ -35,7 +50,7 @@ export class SequenceTracker {
   observe(sender: string, seq: number): SequenceVerdict {
     const state = this.#senders.get(sender);
     if (!state) {
-      this.#senders.set(sender, { high: seq, missing: new Set() });
+      this.#add(sender, seq);
       return { kind: 'new' };
     }
     if (seq <= state.high) {
@@ -61,7 +76,7 @@ export class SequenceTracker {
   checkHigh(sender: string, lastSeq: number): number {
     const state = this.#senders.get(sender);
     if (!state) {
-      this.#senders.set(sender, { high: lastSeq, missing: new Set() });
+      this.#add(sender, lastSeq);
       return 0;
     }
     if (lastSeq <= state.high) return 0;

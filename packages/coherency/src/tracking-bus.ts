@@ -76,6 +76,7 @@ export class TrackingBus implements Bus {
   #closed = false;
   #arming: Promise<void> | undefined;
   #rearm = false;
+  readonly #readyWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
 
   /** Use {@link trackingBus}. */
   constructor(options: TrackingBusOptions) {
@@ -132,17 +133,10 @@ export class TrackingBus implements Bus {
   on: BusEvents['on'] = (name, listener) => this.#events.on(name, listener);
 
   /** Resolves once tracking is armed. */
-  async ready(): Promise<void> {
-    if (this.#closed) throw new ClosedError('bus');
-    if (this.#state === 'connected') return;
-    await new Promise<void>((resolve) => {
-      const off = this.#events.on('state', ({ state }) => {
-        if (state === 'connected') {
-          off();
-          resolve();
-        }
-      });
-    });
+  ready(): Promise<void> {
+    if (this.#closed) return Promise.reject(new ClosedError('bus'));
+    if (this.#state === 'connected') return Promise.resolve();
+    return new Promise((resolve, reject) => this.#readyWaiters.push({ resolve, reject }));
   }
 
   /** Nothing to send: Redis reports the write itself. */
@@ -164,6 +158,7 @@ export class TrackingBus implements Bus {
     if (this.#closed) return;
     this.#closed = true;
     this.#setState('disconnected');
+    for (const waiter of this.#readyWaiters.splice(0)) waiter.reject(new ClosedError('bus'));
     this.#tracked.off('ready', this.#arm);
     this.#tracked.off('close', this.#down);
     if (this.#ownsTracked) this.#tracked.disconnect();
@@ -262,6 +257,9 @@ export class TrackingBus implements Bus {
       coherencyChannels.state.publish({ instanceId: 'tracking', state });
     }
     for (const listener of this.#stateListeners) listener(state);
+    if (state === 'connected') {
+      for (const waiter of this.#readyWaiters.splice(0)) waiter.resolve();
+    }
   }
 }
 

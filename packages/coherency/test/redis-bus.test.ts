@@ -174,6 +174,33 @@ describe('redisBus', () => {
     expect(got).toEqual([del('ns', 'a'), { type: 'clear', namespace: 'ns' }]);
   });
 
+  it('reports a gap when a goodbye announces numbers that never arrived', async () => {
+    fresh();
+    const b = await bus({ gapPolicy: 'clear-seen' });
+    const got = collect(b);
+    const sender = raw('leaving');
+    const gone = nextEvent(b, 'instance:gone');
+    await sender.inv(1, del('ns', 'a'));
+    await sender.bye(3); // 2 and 3 were abandoned in its retry queue
+    expect(await gone).toMatchObject({ instanceId: 'leaving', reason: 'left' });
+    expect(b.stats().gaps).toBe(1);
+    expect(got).toEqual([del('ns', 'a'), { type: 'clear', namespace: 'ns' }]);
+  });
+
+  it('rejects ready() when closed before it ever connected', async () => {
+    fresh();
+    const b = redisBus({
+      url: 'redis://127.0.0.1:1',
+      channel,
+      heartbeatIntervalMs: 0,
+      redisOptions: { retryStrategy: () => null },
+    });
+    const ready = b.ready();
+    await b.close();
+    await expect(ready).rejects.toBeInstanceOf(ClosedError);
+    await expect(b.ready()).rejects.toBeInstanceOf(ClosedError);
+  });
+
   it('counts undecodable frames and frames of another version without delivering them', async () => {
     fresh();
     const b = await bus();
