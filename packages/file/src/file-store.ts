@@ -1,0 +1,496 @@
+import {
+  CircuitBreaker,
+  CircuitOpenError,
+  ClosedError,
+  type FencedRead,
+  type FencedReadMany,
+  type FenceToken,
+  InvalidOptionError,
+  type RemoteEntry,
+  type RemoteSetOptions,
+  type RemoteStore,
+  type WriteOutcome,
+} from '@cachestack/core';
+import { Cleaner } from './cleaner.js';
+import { CorruptFileError, decodeEntry, encodeEntry } from './entry-file.js';
+import { readWholeFile, unlinkIfExists, writeTempFile } from './entry-io.js';
+import { errnoOf, isEnvironmentError, toFileStoreError } from './errors.js';
+import {
+  type FileStoreEventMap,
+  type FileStoreEventName,
+  FileStoreEvents,
+  type FileStoreStats,
+} from './file-events.js';
+import { digest, NamespaceLayout } from './layout.js';
+import { type Fence, parseFence } from './marks.js';
+import { NamespaceState, type PreparedEntry } from './namespace-state.js';
+import { type FileStoreOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import type { SweepReport } from './sweep.js';
+import {
+  assertEntry,
+  assertKey,
+  assertKeys,
+  assertNamespace,
+  assertTags,
+  assertTtl,
+  assertValue,
+} from './validate.js';
+
+type Side = 'read' | 'write';
+
+/** Most files a batch operation has open at once. */
+const BATCH_CONCURRENCY = 32;
+
+/**
+ * A {@link RemoteStore} on the local file system, shared by every process of one
+ * machine that opens the same directory. See the package README for the on-disk
+ * layout and the exact cross-process guarantees.
+ */
+export class FileStore implements RemoteStore {
+  readonly name = 'file';
+  readonly #o: ResolvedOptions;
+  readonly #spaces = new Map<string, NamespaceState>();
+  readonly #byRoot = new Map<string, NamespaceState>();
+  readonly #events = new FileStoreEvents();
+  readonly #breakers: Record<Side, CircuitBreaker>;
+  readonly #cleaner = new Cleaner();
+  readonly #stats: FileStoreStats = {
+    hits: 0,
+    misses: 0,
+    writes: 0,
+    fenced: 0,
+    deletes: 0,
+    corrupt: 0,
+    expired: 0,
+    evicted: 0,
+    evictedBytes: 0,
+    errors: 0,
+    lockBreaks: 0,
+    sweeps: 0,
+    files: 0,
+    bytes: 0,
+  };
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #bytesSinceSweep = 0;
+  #closed = false;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: FileStoreOptions) {
+    this.#o = resolveOptions(options);
+    const breaker = (side: Side) =>
+      new CircuitBreaker({
+        failureThreshold: this.#o.failureThreshold,
+        breakDurationMs: this.#o.breakDurationMs,
+        now: this.#o.now,
+        onStateChange: (state, failures) => {
+          this.#events.emit('circuit', { side, state, failures });
+          this.#o.logger.warn({ side, state, failures }, 'cachestack file store: circuit');
+        },
+      });
+    this.#breakers = { read: breaker('read'), write: breaker('write') };
+    if (this.#o.sweepIntervalMs > 0) {
+      this.#timer = setInterval(() => this.#backgroundSweep(), this.#o.sweepIntervalMs);
+      this.#timer.unref();
+    }
+  }
+
+  /** Subscribes to an event; returns a function that unsubscribes. */
+  on<E extends FileStoreEventName>(
+    event: E,
+    listener: (payload: FileStoreEventMap[E]) => void,
+  ): () => void {
+    return this.#events.on(event, listener);
+  }
+
+  /** A snapshot of the counters. */
+  stats(): FileStoreStats {
+    return { ...this.#stats };
+  }
+
+  /** State of the read and write circuit breakers. */
+  get circuit(): { read: string; write: string } {
+    return { read: this.#breakers.read.state, write: this.#breakers.write.state };
+  }
+
+  async get(namespace: string, key: string): Promise<Uint8Array | undefined> {
+    this.#open();
+    assertNamespace(namespace);
+    assertKey(key);
+    const space = this.#space(namespace);
+    return this.#guard('read', 'get', () => this.#read(space, key));
+  }
+
+  async getMany(namespace: string, keys: readonly string[]): Promise<(Uint8Array | undefined)[]> {
+    this.#open();
+    assertNamespace(namespace);
+    assertKeys(keys);
+    const space = this.#space(namespace);
+    return this.#guard('read', 'getMany', () => this.#readMany(space, keys));
+  }
+
+  async getWithFence(namespace: string, key: string): Promise<FencedRead> {
+    this.#open();
+    assertNamespace(namespace);
+    assertKey(key);
+    const space = this.#space(namespace);
+    return this.#guard('read', 'getWithFence', async () => {
+      // The fence is read first: any invalidation after it is then caught by the fence.
+      const fence = await space.readFence();
+      return { value: await this.#read(space, key), fence };
+    });
+  }
+
+  async getManyWithFence(namespace: string, keys: readonly string[]): Promise<FencedReadMany> {
+    this.#open();
+    assertNamespace(namespace);
+    assertKeys(keys);
+    const space = this.#space(namespace);
+    return this.#guard('read', 'getManyWithFence', async () => {
+      const fence = await space.readFence();
+      return { values: await this.#readMany(space, keys), fence };
+    });
+  }
+
+  async set(
+    namespace: string,
+    key: string,
+    value: Uint8Array,
+    options: RemoteSetOptions,
+  ): Promise<WriteOutcome> {
+    this.#open();
+    assertNamespace(namespace);
+    assertKey(key);
+    assertValue(value);
+    if (typeof options !== 'object' || options === null) {
+      throw new InvalidOptionError('options', 'must be an object with ttlMs');
+    }
+    assertTtl(options.ttlMs);
+    assertTags(options.tags);
+    const fence = options.fence === undefined ? undefined : parseFence(options.fence);
+    const space = this.#space(namespace);
+    const entry: RemoteEntry = { key, value, ttlMs: options.ttlMs, tags: options.tags };
+    const [outcome] = await this.#guard('write', 'set', () => this.#write(space, [entry], fence));
+    return outcome!;
+  }
+
+  async setMany(
+    namespace: string,
+    entries: readonly RemoteEntry[],
+    fence?: FenceToken,
+  ): Promise<WriteOutcome[]> {
+    this.#open();
+    assertNamespace(namespace);
+    if (!Array.isArray(entries)) throw new InvalidOptionError('entries', 'must be an array');
+    for (const entry of entries) assertEntry(entry);
+    const parsed = fence === undefined ? undefined : parseFence(fence);
+    if (entries.length === 0) return [];
+    const space = this.#space(namespace);
+    return this.#guard('write', 'setMany', () => this.#write(space, entries, parsed));
+  }
+
+  async has(namespace: string, key: string): Promise<boolean> {
+    return (await this.get(namespace, key)) !== undefined;
+  }
+
+  async ttl(namespace: string, key: string): Promise<number | undefined> {
+    this.#open();
+    assertNamespace(namespace);
+    assertKey(key);
+    const space = this.#space(namespace);
+    return this.#guard('read', 'ttl', async () => {
+      const found = await this.#readEntry(space, key);
+      return found ? Math.max(1, Math.ceil(found.expiresAt - this.#o.now())) : undefined;
+    });
+  }
+
+  async delete(namespace: string, key: string): Promise<boolean> {
+    return (await this.deleteMany(namespace, [key])) > 0;
+  }
+
+  async deleteMany(namespace: string, keys: readonly string[]): Promise<number> {
+    this.#open();
+    assertNamespace(namespace);
+    assertKeys(keys);
+    if (keys.length === 0) return 0;
+    const space = this.#space(namespace);
+    const hashed = keys.map((text) => ({ text, hash: digest(text) }));
+    const n = await this.#guard('write', 'deleteMany', () => space.delete(hashed));
+    this.#stats.deletes += n;
+    return n;
+  }
+
+  async deleteByTag(namespace: string, tags: readonly string[]): Promise<number> {
+    this.#open();
+    assertNamespace(namespace);
+    if (!Array.isArray(tags)) throw new InvalidOptionError('tags', 'must be an array');
+    assertTags(tags);
+    if (tags.length === 0) return 0;
+    const space = this.#space(namespace);
+    const hashed = [...new Set(tags)].map((text) => ({ text, hash: digest(text) }));
+    const n = await this.#guard('write', 'deleteByTag', () => space.deleteByTags(hashed));
+    this.#stats.deletes += n;
+    return n;
+  }
+
+  async clear(namespace: string): Promise<void> {
+    this.#open();
+    assertNamespace(namespace);
+    const space = this.#space(namespace);
+    await this.#guard('write', 'clear', () => space.clear());
+  }
+
+  /**
+   * Runs one cleaner pass now, on the worker thread: removes expired and corrupt files
+   * and leftovers of crashed writers, evicts least recently used files over `maxBytes`,
+   * and prunes stale tag markers. Resolves the pass's report.
+   */
+  async sweep(): Promise<SweepReport> {
+    this.#open();
+    return this.#sweep();
+  }
+
+  /** Stops the cleaner and waits for queued writes. Idempotent. */
+  close(): Promise<void> {
+    if (!this.#closing) {
+      this.#closed = true;
+      if (this.#timer) clearInterval(this.#timer);
+      this.#timer = undefined;
+      this.#closing = (async () => {
+        await Promise.all([...this.#byRoot.values()].map((s) => s.idle().catch(() => {})));
+        await this.#cleaner.stop();
+      })();
+    }
+    return this.#closing;
+  }
+
+  /** Calls {@link FileStore.close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #open(): void {
+    if (this.#closed) throw new ClosedError('file store');
+  }
+
+  #space(namespace: string): NamespaceState {
+    let space = this.#spaces.get(namespace);
+    if (!space) {
+      const layout = NamespaceLayout.of(this.#o.dir, namespace, this.#o.fanOut);
+      space = this.#stateFor(layout);
+      this.#spaces.set(namespace, space);
+    }
+    return space;
+  }
+
+  /** The state of a namespace directory (one per directory, whatever the lookup path). */
+  #stateFor(layout: NamespaceLayout): NamespaceState {
+    const existing = this.#byRoot.get(layout.root);
+    if (existing) return existing;
+    const state = new NamespaceState({
+      layout,
+      durability: this.#o.durability,
+      lockTimeoutMs: this.#o.lockTimeoutMs,
+      lockStaleMs: this.#o.lockStaleMs,
+      marksMaxBytes: this.#o.marksMaxBytes,
+      now: this.#o.now,
+      onLockBreak: (path, holder) => {
+        this.#stats.lockBreaks++;
+        this.#events.emit('lock-break', { path, holder });
+        this.#o.logger.warn({ path, holder }, 'cachestack file store: broke an abandoned lock');
+      },
+      onCorrupt: (path, reason) => this.#corrupt(path, reason),
+    });
+    this.#byRoot.set(layout.root, state);
+    return state;
+  }
+
+  async #guard<T>(side: Side, operation: string, fn: () => Promise<T>): Promise<T> {
+    const breaker = this.#breakers[side];
+    if (!breaker.allow()) {
+      throw new CircuitOpenError(`file store ${side} circuit breaker is open`);
+    }
+    try {
+      const result = await fn();
+      breaker.success();
+      return result;
+    } catch (cause) {
+      const error = toFileStoreError(operation, cause);
+      if (isEnvironmentError(cause)) {
+        breaker.failure();
+        if (errnoOf(cause) === 'ENOSPC' || errnoOf(cause) === 'EDQUOT') this.#backgroundSweep();
+      } else {
+        breaker.success();
+      }
+      this.#stats.errors++;
+      this.#events.emit('error', { operation, error });
+      this.#o.logger.warn({ err: error, operation }, 'cachestack file store: operation failed');
+      throw error;
+    }
+  }
+
+  #corrupt(path: string, reason: string): void {
+    this.#stats.corrupt++;
+    this.#events.emit('corrupt', { path, reason });
+    this.#o.logger.warn({ path, reason }, 'cachestack file store: corrupt entry file deleted');
+  }
+
+  /** Reads and verifies an entry; deletes it when corrupt or expired. */
+  async #readEntry(
+    space: NamespaceState,
+    key: string,
+  ): Promise<{ value: Uint8Array; expiresAt: number } | undefined> {
+    const path = space.layout.entry(digest(key));
+    const now = this.#o.now();
+    const bytes = await readWholeFile(path, { intervalMs: this.#o.touchIntervalMs, now });
+    if (bytes === undefined) return undefined;
+    let decoded: ReturnType<typeof decodeEntry>;
+    try {
+      decoded = decodeEntry(bytes);
+    } catch (error) {
+      if (!(error instanceof CorruptFileError)) throw error;
+      // Deleting without the lock is safe: at worst a value written just now becomes a miss.
+      await unlinkIfExists(path).catch(() => false);
+      this.#corrupt(path, error.reason);
+      return undefined;
+    }
+    // Another key with the same 128-bit hash: not ours, and not damaged either.
+    if (decoded.head.key !== key) return undefined;
+    if (decoded.head.expiresAt <= now) {
+      if (await unlinkIfExists(path).catch(() => false)) this.#stats.expired++;
+      return undefined;
+    }
+    const v = decoded.value;
+    return {
+      value: new Uint8Array(v.buffer, v.byteOffset, v.byteLength),
+      expiresAt: decoded.head.expiresAt,
+    };
+  }
+
+  async #read(space: NamespaceState, key: string): Promise<Uint8Array | undefined> {
+    const found = await this.#readEntry(space, key);
+    if (found) this.#stats.hits++;
+    else this.#stats.misses++;
+    return found?.value;
+  }
+
+  async #readMany(space: NamespaceState, keys: readonly string[]) {
+    const out: (Uint8Array | undefined)[] = new Array(keys.length);
+    await pool(keys.length, async (i) => {
+      out[i] = await this.#read(space, keys[i]!);
+    });
+    return out;
+  }
+
+  async #write(
+    space: NamespaceState,
+    entries: readonly RemoteEntry[],
+    fence: Fence | undefined,
+  ): Promise<WriteOutcome[]> {
+    const now = this.#o.now();
+    const sync = this.#o.durability !== 'none';
+    const prepared: PreparedEntry[] = new Array(entries.length);
+    let bytes = 0;
+    try {
+      await pool(entries.length, async (i) => {
+        const e = entries[i]!;
+        const buffers = encodeEntry(e.key, e.tags, e.value, now + e.ttlMs);
+        for (const b of buffers) bytes += b.length;
+        const tmp = await writeTempFile({
+          dir: space.layout.tmp,
+          buffers,
+          sync,
+          mtimeMs: this.#o.clockInjected ? now : undefined,
+        });
+        prepared[i] = {
+          key: e.key,
+          keyHash: digest(e.key),
+          tagHashes: [...new Set(e.tags ?? [])].map(digest),
+          tmp,
+        };
+      });
+    } catch (error) {
+      await Promise.all(prepared.map((p) => p && unlinkIfExists(p.tmp).catch(() => false)));
+      throw error;
+    }
+    const outcomes = await space.put(prepared, fence);
+    for (const o of outcomes) {
+      if (o === 'written') this.#stats.writes++;
+      else this.#stats.fenced++;
+    }
+    this.#bytesSinceSweep += bytes;
+    if (this.#stats.bytes + this.#bytesSinceSweep > this.#o.maxBytes) this.#backgroundSweep();
+    return outcomes;
+  }
+
+  #backgroundSweep(): void {
+    if (this.#closed || this.#cleaner.busy) return;
+    this.#sweep().catch((error: Error) => {
+      this.#stats.errors++;
+      this.#events.emit('error', { operation: 'sweep', error });
+    });
+  }
+
+  async #sweep(): Promise<SweepReport> {
+    this.#bytesSinceSweep = 0;
+    const report = await this.#cleaner.sweep({
+      dir: this.#o.dir,
+      levels: this.#o.fanOut.length,
+      now: this.#o.now(),
+      maxBytes: this.#o.maxBytes,
+      evictToRatio: this.#o.evictToRatio,
+      tmpMaxAgeMs: this.#o.tmpMaxAgeMs,
+    });
+    const s = this.#stats;
+    s.sweeps++;
+    s.files = report.files;
+    s.bytes = report.bytes;
+    s.expired += report.expired;
+    s.evicted += report.evicted;
+    s.evictedBytes += report.evictedBytes;
+    if (report.corrupt > 0) {
+      s.corrupt += report.corrupt;
+      this.#events.emit('corrupt', {
+        path: this.#o.dir,
+        reason: `${report.corrupt} found by the cleaner`,
+      });
+    }
+    if (report.expired > 0) this.#events.emit('expire', { count: report.expired });
+    if (report.evicted > 0) {
+      this.#events.emit('evict', { count: report.evicted, bytes: report.evictedBytes });
+    }
+    for (const { root, markers } of report.dangling) {
+      if (this.#closed) break;
+      const layout = new NamespaceLayout(root, this.#o.fanOut);
+      await this.#stateFor(layout)
+        .prune(markers)
+        .catch((error: Error) => {
+          this.#events.emit('error', { operation: 'prune', error });
+        });
+    }
+    this.#events.emit('sweep', report);
+    return report;
+  }
+}
+
+/** Runs `fn(0..n-1)` with at most {@link BATCH_CONCURRENCY} in flight; rejects on the first failure. */
+async function pool(n: number, fn: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed: unknown;
+  const worker = async () => {
+    while (next < n && failed === undefined) {
+      const i = next++;
+      try {
+        await fn(i);
+      } catch (error) {
+        failed ??= error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(n, BATCH_CONCURRENCY) }, worker));
+  if (failed !== undefined) throw failed;
+}
+
+/** Creates a {@link FileStore}. */
+export function fileStore(options: FileStoreOptions): FileStore {
+  return new FileStore(options);
+}

@@ -1,0 +1,153 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { hostname } from 'node:os';
+import { threadId } from 'node:worker_threads';
+import { FileLockTimeoutError } from './errors.js';
+
+/** Options of a {@link FileLock}. */
+export interface FileLockOptions {
+  readonly path: string;
+  readonly timeoutMs: number;
+  readonly staleMs: number;
+  /** Called when an abandoned lock was broken. */
+  readonly onBreak: (holder: string) => void;
+}
+
+const HOST = hostname();
+
+/** Whether a process with this pid runs on this host (EPERM: it runs, as another user). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A cross-process advisory lock: a lock file created with `O_EXCL` (atomic on local
+ * file systems), holding `pid host thread token`. Node has no `flock`, so abandoned
+ * locks are detected instead of released by the kernel: a lock whose holder process is
+ * dead (same host) is broken at once, any other lock when its mtime — refreshed by the
+ * holder every `staleMs / 3` — is older than `staleMs`.
+ *
+ * Breaking renames the lock file to a unique name first and checks that the renamed
+ * file is still the one judged abandoned; if another process had replaced it in the
+ * meantime, it is linked back. Limits: two processes breaking the same abandoned lock
+ * while a third takes it can, in a window of a few system calls, both proceed; a holder
+ * frozen (SIGSTOP, debugger) for longer than `staleMs` loses its lock. Both only matter
+ * to conditional writes racing an invalidation at that moment.
+ */
+export class FileLock {
+  readonly #o: FileLockOptions;
+  #held = false;
+  #ino = 0;
+  #token = '';
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
+
+  constructor(options: FileLockOptions) {
+    this.#o = options;
+  }
+
+  /** Takes the lock, waiting up to `timeoutMs`. The caller serialises its own users. */
+  async acquire(): Promise<void> {
+    const started = Date.now();
+    let delayMs = 1;
+    for (;;) {
+      if (await this.#tryCreate()) return;
+      if (await this.#breakIfAbandoned()) continue;
+      const waited = Date.now() - started;
+      if (waited >= this.#o.timeoutMs) throw new FileLockTimeoutError(this.#o.path, waited);
+      await sleep(delayMs + Math.random() * delayMs);
+      delayMs = Math.min(delayMs * 2, 25);
+    }
+  }
+
+  /** Releases the lock, unless it was broken by another process meanwhile. */
+  async release(): Promise<void> {
+    if (!this.#held) return;
+    this.#held = false;
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    this.#heartbeat = undefined;
+    try {
+      const stat = await fs.stat(this.#o.path);
+      if (stat.ino === this.#ino) await fs.unlink(this.#o.path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+
+  async #tryCreate(): Promise<boolean> {
+    const token = randomBytes(6).toString('hex');
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(this.#o.path, 'wx');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw error;
+    }
+    try {
+      await handle.write(`${process.pid} ${HOST} ${threadId} ${token}\n`);
+      this.#ino = (await handle.stat()).ino;
+    } catch (error) {
+      await handle.close().catch(() => {});
+      await fs.unlink(this.#o.path).catch(() => {});
+      throw error;
+    }
+    await handle.close();
+    this.#token = token;
+    this.#held = true;
+    this.#heartbeat = setInterval(() => {
+      const now = new Date();
+      fs.utimes(this.#o.path, now, now).catch(() => {});
+    }, this.#o.staleMs / 3);
+    this.#heartbeat.unref();
+    return true;
+  }
+
+  /** Breaks the lock when its holder is gone; true when the caller should retry at once. */
+  async #breakIfAbandoned(): Promise<boolean> {
+    let content: string;
+    let mtimeMs: number;
+    try {
+      const [text, stat] = await Promise.all([
+        fs.readFile(this.#o.path, 'utf8'),
+        fs.stat(this.#o.path),
+      ]);
+      content = text;
+      mtimeMs = stat.mtimeMs;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true;
+      throw error;
+    }
+    const [pid, host] = content.trim().split(' ');
+    const deadHolder =
+      host === HOST && pid !== undefined && /^\d+$/.test(pid) && !isAlive(Number(pid));
+    // An empty lock file is a holder that died between create and write: stale by age only.
+    if (!deadHolder && Date.now() - mtimeMs < this.#o.staleMs) return false;
+    const aside = `${this.#o.path}.${process.pid}.${randomBytes(6).toString('hex')}.broken`;
+    try {
+      await fs.rename(this.#o.path, aside);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true;
+      throw error;
+    }
+    const moved = await fs.readFile(aside, 'utf8').catch(() => '');
+    if (moved !== content) {
+      // Another process broke it first and took it: put its lock back.
+      await fs.link(aside, this.#o.path).catch(() => {});
+    } else {
+      this.#o.onBreak(content.trim() || '(empty lock file)');
+    }
+    await fs.unlink(aside).catch(() => {});
+    return true;
+  }
+
+  /** Token of the current hold (for diagnostics). */
+  get token(): string {
+    return this.#token;
+  }
+}

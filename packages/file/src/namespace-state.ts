@@ -1,0 +1,373 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import type { WriteOutcome } from '@cachestack/core';
+import { CorruptFileError } from './entry-file.js';
+import { isErrno, readHead, renameInto, syncDir, touchMarker, unlinkIfExists } from './entry-io.js';
+import type { NamespaceLayout } from './layout.js';
+import { FileLock } from './lock.js';
+import { type Fence, MarksLog } from './marks.js';
+
+/** An entry already written to a temporary file, waiting to be published. */
+export interface PreparedEntry {
+  readonly key: string;
+  readonly keyHash: string;
+  readonly tagHashes: readonly string[];
+  readonly tmp: string;
+}
+
+/** A hashed key or tag. */
+export interface Hashed {
+  readonly text: string;
+  readonly hash: string;
+}
+
+type Job =
+  | {
+      kind: 'put';
+      entries: readonly PreparedEntry[];
+      fence: Fence | undefined;
+      out: Out<WriteOutcome[]>;
+    }
+  | { kind: 'delete'; keys: readonly Hashed[]; out: Out<number> }
+  | { kind: 'tags'; tags: readonly Hashed[]; out: Out<number> }
+  | { kind: 'clear'; out: Out<void> }
+  | { kind: 'prune'; markers: readonly string[]; out: Out<number> };
+
+interface Out<T> {
+  resolve(value: T): void;
+  reject(error: unknown): void;
+  value?: T;
+  error?: unknown;
+  settled?: boolean;
+}
+
+/** What the namespace state needs from the store. */
+export interface NamespaceStateOptions {
+  readonly layout: NamespaceLayout;
+  readonly durability: 'full' | 'data' | 'none';
+  readonly lockTimeoutMs: number;
+  readonly lockStaleMs: number;
+  readonly marksMaxBytes: number;
+  readonly now: () => number;
+  readonly onLockBreak: (path: string, holder: string) => void;
+  readonly onCorrupt: (path: string, reason: string) => void;
+}
+
+const MAX_BATCH = 256;
+
+/**
+ * Every mutation of one namespace, serialised: in this process by a queue, across
+ * processes by the namespace lock. Jobs queued while a lock is held are applied
+ * together in the next hold (group commit), so concurrent writers pay for the lock once.
+ *
+ * Within a hold, a batch is applied in three phases: decide (fence checks against the
+ * invalidation log, staging the batch's own invalidation records), append the staged
+ * records in one write, then publish (rename temporary files, unlink deleted entries).
+ * Records are on disk before any effect, so no process can commit a conditional write
+ * that an already-visible invalidation should have fenced.
+ */
+export class NamespaceState {
+  readonly layout: NamespaceLayout;
+  readonly #o: NamespaceStateOptions;
+  readonly #lock: FileLock;
+  readonly #marks: MarksLog;
+  #queue: Job[] = [];
+  #running: Promise<void> | undefined;
+
+  constructor(options: NamespaceStateOptions) {
+    this.#o = options;
+    this.layout = options.layout;
+    this.#lock = new FileLock({
+      path: options.layout.lock,
+      timeoutMs: options.lockTimeoutMs,
+      staleMs: options.lockStaleMs,
+      onBreak: (holder) => options.onLockBreak(options.layout.lock, holder),
+    });
+    this.#marks = new MarksLog(options.layout.marks, options.durability !== 'none');
+  }
+
+  /** The current fence token (no lock). */
+  readFence(): Promise<string> {
+    return this.#marks.readFence();
+  }
+
+  put(entries: readonly PreparedEntry[], fence: Fence | undefined): Promise<WriteOutcome[]> {
+    return this.#enqueue((out) => ({ kind: 'put', entries, fence, out }));
+  }
+
+  delete(keys: readonly Hashed[]): Promise<number> {
+    return this.#enqueue((out) => ({ kind: 'delete', keys, out }));
+  }
+
+  deleteByTags(tags: readonly Hashed[]): Promise<number> {
+    return this.#enqueue((out) => ({ kind: 'tags', tags, out }));
+  }
+
+  clear(): Promise<void> {
+    return this.#enqueue((out) => ({ kind: 'clear', out }));
+  }
+
+  /** Removes tag markers whose entry file is gone (candidates found by the cleaner). */
+  prune(markers: readonly string[]): Promise<number> {
+    return this.#enqueue((out) => ({ kind: 'prune', markers, out }));
+  }
+
+  /** Resolves when every queued job has been applied. */
+  async idle(): Promise<void> {
+    while (this.#running) await this.#running;
+  }
+
+  #enqueue<T>(make: (out: Out<T>) => Job): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push(make({ resolve, reject } as Out<T>) as Job);
+      if (!this.#running) {
+        this.#running = this.#drain().finally(() => {
+          this.#running = undefined;
+        });
+      }
+    });
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#queue.length > 0) {
+      const first = this.#queue[0]!;
+      let batch: Job[];
+      if (first.kind === 'put' || first.kind === 'delete') {
+        let n = 1;
+        while (n < this.#queue.length && n < MAX_BATCH) {
+          const kind = this.#queue[n]!.kind;
+          if (kind !== 'put' && kind !== 'delete') break;
+          n++;
+        }
+        batch = this.#queue.splice(0, n);
+      } else {
+        batch = this.#queue.splice(0, 1);
+      }
+      await this.#hold(batch);
+    }
+  }
+
+  async #hold(batch: Job[]): Promise<void> {
+    const dirs = new Set<string>();
+    try {
+      await this.#lock.acquire();
+    } catch (error) {
+      for (const job of batch) fail(job.out, error);
+      await this.#cleanupTmps(batch);
+      this.#settle(batch);
+      return;
+    }
+    try {
+      await this.#marks.refresh();
+      if (this.#marks.damaged || this.#marks.size > this.#o.marksMaxBytes) {
+        await this.#marks.replace();
+      }
+      const job = batch[0]!;
+      if (job.kind === 'tags') job.out.value = await this.#deleteTags(job.tags, dirs);
+      else if (job.kind === 'clear') await this.#clear(dirs);
+      else if (job.kind === 'prune') job.out.value = await this.#prune(job.markers);
+      else await this.#batch(batch, dirs);
+    } catch (error) {
+      this.#marks.discard();
+      for (const job of batch) if (job.out.error === undefined) fail(job.out, error);
+    } finally {
+      await this.#marks.release().catch(() => {});
+      await this.#lock.release().catch(() => {});
+    }
+    await this.#cleanupTmps(batch);
+    if (this.#o.durability === 'full' && dirs.size > 0) {
+      try {
+        await Promise.all([...dirs].map(syncDir));
+      } catch (error) {
+        for (const job of batch) if (job.out.error === undefined) fail(job.out, error);
+      }
+    }
+    this.#settle(batch);
+  }
+
+  #settle(batch: Job[]): void {
+    for (const job of batch) {
+      const out = job.out as Out<unknown>;
+      if (out.error !== undefined) out.reject(out.error);
+      else out.resolve(out.value);
+    }
+  }
+
+  /** Removes temporary files of puts that were not published (fenced or failed). */
+  async #cleanupTmps(batch: Job[]): Promise<void> {
+    const tmps: string[] = [];
+    for (const job of batch) {
+      if (job.kind !== 'put') continue;
+      const outcomes = job.out.value;
+      job.entries.forEach((e, i) => {
+        if (job.out.error !== undefined || outcomes?.[i] !== 'written') tmps.push(e.tmp);
+      });
+    }
+    await Promise.all(tmps.map((t) => unlinkIfExists(t).catch(() => false)));
+  }
+
+  async #batch(batch: Job[], dirs: Set<string>): Promise<void> {
+    const marks = this.#marks;
+    // Phase 1: decide, and stage this batch's invalidation records.
+    for (const job of batch) {
+      if (job.kind === 'put') {
+        job.out.value = job.entries.map((e) => {
+          if (job.fence !== undefined) {
+            return marks.isFenced(job.fence, e.keyHash, e.tagHashes) ? 'fenced' : 'written';
+          }
+          marks.stage('K', e.keyHash);
+          return 'written';
+        });
+      } else if (job.kind === 'delete') {
+        for (const k of job.keys) marks.stage('K', k.hash);
+      }
+    }
+    // Phase 2: the records reach the log before any effect.
+    try {
+      await marks.flush();
+    } catch (error) {
+      // Deleting is always safe: remove what we can, then report the failure.
+      for (const job of batch) {
+        if (job.kind === 'delete') {
+          await Promise.all(
+            job.keys.map((k) => unlinkIfExists(this.layout.entry(k.hash)).catch(() => false)),
+          );
+        }
+        fail(job.out, error);
+      }
+      return;
+    }
+    // Phase 3: publish.
+    for (const job of batch) {
+      try {
+        if (job.kind === 'put') await this.#publish(job.entries, job.out.value!, dirs);
+        else if (job.kind === 'delete') job.out.value = await this.#deleteKeys(job.keys, dirs);
+      } catch (error) {
+        fail(job.out, error);
+      }
+    }
+  }
+
+  async #publish(
+    entries: readonly PreparedEntry[],
+    outcomes: readonly WriteOutcome[],
+    dirs: Set<string>,
+  ): Promise<void> {
+    for (let i = 0; i < entries.length; i++) {
+      if (outcomes[i] !== 'written') continue;
+      const e = entries[i]!;
+      // Markers first: an entry carrying a tag always has its marker.
+      for (const tagHash of e.tagHashes) {
+        const dir = this.layout.tagDir(tagHash);
+        await touchMarker(join(dir, e.keyHash), dir);
+      }
+      const partition = this.layout.partition(e.keyHash);
+      await renameInto(e.tmp, join(partition, e.keyHash), partition);
+      dirs.add(partition);
+    }
+  }
+
+  /** Unlinks entries; counts those that existed, were intact and unexpired. */
+  async #deleteKeys(keys: readonly Hashed[], dirs: Set<string>): Promise<number> {
+    const now = this.#o.now();
+    const seen = new Set<string>();
+    let count = 0;
+    for (const k of keys) {
+      if (seen.has(k.hash)) continue;
+      seen.add(k.hash);
+      const path = this.layout.entry(k.hash);
+      const live = await this.#isLive(path, now, (head) => head.key === k.text);
+      if ((await unlinkIfExists(path)) && live) count++;
+      dirs.add(this.layout.partition(k.hash));
+    }
+    return count;
+  }
+
+  async #isLive(
+    path: string,
+    now: number,
+    accept: (head: { key: string; tags: readonly string[] }) => boolean,
+  ): Promise<boolean> {
+    try {
+      const head = await readHead(path);
+      return head !== undefined && head.expiresAt > now && accept(head);
+    } catch (error) {
+      if (error instanceof CorruptFileError) {
+        this.#o.onCorrupt(path, error.reason);
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  async #deleteTags(tags: readonly Hashed[], dirs: Set<string>): Promise<number> {
+    for (const t of tags) this.#marks.stage('T', t.hash);
+    await this.#marks.flush();
+    const now = this.#o.now();
+    const names = new Set(tags.map((t) => t.text));
+    const candidates = new Set<string>();
+    const markerDirs: string[] = [];
+    for (const t of tags) {
+      const dir = this.layout.tagDir(t.hash);
+      markerDirs.push(dir);
+      const files = await fs.readdir(dir).catch((error: unknown) => {
+        if (isErrno(error, 'ENOENT', 'ENOTDIR')) return [] as string[];
+        throw error;
+      });
+      for (const f of files) candidates.add(f);
+    }
+    let count = 0;
+    for (const keyHash of candidates) {
+      const path = this.layout.entry(keyHash);
+      let tagged = false;
+      const live = await this.#isLive(path, now, (head) => {
+        tagged = head.tags.some((t) => names.has(t));
+        return tagged;
+      });
+      // An entry still carrying the tag, or expired, or corrupt, goes; one rewritten
+      // without the tag stays (its marker was stale).
+      if (tagged || !live) {
+        if ((await unlinkIfExists(path)) && live) count++;
+        dirs.add(this.layout.partition(keyHash));
+      }
+    }
+    for (const dir of markerDirs) {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+    return count;
+  }
+
+  async #clear(dirs: Set<string>): Promise<void> {
+    const { layout } = this;
+    await fs.mkdir(layout.trash, { recursive: true });
+    const id = randomBytes(6).toString('hex');
+    for (const dir of [layout.data, layout.tags]) {
+      try {
+        await fs.rename(dir, join(layout.trash, `${id}-${dir === layout.data ? 'data' : 'tags'}`));
+      } catch (error) {
+        if (!isErrno(error, 'ENOENT')) throw error;
+      }
+    }
+    await this.#marks.replace();
+    dirs.add(layout.root);
+  }
+
+  async #prune(markers: readonly string[]): Promise<number> {
+    let pruned = 0;
+    for (const marker of markers) {
+      const keyHash = marker.slice(marker.length - 32);
+      try {
+        await fs.stat(this.layout.entry(keyHash));
+      } catch (error) {
+        if (!isErrno(error, 'ENOENT')) throw error;
+        if (await unlinkIfExists(marker)) pruned++;
+      }
+    }
+    return pruned;
+  }
+}
+
+function fail(out: Out<unknown>, error: unknown): void {
+  if (out.error === undefined) out.error = error ?? new Error('unknown failure');
+}
