@@ -87,7 +87,9 @@ export function encodeEntry(
   head.writeUInt32LE(headCrc, 28);
   const valueBuf = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   const trailer = Buffer.allocUnsafe(TRAILER);
-  trailer.writeUInt32LE(crc32(valueBuf, crc32(head)), 0);
+  // (Continuing a CRC over an empty buffer is not the identity for every crc32 binding.)
+  const headCrcAll = crc32(head);
+  trailer.writeUInt32LE(valueBuf.length === 0 ? headCrcAll : crc32(valueBuf, headCrcAll), 0);
   return [head, valueBuf, trailer];
 }
 

@@ -5,6 +5,7 @@ import {
   type FencedRead,
   type FencedReadMany,
   type FenceToken,
+  InvalidKeyError,
   InvalidOptionError,
   type RemoteEntry,
   type RemoteSetOptions,
@@ -222,8 +223,8 @@ export class FileStore implements RemoteStore {
   async deleteByTag(namespace: string, tags: readonly string[]): Promise<number> {
     this.#open();
     assertNamespace(namespace);
-    if (!Array.isArray(tags)) throw new InvalidOptionError('tags', 'must be an array');
     assertTags(tags);
+    if (tags === undefined) throw new InvalidKeyError('tags must be an array of strings');
     if (tags.length === 0) return 0;
     const space = this.#space(namespace);
     const hashed = [...new Set(tags)].map((text) => ({ text, hash: digest(text) }));

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
+import { dirname } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { FileLockTimeoutError } from './errors.js';
 
@@ -86,8 +87,12 @@ export class FileLock {
     try {
       handle = await fs.open(this.#o.path, 'wx');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return false;
+      if (code !== 'ENOENT') throw error;
+      // First use of the namespace (or its directory was removed): create it and retry.
+      await fs.mkdir(dirname(this.#o.path), { recursive: true });
+      return false;
     }
     try {
       await handle.write(`${process.pid} ${HOST} ${threadId} ${token}\n`);
