@@ -75,6 +75,7 @@ export class FileStore implements RemoteStore {
   #bytesSinceSweep = 0;
   #closed = false;
   #closing: Promise<void> | undefined;
+  #sweeping: Promise<SweepReport> | undefined;
 
   constructor(options: FileStoreOptions) {
     this.#o = resolveOptions(options);
@@ -246,6 +247,10 @@ export class FileStore implements RemoteStore {
    * and prunes stale tag markers. Resolves the pass's report.
    */
   async sweep(): Promise<SweepReport> {
+    this.#open();
+    // A pass already running may have started before the caller's last writes: wait for
+    // it, then run a fresh one.
+    await this.#sweeping?.catch(() => {});
     this.#open();
     return this.#sweep();
   }
@@ -424,14 +429,23 @@ export class FileStore implements RemoteStore {
   }
 
   #backgroundSweep(): void {
-    if (this.#closed || this.#cleaner.busy) return;
+    if (this.#closed || this.#sweeping) return;
     this.#sweep().catch((error: Error) => {
       this.#stats.errors++;
       this.#events.emit('error', { operation: 'sweep', error });
     });
   }
 
-  async #sweep(): Promise<SweepReport> {
+  #sweep(): Promise<SweepReport> {
+    if (this.#sweeping) return this.#sweeping;
+    const sweeping = this.#runSweep().finally(() => {
+      if (this.#sweeping === sweeping) this.#sweeping = undefined;
+    });
+    this.#sweeping = sweeping;
+    return sweeping;
+  }
+
+  async #runSweep(): Promise<SweepReport> {
     this.#bytesSinceSweep = 0;
     const report = await this.#cleaner.sweep({
       dir: this.#o.dir,

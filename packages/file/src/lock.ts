@@ -26,6 +26,20 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** Writes a new file with `content`; resolves its inode number. */
+async function writeLockFile(path: string, content: string): Promise<number> {
+  const handle = await fs.open(path, 'wx');
+  try {
+    await handle.write(content);
+    return (await handle.stat()).ino;
+  } catch (error) {
+    await fs.unlink(path).catch(() => {});
+    throw error;
+  } finally {
+    await handle.close();
+  }
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -83,26 +97,26 @@ export class FileLock {
 
   async #tryCreate(): Promise<boolean> {
     const token = randomBytes(6).toString('hex');
-    let handle: fs.FileHandle;
+    // The lock file appears with its content at once (written to a temporary file, then
+    // hard-linked into place, which fails when the lock exists): a holder killed at any
+    // moment leaves a lock that names its pid, so it can be broken without waiting.
+    const tmp = `${this.#o.path}.${process.pid}.${token}.tmp`;
     try {
-      handle = await fs.open(this.#o.path, 'wx');
+      this.#ino = await writeLockFile(tmp, `${process.pid} ${HOST} ${threadId} ${token}\n`);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST') return false;
-      if (code !== 'ENOENT') throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       // First use of the namespace (or its directory was removed): create it and retry.
       await fs.mkdir(dirname(this.#o.path), { recursive: true });
       return false;
     }
     try {
-      await handle.write(`${process.pid} ${HOST} ${threadId} ${token}\n`);
-      this.#ino = (await handle.stat()).ino;
+      await fs.link(tmp, this.#o.path);
     } catch (error) {
-      await handle.close().catch(() => {});
-      await fs.unlink(this.#o.path).catch(() => {});
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
       throw error;
+    } finally {
+      await fs.unlink(tmp).catch(() => {});
     }
-    await handle.close();
     this.#token = token;
     this.#held = true;
     this.#heartbeat = setInterval(() => {

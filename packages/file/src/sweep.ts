@@ -9,6 +9,7 @@ import {
   unlinkSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { CorruptFileError, decodeHead, headLength } from './entry-file.js';
 import { FORMAT_DIR } from './layout.js';
 
@@ -46,6 +47,8 @@ export interface SweepReport {
   /** Tag markers whose entry file is gone, by namespace directory (pruned under the lock). */
   readonly dangling: readonly { readonly root: string; readonly markers: readonly string[] }[];
   readonly durationMs: number;
+  /** Thread that ran the sweep (the cleaner's worker, never the main thread's 0). */
+  readonly threadId: number;
 }
 
 /** Expiry of an entry file, remembered per inode so unchanged files are not re-read. */
@@ -208,6 +211,7 @@ export function sweepSync(o: SweepOptions, cache: HeadCache): SweepReport {
     leftoversRemoved: leftovers,
     dangling,
     durationMs: Number((performance.now() - started).toFixed(3)),
+    threadId,
   };
 }
 
