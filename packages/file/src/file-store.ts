@@ -392,18 +392,30 @@ export class FileStore implements RemoteStore {
     entries: readonly RemoteEntry[],
     fence: Fence | undefined,
   ): Promise<WriteOutcome[]> {
+    let bytes = 0;
+    for (const e of entries) bytes += e.value.byteLength;
+    // Queued before the temporary files are written, so writes apply in call order.
+    const outcomes = await space.put(this.#prepare(space, entries), fence);
+    for (const o of outcomes) {
+      if (o === 'written') this.#stats.writes++;
+      else this.#stats.fenced++;
+    }
+    this.#bytesSinceSweep += bytes;
+    if (this.#stats.bytes + this.#bytesSinceSweep > this.#o.maxBytes) this.#backgroundSweep();
+    return outcomes;
+  }
+
+  /** Writes each entry to its own temporary file (written in full and fsynced). */
+  async #prepare(space: NamespaceState, entries: readonly RemoteEntry[]): Promise<PreparedEntry[]> {
     const now = this.#o.now();
     const sync = this.#o.durability !== 'none';
     const prepared: PreparedEntry[] = new Array(entries.length);
-    let bytes = 0;
     try {
       await pool(entries.length, async (i) => {
         const e = entries[i]!;
-        const buffers = encodeEntry(e.key, e.tags, e.value, now + e.ttlMs);
-        for (const b of buffers) bytes += b.length;
         const tmp = await writeTempFile({
           dir: space.layout.tmp,
-          buffers,
+          buffers: encodeEntry(e.key, e.tags, e.value, now + e.ttlMs),
           sync,
           mtimeMs: this.#o.clockInjected ? now : undefined,
         });
@@ -418,14 +430,7 @@ export class FileStore implements RemoteStore {
       await Promise.all(prepared.map((p) => p && unlinkIfExists(p.tmp).catch(() => false)));
       throw error;
     }
-    const outcomes = await space.put(prepared, fence);
-    for (const o of outcomes) {
-      if (o === 'written') this.#stats.writes++;
-      else this.#stats.fenced++;
-    }
-    this.#bytesSinceSweep += bytes;
-    if (this.#stats.bytes + this.#bytesSinceSweep > this.#o.maxBytes) this.#backgroundSweep();
-    return outcomes;
+    return prepared;
   }
 
   #backgroundSweep(): void {

@@ -25,6 +25,8 @@ export interface Hashed {
 type Job =
   | {
       kind: 'put';
+      /** Temporary files being written; the job keeps its place in the queue meanwhile. */
+      prepared: Promise<readonly PreparedEntry[]>;
       entries: readonly PreparedEntry[];
       fence: Fence | undefined;
       out: Out<WriteOutcome[]>;
@@ -92,8 +94,18 @@ export class NamespaceState {
     return this.#marks.readFence();
   }
 
-  put(entries: readonly PreparedEntry[], fence: Fence | undefined): Promise<WriteOutcome[]> {
-    return this.#enqueue((out) => ({ kind: 'put', entries, fence, out }));
+  /**
+   * Publishes entries whose temporary files are being written by `prepared`. The job is
+   * queued at once, so mutations of a namespace apply in call order (a `set` followed by
+   * a `delete` of the same key, neither awaited, ends deleted), as with a Redis pipeline.
+   */
+  put(
+    prepared: Promise<readonly PreparedEntry[]>,
+    fence: Fence | undefined,
+  ): Promise<WriteOutcome[]> {
+    // Settled by #hold; this keeps an early failure from being reported as unhandled.
+    prepared.catch(() => {});
+    return this.#enqueue((out) => ({ kind: 'put', prepared, entries: [], fence, out }));
   }
 
   delete(keys: readonly Hashed[]): Promise<number> {
@@ -150,6 +162,20 @@ export class NamespaceState {
 
   async #hold(batch: Job[]): Promise<void> {
     const dirs = new Set<string>();
+    // Temporary files are written outside the lock, in parallel.
+    for (const job of batch) {
+      if (job.kind !== 'put') continue;
+      try {
+        job.entries = await job.prepared;
+      } catch (error) {
+        fail(job.out, error);
+      }
+    }
+    const live = batch.filter((job) => job.out.error === undefined);
+    if (live.length === 0) {
+      this.#settle(batch);
+      return;
+    }
     try {
       await this.#lock.acquire();
     } catch (error) {
@@ -167,7 +193,7 @@ export class NamespaceState {
       if (job.kind === 'tags') job.out.value = await this.#deleteTags(job.tags, dirs);
       else if (job.kind === 'clear') await this.#clear(dirs);
       else if (job.kind === 'prune') job.out.value = await this.#prune(job.markers);
-      else await this.#batch(batch, dirs);
+      else await this.#batch(live, dirs);
     } catch (error) {
       this.#marks.discard();
       for (const job of batch) if (job.out.error === undefined) fail(job.out, error);
