@@ -2,7 +2,7 @@ import { mkdir, readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fileStore } from '../src/index.js';
+import { type FileStoreOptions, fileStore } from '../src/index.js';
 import { NamespaceLayout } from '../src/layout.js';
 import { tempDir, text } from './helpers.js';
 import { filesUnder } from './processes.js';
@@ -15,10 +15,15 @@ afterEach(async () => {
 
 function clock(start = Date.now()) {
   let now = start;
-  return { now: () => now, advance: (ms: number) => void (now += ms) };
+  return {
+    now: () => now,
+    advance(ms: number): void {
+      now += ms;
+    },
+  };
 }
 
-async function setup(options: Parameters<typeof fileStore>[0] extends infer O ? Partial<O> : never = {}) {
+async function setup(options: Partial<FileStoreOptions> = {}) {
   const dir = await tempDir();
   const store = fileStore({ dir: dir.path, sweepIntervalMs: 0, durability: 'none', ...options });
   cleanups.push(dir.remove, () => store.close());
@@ -58,7 +63,12 @@ describe('ttl and the cleaner', () => {
 
   it('evicts the least recently used files when the byte budget is exceeded', async () => {
     const c = clock();
-    const { store } = await setup({ now: c.now, maxBytes: 10_000, evictToRatio: 0.7, touchIntervalMs: 0 });
+    const { store } = await setup({
+      now: c.now,
+      maxBytes: 10_000,
+      evictToRatio: 0.7,
+      touchIntervalMs: 0,
+    });
     const kb = new Uint8Array(1000);
     for (let i = 0; i < 9; i++) {
       await store.set('ns', `k${i}`, kb, { ttlMs: 600_000 });

@@ -57,9 +57,9 @@ describe('crash safety', () => {
       // The namespace stays writable: a lock the child may have died holding is broken
       // because its pid is dead (lockStaleMs is a minute, lockTimeoutMs two seconds).
       await expect(store.delete('crash', 'k0')).resolves.toBeTypeOf('boolean');
-      await expect(
-        store.set('crash', 'k1', new Uint8Array(8), { ttlMs: 60_000 }),
-      ).resolves.toBe('written');
+      await expect(store.set('crash', 'k1', new Uint8Array(8), { ttlMs: 60_000 })).resolves.toBe(
+        'written',
+      );
     },
   );
 

@@ -14,7 +14,11 @@ async function pair(options: { marksMaxBytes?: number } = {}) {
   const dir = await tempDir();
   const a = fileStore({ dir: dir.path, sweepIntervalMs: 0, ...options });
   const b = fileStore({ dir: dir.path, sweepIntervalMs: 0, ...options });
-  cleanups.push(dir.remove, () => a.close(), () => b.close());
+  cleanups.push(
+    dir.remove,
+    () => a.close(),
+    () => b.close(),
+  );
   return { dir: dir.path, a, b };
 }
 
