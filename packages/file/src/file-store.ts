@@ -262,7 +262,7 @@ export class FileStore implements RemoteStore {
       if (this.#timer) clearInterval(this.#timer);
       this.#timer = undefined;
       this.#closing = (async () => {
-        await Promise.all([...this.#byRoot.values()].map((s) => s.idle().catch(() => {})));
+        await Promise.all([...this.#byRoot.values()].map((s) => s.close().catch(() => {})));
         await this.#cleaner.stop();
       })();
     }

@@ -62,6 +62,8 @@ export class FileLock {
   #ino = 0;
   #token = '';
   #heartbeat: ReturnType<typeof setInterval> | undefined;
+  #owner: string | undefined;
+  #ownerTouchedAt = 0;
 
   constructor(options: FileLockOptions) {
     this.#o = options;
@@ -96,35 +98,64 @@ export class FileLock {
   }
 
   async #tryCreate(): Promise<boolean> {
-    const token = randomBytes(6).toString('hex');
-    // The lock file appears with its content at once (written to a temporary file, then
-    // hard-linked into place, which fails when the lock exists): a holder killed at any
-    // moment leaves a lock that names its pid, so it can be broken without waiting.
-    const tmp = `${this.#o.path}.${process.pid}.${token}.tmp`;
+    // The lock appears with its content at once: it is a hard link to this holder's
+    // owner file (`pid host thread token`), and link(2) fails when the lock exists. A
+    // holder killed at any moment leaves a lock that names its pid, so it can be broken
+    // without waiting; taking the lock costs one system call.
+    if (!this.#owner || Date.now() - this.#ownerTouchedAt > this.#o.staleMs / 3) {
+      await this.#refreshOwner();
+    }
     try {
-      this.#ino = await writeLockFile(tmp, `${process.pid} ${HOST} ${threadId} ${token}\n`);
+      await fs.link(this.#owner!, this.#o.path);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      // First use of the namespace (or its directory was removed): create it and retry.
-      await fs.mkdir(dirname(this.#o.path), { recursive: true });
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return false;
+      if (code !== 'ENOENT') throw error;
+      // The owner file or the namespace directory was removed: recreate and retry.
+      this.#owner = undefined;
       return false;
     }
-    try {
-      await fs.link(tmp, this.#o.path);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      throw error;
-    } finally {
-      await fs.unlink(tmp).catch(() => {});
-    }
-    this.#token = token;
     this.#held = true;
     this.#heartbeat = setInterval(() => {
       const now = new Date();
+      this.#ownerTouchedAt = now.getTime();
       fs.utimes(this.#o.path, now, now).catch(() => {});
     }, this.#o.staleMs / 3);
     this.#heartbeat.unref();
     return true;
+  }
+
+  /** Creates the owner file, or refreshes its mtime (the lock's age) before linking it. */
+  async #refreshOwner(): Promise<void> {
+    const now = new Date();
+    if (this.#owner) {
+      try {
+        await fs.utimes(this.#owner, now, now);
+        this.#ownerTouchedAt = now.getTime();
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    }
+    const token = randomBytes(6).toString('hex');
+    const owner = `${this.#o.path}.${process.pid}.${token}.owner`;
+    try {
+      this.#ino = await writeLockFile(owner, `${process.pid} ${HOST} ${threadId} ${token}\n`);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      await fs.mkdir(dirname(this.#o.path), { recursive: true });
+      this.#ino = await writeLockFile(owner, `${process.pid} ${HOST} ${threadId} ${token}\n`);
+    }
+    this.#owner = owner;
+    this.#token = token;
+    this.#ownerTouchedAt = now.getTime();
+  }
+
+  /** Removes this holder's owner file (the lock must not be held). */
+  async dispose(): Promise<void> {
+    const owner = this.#owner;
+    this.#owner = undefined;
+    if (owner) await fs.unlink(owner).catch(() => {});
   }
 
   /** Breaks the lock when its holder is gone; true when the caller should retry at once. */

@@ -57,6 +57,7 @@ export class MarksLog {
   #fenceBase = 0;
   // State under the lock.
   #handle: fs.FileHandle | undefined;
+  #ino = -1;
   #incarnation = '';
   #base = 0;
   #size = HEADER;
@@ -118,8 +119,23 @@ export class MarksLog {
     }
   }
 
-  /** Under the lock: opens the log and reads the records appended since last time. */
+  /**
+   * Under the lock: reads the records appended since last time. The log stays open
+   * between holds; one `stat` tells whether it was replaced (while this process holds
+   * the old file open, a new one cannot reuse its inode number).
+   */
   async refresh(): Promise<void> {
+    if (this.#handle) {
+      const stat = await fs.stat(this.#path).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return undefined;
+        throw error;
+      });
+      if (stat && stat.ino === this.#ino && stat.size >= this.#parsedTo) {
+        await this.#readTail(stat.size);
+        return;
+      }
+      await this.close();
+    }
     let handle: fs.FileHandle;
     try {
       handle = await fs.open(this.#path, 'a+');
@@ -131,26 +147,31 @@ export class MarksLog {
     this.#handle = handle;
     const head = Buffer.alloc(HEADER);
     await handle.read(head, 0, HEADER, 0);
-    const size = (await handle.stat()).size;
+    const stat = await handle.stat();
+    this.#ino = stat.ino;
     const parsed = parseHeader(head);
     if (!parsed) {
       // Unreadable header (damage from outside): treat every fence as invalidated.
       this.damaged = true;
-      this.#reset(randomBytes(8).toString('hex'), 0, size);
+      this.#reset(randomBytes(8).toString('hex'), 0, stat.size);
       this.#garbageEpoch = Number.MAX_SAFE_INTEGER;
       return;
     }
     if (
       parsed.incarnation !== this.#incarnation ||
       parsed.base !== this.#base ||
-      size < this.#parsedTo
+      stat.size < this.#parsedTo
     ) {
-      this.#reset(parsed.incarnation, parsed.base, size);
+      this.#reset(parsed.incarnation, parsed.base, stat.size);
     }
+    await this.#readTail(stat.size);
+  }
+
+  async #readTail(size: number): Promise<void> {
     this.#size = size;
     if (size > this.#parsedTo) {
       const buf = Buffer.alloc(size - this.#parsedTo);
-      await handle.read(buf, 0, buf.length, this.#parsedTo);
+      await this.#handle!.read(buf, 0, buf.length, this.#parsedTo);
       this.#parse(buf, this.#parsedTo);
       this.#parsedTo = size;
     }
@@ -252,16 +273,21 @@ export class MarksLog {
     await fs.rename(tmp, this.#path);
     await this.#handle?.close().catch(() => {});
     this.#handle = await fs.open(this.#path, 'a+');
+    this.#ino = (await this.#handle.stat()).ino;
     this.#pending = [];
     this.damaged = false;
     this.#reset(incarnation, base, HEADER);
   }
 
-  /** Under the lock, at release: closes the log. */
-  async release(): Promise<void> {
+  /** Under the lock, at release: drops what was staged but not written. */
+  release(): void {
+    this.#pending = [];
+  }
+
+  /** Closes the log file (the store is closing, or the file was replaced). */
+  async close(): Promise<void> {
     const handle = this.#handle;
     this.#handle = undefined;
-    this.#pending = [];
-    await handle?.close();
+    await handle?.close().catch(() => {});
   }
 }

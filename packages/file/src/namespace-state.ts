@@ -57,6 +57,21 @@ export interface NamespaceStateOptions {
 }
 
 const MAX_BATCH = 256;
+/** Keys published (renamed, unlinked) at once within a lock hold. */
+const PUBLISH_CONCURRENCY = 16;
+
+/** Runs `fn` over `items` with at most `limit` in flight. */
+async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
 
 /**
  * Every mutation of one namespace, serialised: in this process by a queue, across
@@ -130,6 +145,13 @@ export class NamespaceState {
     while (this.#running) await this.#running;
   }
 
+  /** After {@link idle}: closes the invalidation log and removes the lock owner file. */
+  async close(): Promise<void> {
+    await this.idle();
+    await this.#marks.close();
+    await this.#lock.dispose();
+  }
+
   #enqueue<T>(make: (out: Out<T>) => Job): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#queue.push(make({ resolve, reject } as Out<T>) as Job);
@@ -198,7 +220,7 @@ export class NamespaceState {
       this.#marks.discard();
       for (const job of batch) if (job.out.error === undefined) fail(job.out, error);
     } finally {
-      await this.#marks.release().catch(() => {});
+      this.#marks.release();
       await this.#lock.release().catch(() => {});
     }
     await this.#cleanupTmps(batch);
@@ -264,50 +286,61 @@ export class NamespaceState {
       }
       return;
     }
-    // Phase 3: publish.
-    for (const job of batch) {
-      try {
-        if (job.kind === 'put') await this.#publish(job.entries, job.out.value!, dirs);
-        else if (job.kind === 'delete') job.out.value = await this.#deleteKeys(job.keys, dirs);
-      } catch (error) {
-        fail(job.out, error);
-      }
-    }
-  }
-
-  async #publish(
-    entries: readonly PreparedEntry[],
-    outcomes: readonly WriteOutcome[],
-    dirs: Set<string>,
-  ): Promise<void> {
-    for (let i = 0; i < entries.length; i++) {
-      if (outcomes[i] !== 'written') continue;
-      const e = entries[i]!;
-      // Markers first: an entry carrying a tag always has its marker.
-      for (const tagHash of e.tagHashes) {
-        const dir = this.layout.tagDir(tagHash);
-        await touchMarker(join(dir, e.keyHash), dir);
-      }
-      const partition = this.layout.partition(e.keyHash);
-      await renameInto(e.tmp, join(partition, e.keyHash), partition);
-      dirs.add(partition);
-    }
-  }
-
-  /** Unlinks entries; counts those that existed, were intact and unexpired. */
-  async #deleteKeys(keys: readonly Hashed[], dirs: Set<string>): Promise<number> {
+    // Phase 3: publish. Effects on one key run in call order; different keys in parallel.
     const now = this.#o.now();
-    const seen = new Set<string>();
-    let count = 0;
-    for (const k of keys) {
-      if (seen.has(k.hash)) continue;
-      seen.add(k.hash);
-      const path = this.layout.entry(k.hash);
-      const live = await this.#isLive(path, now, (head) => head.key === k.text);
-      if ((await unlinkIfExists(path)) && live) count++;
-      dirs.add(this.layout.partition(k.hash));
+    const perKey = new Map<string, { job: Job; run: () => Promise<number> }[]>();
+    const add = (hash: string, job: Job, run: () => Promise<number>) => {
+      let tasks = perKey.get(hash);
+      if (!tasks) {
+        tasks = [];
+        perKey.set(hash, tasks);
+      }
+      tasks.push({ job, run });
+    };
+    for (const job of batch) {
+      if (job.kind === 'put') {
+        job.entries.forEach((e, i) => {
+          if (job.out.value![i] === 'written') add(e.keyHash, job, () => this.#publish(e, dirs));
+        });
+      } else if (job.kind === 'delete') {
+        job.out.value = 0;
+        for (const k of new Map(job.keys.map((k) => [k.hash, k])).values()) {
+          add(k.hash, job, () => this.#deleteKey(k, now, dirs));
+        }
+      }
     }
-    return count;
+    await forEachLimited([...perKey.values()], PUBLISH_CONCURRENCY, async (tasks) => {
+      for (const task of tasks) {
+        try {
+          const n = await task.run();
+          if (task.job.kind === 'delete') task.job.out.value! += n;
+        } catch (error) {
+          fail(task.job.out, error);
+        }
+      }
+    });
+  }
+
+  /** Renames one prepared entry into place; its tag markers are created first. */
+  async #publish(e: PreparedEntry, dirs: Set<string>): Promise<number> {
+    // Markers first: an entry carrying a tag always has its marker.
+    for (const tagHash of e.tagHashes) {
+      const dir = this.layout.tagDir(tagHash);
+      await touchMarker(join(dir, e.keyHash), dir);
+    }
+    const partition = this.layout.partition(e.keyHash);
+    await renameInto(e.tmp, join(partition, e.keyHash), partition);
+    dirs.add(partition);
+    return 1;
+  }
+
+  /** Unlinks one entry; 1 when it existed, was intact and unexpired. */
+  async #deleteKey(k: Hashed, now: number, dirs: Set<string>): Promise<number> {
+    const path = this.layout.entry(k.hash);
+    const live = await this.#isLive(path, now, (head) => head.key === k.text);
+    const existed = await unlinkIfExists(path);
+    dirs.add(this.layout.partition(k.hash));
+    return existed && live ? 1 : 0;
   }
 
   async #isLive(

@@ -4,10 +4,12 @@ import {
   lstatSync,
   openSync,
   readdirSync,
+  readFileSync,
   readSync,
   rmSync,
   unlinkSync,
 } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { CorruptFileError, decodeHead, headLength } from './entry-file.js';
@@ -117,6 +119,9 @@ export function sweepSync(o: SweepOptions, cache: HeadCache): SweepReport {
       // Temporary marks files and broken-lock leftovers of crashed processes.
       if (f.isFile() && (f.name.endsWith('.tmp') || f.name.endsWith('.broken'))) {
         leftovers += removeIfOld(join(root, f.name), o);
+      } else if (f.isFile() && f.name.endsWith('.owner')) {
+        // Lock owner files (see lock.ts) of processes that are gone, or long idle.
+        leftovers += removeOwnerIfGone(join(root, f.name), o);
       }
     }
     for (const t of list(join(root, 'trash'))) {
@@ -223,4 +228,20 @@ function removeIfOld(path: string, o: SweepOptions): number {
     // Gone already.
   }
   return 0;
+}
+
+function removeOwnerIfGone(path: string, o: SweepOptions): number {
+  try {
+    const [pid, host] = readFileSync(path, 'utf8').trim().split(' ');
+    if (host === hostname() && pid !== undefined && /^\d+$/.test(pid)) {
+      try {
+        process.kill(Number(pid), 0);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ESRCH') return unlinkQuiet(path) ? 1 : 0;
+      }
+    }
+  } catch {
+    return 0;
+  }
+  return removeIfOld(path, o);
 }
