@@ -10,20 +10,17 @@ export function isErrno(error: unknown, ...codes: string[]): boolean {
   return code !== undefined && codes.includes(code);
 }
 
-/** Options of {@link readWholeFile}. */
-export interface TouchOptions {
-  /** Refresh the mtime when it is older than this, in ms (0: on every read). */
-  readonly intervalMs: number;
-  readonly now: number;
-}
+/** First read size: most entries fit, and then no `fstat` is needed. */
+const FIRST_READ = 16 * 1024;
 
 /**
- * Reads a whole file (open, fstat, one read, close), or `undefined` when it does not
- * exist. With `touch`, refreshes the file's mtime (the shared LRU clock) when it is old.
+ * Reads a whole file, or `undefined` when it does not exist: open, one read, close when
+ * the file is smaller than 16 KB (the common case), plus an `fstat` and a second read
+ * otherwise. With `touchSeconds`, sets the file's mtime (the shared LRU clock).
  */
 export async function readWholeFile(
   path: string,
-  touch?: TouchOptions,
+  touchSeconds?: number,
 ): Promise<Buffer | undefined> {
   let handle: fs.FileHandle;
   try {
@@ -33,20 +30,22 @@ export async function readWholeFile(
     throw error;
   }
   try {
-    const stat = await handle.stat();
     // Not from the shared pool: a returned value must not pin a pool slab.
-    const buf = Buffer.allocUnsafeSlow(stat.size);
-    let read = 0;
-    while (read < buf.length) {
-      const { bytesRead } = await handle.read(buf, read, buf.length - read, read);
-      if (bytesRead === 0) break;
-      read += bytesRead;
+    let buf = Buffer.allocUnsafeSlow(FIRST_READ);
+    let read = (await handle.read(buf, 0, FIRST_READ, 0)).bytesRead;
+    if (read === FIRST_READ) {
+      const size = (await handle.stat()).size;
+      const whole = Buffer.allocUnsafeSlow(Math.max(size, FIRST_READ));
+      buf.copy(whole, 0, 0, FIRST_READ);
+      buf = whole;
+      while (read < size) {
+        const { bytesRead } = await handle.read(buf, read, size - read, read);
+        if (bytesRead === 0) break;
+        read += bytesRead;
+      }
     }
-    if (touch && stat.mtimeMs < touch.now - touch.intervalMs) {
-      const seconds = touch.now / 1000;
-      await handle.utimes(seconds, seconds).catch(() => {});
-    }
-    return read === buf.length ? buf : buf.subarray(0, read);
+    if (touchSeconds !== undefined) await handle.utimes(touchSeconds, touchSeconds).catch(() => {});
+    return buf.subarray(0, read);
   } finally {
     await handle.close();
   }

@@ -39,6 +39,9 @@ import {
 
 type Side = 'read' | 'write';
 
+/** Most paths remembered as recently touched (see `#touch`). */
+const TOUCH_MEMO_MAX = 100_000;
+
 /** Most files a batch operation has open at once. */
 const BATCH_CONCURRENCY = 32;
 
@@ -76,6 +79,7 @@ export class FileStore implements RemoteStore {
   #closed = false;
   #closing: Promise<void> | undefined;
   #sweeping: Promise<SweepReport> | undefined;
+  readonly #touched = new Map<string, number>();
 
   constructor(options: FileStoreOptions) {
     this.#o = resolveOptions(options);
@@ -347,7 +351,7 @@ export class FileStore implements RemoteStore {
   ): Promise<{ value: Uint8Array; expiresAt: number } | undefined> {
     const path = space.layout.entry(digest(key));
     const now = this.#o.now();
-    const bytes = await readWholeFile(path, { intervalMs: this.#o.touchIntervalMs, now });
+    const bytes = await readWholeFile(path, this.#touch(path, now));
     if (bytes === undefined) return undefined;
     let decoded: ReturnType<typeof decodeEntry>;
     try {
@@ -370,6 +374,19 @@ export class FileStore implements RemoteStore {
       value: new Uint8Array(v.buffer, v.byteOffset, v.byteLength),
       expiresAt: decoded.head.expiresAt,
     };
+  }
+
+  /**
+   * Whether a read should refresh the file's mtime: when this process has not done so
+   * for `touchIntervalMs` (other processes keep their own memo; at worst each refreshes
+   * a hot file once per interval). The memo is bounded: cleared when it grows large.
+   */
+  #touch(path: string, now: number): number | undefined {
+    const last = this.#touched.get(path);
+    if (last !== undefined && now - last < this.#o.touchIntervalMs) return undefined;
+    if (this.#touched.size >= TOUCH_MEMO_MAX) this.#touched.clear();
+    this.#touched.set(path, now);
+    return now / 1000;
   }
 
   async #read(space: NamespaceState, key: string): Promise<Uint8Array | undefined> {

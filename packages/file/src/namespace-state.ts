@@ -327,6 +327,7 @@ export class NamespaceState {
     for (const tagHash of e.tagHashes) {
       const dir = this.layout.tagDir(tagHash);
       await touchMarker(join(dir, e.keyHash), dir);
+      dirs.add(dir);
     }
     const partition = this.layout.partition(e.keyHash);
     await renameInto(e.tmp, join(partition, e.keyHash), partition);
