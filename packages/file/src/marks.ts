@@ -53,6 +53,7 @@ export class MarksLog {
   readonly #sync: boolean;
   // Lock-free fence reads: header of the file last seen under this inode.
   #fenceIno = -1;
+  #fenceBirth = -1;
   #fenceIncarnation = '';
   #fenceBase = 0;
   // State under the lock.
@@ -84,7 +85,9 @@ export class MarksLog {
       await this.#create();
       stat = await fs.stat(this.#path);
     }
-    if (stat.ino !== this.#fenceIno) {
+    // Inode numbers are reused after a log is replaced and freed: the birth time tells a
+    // new file with a recycled number apart (where the file system reports one).
+    if (stat.ino !== this.#fenceIno || stat.birthtimeMs !== this.#fenceBirth) {
       const handle = await fs.open(this.#path, 'r');
       try {
         const buf = Buffer.alloc(HEADER);
@@ -96,6 +99,7 @@ export class MarksLog {
           return `${'0'.repeat(16)}:0`;
         }
         this.#fenceIno = stat.ino;
+        this.#fenceBirth = stat.birthtimeMs;
         this.#fenceIncarnation = parsed.incarnation;
         this.#fenceBase = parsed.base;
       } finally {
