@@ -12,6 +12,7 @@ import {
   type RemoteStore,
   type WriteOutcome,
 } from '@cachestack/core';
+import { fileChannels } from './channels.js';
 import { Cleaner } from './cleaner.js';
 import { CorruptFileError, decodeEntry, encodeEntry } from './entry-file.js';
 import { readWholeFile, unlinkIfExists, writeTempFile } from './entry-io.js';
@@ -123,7 +124,7 @@ export class FileStore implements RemoteStore {
     assertNamespace(namespace);
     assertKey(key);
     const space = this.#space(namespace);
-    return this.#guard('read', 'get', () => this.#read(space, key));
+    return this.#guard('read', 'get', namespace, () => this.#read(space, key));
   }
 
   async getMany(namespace: string, keys: readonly string[]): Promise<(Uint8Array | undefined)[]> {
@@ -131,7 +132,7 @@ export class FileStore implements RemoteStore {
     assertNamespace(namespace);
     assertKeys(keys);
     const space = this.#space(namespace);
-    return this.#guard('read', 'getMany', () => this.#readMany(space, keys));
+    return this.#guard('read', 'getMany', namespace, () => this.#readMany(space, keys));
   }
 
   async getWithFence(namespace: string, key: string): Promise<FencedRead> {
@@ -139,7 +140,7 @@ export class FileStore implements RemoteStore {
     assertNamespace(namespace);
     assertKey(key);
     const space = this.#space(namespace);
-    return this.#guard('read', 'getWithFence', async () => {
+    return this.#guard('read', 'getWithFence', namespace, async () => {
       // The fence is read first: any invalidation after it is then caught by the fence.
       const fence = await space.readFence();
       return { value: await this.#read(space, key), fence };
@@ -151,7 +152,7 @@ export class FileStore implements RemoteStore {
     assertNamespace(namespace);
     assertKeys(keys);
     const space = this.#space(namespace);
-    return this.#guard('read', 'getManyWithFence', async () => {
+    return this.#guard('read', 'getManyWithFence', namespace, async () => {
       const fence = await space.readFence();
       return { values: await this.#readMany(space, keys), fence };
     });
@@ -175,7 +176,9 @@ export class FileStore implements RemoteStore {
     const fence = options.fence === undefined ? undefined : parseFence(options.fence);
     const space = this.#space(namespace);
     const entry: RemoteEntry = { key, value, ttlMs: options.ttlMs, tags: options.tags };
-    const [outcome] = await this.#guard('write', 'set', () => this.#write(space, [entry], fence));
+    const [outcome] = await this.#guard('write', 'set', namespace, () =>
+      this.#write(space, [entry], fence),
+    );
     return outcome!;
   }
 
@@ -191,7 +194,7 @@ export class FileStore implements RemoteStore {
     const parsed = fence === undefined ? undefined : parseFence(fence);
     if (entries.length === 0) return [];
     const space = this.#space(namespace);
-    return this.#guard('write', 'setMany', () => this.#write(space, entries, parsed));
+    return this.#guard('write', 'setMany', namespace, () => this.#write(space, entries, parsed));
   }
 
   async has(namespace: string, key: string): Promise<boolean> {
@@ -203,7 +206,7 @@ export class FileStore implements RemoteStore {
     assertNamespace(namespace);
     assertKey(key);
     const space = this.#space(namespace);
-    return this.#guard('read', 'ttl', async () => {
+    return this.#guard('read', 'ttl', namespace, async () => {
       const found = await this.#readEntry(space, key);
       return found ? Math.max(1, Math.ceil(found.expiresAt - this.#o.now())) : undefined;
     });
@@ -220,7 +223,7 @@ export class FileStore implements RemoteStore {
     if (keys.length === 0) return 0;
     const space = this.#space(namespace);
     const hashed = keys.map((text) => ({ text, hash: digest(text) }));
-    const n = await this.#guard('write', 'deleteMany', () => space.delete(hashed));
+    const n = await this.#guard('write', 'deleteMany', namespace, () => space.delete(hashed));
     this.#stats.deletes += n;
     return n;
   }
@@ -233,7 +236,9 @@ export class FileStore implements RemoteStore {
     if (tags.length === 0) return 0;
     const space = this.#space(namespace);
     const hashed = [...new Set(tags)].map((text) => ({ text, hash: digest(text) }));
-    const n = await this.#guard('write', 'deleteByTag', () => space.deleteByTags(hashed));
+    const n = await this.#guard('write', 'deleteByTag', namespace, () =>
+      space.deleteByTags(hashed),
+    );
     this.#stats.deletes += n;
     return n;
   }
@@ -242,7 +247,7 @@ export class FileStore implements RemoteStore {
     this.#open();
     assertNamespace(namespace);
     const space = this.#space(namespace);
-    await this.#guard('write', 'clear', () => space.clear());
+    await this.#guard('write', 'clear', namespace, () => space.clear());
   }
 
   /**
@@ -314,22 +319,37 @@ export class FileStore implements RemoteStore {
     return state;
   }
 
-  async #guard<T>(side: Side, operation: string, fn: () => Promise<T>): Promise<T> {
+  async #guard<T>(
+    side: Side,
+    operation: string,
+    namespace: string,
+    fn: () => Promise<T>,
+  ): Promise<T> {
     const breaker = this.#breakers[side];
     if (!breaker.allow()) {
       throw new CircuitOpenError(`file store ${side} circuit breaker is open`);
     }
+    const started = fileChannels.op.hasSubscribers ? performance.now() : 0;
     try {
       const result = await fn();
       breaker.success();
+      if (started) {
+        const durationMs = performance.now() - started;
+        fileChannels.op.publish({ operation, namespace, durationMs, ok: true });
+      }
       return result;
     } catch (cause) {
       const error = toFileStoreError(operation, cause);
+      const errno = errnoOf(cause);
       if (isEnvironmentError(cause)) {
         breaker.failure();
-        if (errnoOf(cause) === 'ENOSPC' || errnoOf(cause) === 'EDQUOT') this.#backgroundSweep();
+        if (errno === 'ENOSPC' || errno === 'EDQUOT') this.#backgroundSweep();
       } else {
         breaker.success();
+      }
+      if (started) {
+        const durationMs = performance.now() - started;
+        fileChannels.op.publish({ operation, namespace, durationMs, ok: false, errno });
       }
       this.#stats.errors++;
       this.#events.emit('error', { operation, error });
@@ -505,6 +525,10 @@ export class FileStore implements RemoteStore {
         });
     }
     this.#events.emit('sweep', report);
+    if (fileChannels.sweep.hasSubscribers) {
+      const { files, bytes, expired, evicted, corrupt, durationMs } = report;
+      fileChannels.sweep.publish({ files, bytes, expired, evicted, corrupt, durationMs });
+    }
     return report;
   }
 }

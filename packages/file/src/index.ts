@@ -1,3 +1,4 @@
+export { fileChannels } from './channels.js';
 export {
   FileLockTimeoutError,
   FileStoreError,

@@ -62,3 +62,26 @@ describe('options', () => {
     await expect(other.get('user:1')).resolves.toEqual({ name: 'new' });
   });
 });
+
+describe('diagnostics channel', () => {
+  it('publishes one message per store call on cachestack:file:op while subscribed', async () => {
+    const { subscribe, unsubscribe } = await import('node:diagnostics_channel');
+    const dir = await tempDir();
+    const store = fileStore({ dir: dir.path, sweepIntervalMs: 0 });
+    cleanups.push(dir.remove, () => store.close());
+    const seen: { operation: string; ok: boolean }[] = [];
+    const listener = (message: unknown) => seen.push(message as { operation: string; ok: boolean });
+    subscribe('cachestack:file:op', listener);
+    try {
+      await store.set('ns', 'k', new Uint8Array(1), { ttlMs: 1000 });
+      await store.get('ns', 'k');
+    } finally {
+      unsubscribe('cachestack:file:op', listener);
+    }
+    await store.get('ns', 'k');
+    expect(seen.map((m) => [m.operation, m.ok])).toEqual([
+      ['set', true],
+      ['get', true],
+    ]);
+  });
+});
