@@ -4,12 +4,15 @@
  * - store.get vs raw getBuffer of a 1 KB value (the L2 hit path);
  * - store.getMany vs raw mgetBuffer of 10 such values;
  * - store.getWithFence vs raw mgetBuffer of the entry and the epoch key.
+ * The raw contenders build their key strings per call, as any caller of ioredis does.
  */
 import { redisStore } from '@cachestack/redis';
 import { Redis, type RedisOptions } from 'ioredis';
 import {
   interleaved,
+  median,
   printScenario,
+  type Row,
   ratios,
   type ScenarioResult,
   writeResults,
@@ -21,7 +24,38 @@ const clientOptions: RedisOptions = {
   maxRetriesPerRequest: 1,
   commandTimeout: 1000,
 };
-const measure = { concurrency: 100, durationMs: 400, rounds: 5 };
+const measure = { concurrency: 100, durationMs: 250, rounds: 9 };
+
+/**
+ * CPU time per operation (user + system, ns) of `n` calls by 100 concurrent callers:
+ * less sensitive than ops/s to other processes sharing the machine.
+ */
+async function cpuPerOp(fn: (i: number) => Promise<unknown>, n: number): Promise<number> {
+  let i = 0;
+  const before = process.cpuUsage();
+  await Promise.all(
+    Array.from({ length: measure.concurrency }, async () => {
+      while (i < n) await fn(i++);
+    }),
+  );
+  const used = process.cpuUsage(before);
+  return ((used.user + used.system) * 1000) / n;
+}
+
+async function withCpu(
+  rows: Row[],
+  contenders: Record<string, (i: number) => Promise<unknown>>,
+): Promise<Row[]> {
+  const samples: Record<string, number[]> = {};
+  for (let round = 0; round < measure.rounds; round++) {
+    for (const [name, fn] of Object.entries(contenders)) {
+      const list = samples[name] ?? [];
+      list.push(await cpuPerOp(fn, 20_000));
+      samples[name] = list;
+    }
+  }
+  return rows.map((row) => ({ ...row, cpuNsPerOp: Math.round(median(samples[row.name] ?? [])) }));
+}
 
 async function connect(): Promise<Redis> {
   const client = new Redis(url, { ...clientOptions, lazyConnect: true });
@@ -42,7 +76,6 @@ export default async function run(): Promise<void> {
     keys.map((key) => ({ key, value, ttlMs: 600_000 })),
   );
   const entry = (key: string) => `${prefix}:{${ns}}:k:${key}`;
-  const rawKeys = keys.map(entry);
   const epochKey = `${prefix}:{${ns}}:m:epoch`;
   const results: ScenarioResult[] = [];
 
@@ -52,7 +85,8 @@ export default async function run(): Promise<void> {
       reference: string,
       contenders: Record<string, (i: number) => Promise<unknown>>,
     ) => {
-      const rows = await interleaved(contenders, measure);
+      const rows = await withCpu(await interleaved(contenders, measure), contenders);
+      const cpu = ratios(rows, reference, 'cpuNsPerOp');
       const result: ScenarioResult = {
         scenario: name,
         reference,
@@ -60,6 +94,7 @@ export default async function run(): Promise<void> {
         ratios: ratios(rows, reference),
         notes: [
           `1 KB values, ${measure.concurrency} concurrent callers, ${measure.rounds} interleaved rounds of ${measure.durationMs} ms, median`,
+          `CPU per op relative to the reference (lower is better): ${JSON.stringify(cpu)}`,
         ],
       };
       printScenario(result);
@@ -67,15 +102,15 @@ export default async function run(): Promise<void> {
     };
 
     await scenario('L2 get (1 KB hit)', 'ioredis getBuffer', {
-      'ioredis getBuffer': (i) => raw.getBuffer(rawKeys[i % 10]!),
+      'ioredis getBuffer': (i) => raw.getBuffer(entry(keys[i % 10]!)),
       'cachestack store.get': (i) => store.get(ns, keys[i % 10]!),
     });
     await scenario('L2 getMany (10 x 1 KB)', 'ioredis mgetBuffer', {
-      'ioredis mgetBuffer': () => raw.mgetBuffer(rawKeys),
+      'ioredis mgetBuffer': () => raw.mgetBuffer(keys.map(entry)),
       'cachestack store.getMany': () => store.getMany(ns, keys),
     });
     await scenario('L2 fenced get (1 KB hit + epoch)', 'ioredis mgetBuffer x2', {
-      'ioredis mgetBuffer x2': (i) => raw.mgetBuffer(rawKeys[i % 10]!, epochKey),
+      'ioredis mgetBuffer x2': (i) => raw.mgetBuffer(entry(keys[i % 10]!), epochKey),
       'cachestack store.getWithFence': (i) => store.getWithFence(ns, keys[i % 10]!),
     });
   } finally {
