@@ -54,6 +54,10 @@ describe('crash safety', () => {
       expect(present.length).toBeGreaterThan(0);
       for (const v of present) expect(check(v!)).toBe(true);
       expect(store.stats().corrupt).toBe(0);
+      // The tag index survived the crash: deleting the tag leaves no file that carries it.
+      await store.deleteByTag('crash', ['t']);
+      const files = (await filesUnder(join(dir.path, 'v1'))).filter((f) => f.includes('/data/'));
+      for (const file of files) expect(decodeEntry(await readFile(file)).head.tags).toEqual([]);
       // The namespace stays writable: a lock the child may have died holding is broken
       // because its pid is dead (lockStaleMs is a minute, lockTimeoutMs two seconds).
       await expect(store.delete('crash', 'k0')).resolves.toBeTypeOf('boolean');
