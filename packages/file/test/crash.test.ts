@@ -64,6 +64,21 @@ describe('crash safety', () => {
       await expect(store.set('crash', 'k1', new Uint8Array(8), { ttlMs: 60_000 })).resolves.toBe(
         'written',
       );
+      // The cleaner removes what the dead writer left behind: its lock owner file and its
+      // temporary files (with a clock an hour ahead they count as old).
+      const later = fileStore({
+        dir: dir.path,
+        sweepIntervalMs: 0,
+        now: () => Date.now() + 3_600_000,
+      });
+      cleanups.push(() => later.close());
+      const leftBy = async (pid: number | undefined) =>
+        (await filesUnder(dir.path)).filter(
+          (f) => f.includes(`.${pid}.`) || f.includes(`/tmp/${pid}-`),
+        );
+      expect((await leftBy(child.pid)).length).toBeGreaterThan(0);
+      await later.sweep();
+      expect(await leftBy(child.pid)).toEqual([]);
     },
   );
 
