@@ -1,6 +1,4 @@
 import {
-  CircuitBreaker,
-  CircuitOpenError,
   ClosedError,
   type FencedRead,
   type FencedReadMany,
@@ -12,21 +10,21 @@ import {
   type RemoteStore,
   type WriteOutcome,
 } from '@cachestack/core';
-import { fileChannels } from './channels.js';
-import { Cleaner } from './cleaner.js';
 import { CorruptFileError, decodeEntry, encodeEntry } from './entry-file.js';
 import { readWholeFile, unlinkIfExists, writeTempFile } from './entry-io.js';
-import { errnoOf, isEnvironmentError, toFileStoreError } from './errors.js';
 import {
   type FileStoreEventMap,
   type FileStoreEventName,
   FileStoreEvents,
   type FileStoreStats,
 } from './file-events.js';
+import { FsGuard } from './fs-guard.js';
+import { Housekeeping } from './housekeeping.js';
 import { digest, NamespaceLayout } from './layout.js';
 import { type Fence, parseFence } from './marks.js';
 import { NamespaceState, type PreparedEntry } from './namespace-state.js';
 import { type FileStoreOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { pool } from './pool.js';
 import type { SweepReport } from './sweep.js';
 import {
   assertEntry,
@@ -37,8 +35,6 @@ import {
   assertTtl,
   assertValue,
 } from './validate.js';
-
-type Side = 'read' | 'write';
 
 /** Most paths remembered as recently touched (see `#touch`). */
 const TOUCH_MEMO_MAX = 100_000;
@@ -57,8 +53,8 @@ export class FileStore implements RemoteStore {
   readonly #spaces = new Map<string, NamespaceState>();
   readonly #byRoot = new Map<string, NamespaceState>();
   readonly #events = new FileStoreEvents();
-  readonly #breakers: Record<Side, CircuitBreaker>;
-  readonly #cleaner = new Cleaner();
+  readonly #guard: FsGuard;
+  readonly #housekeeping: Housekeeping;
   readonly #stats: FileStoreStats = {
     hits: 0,
     misses: 0,
@@ -75,30 +71,28 @@ export class FileStore implements RemoteStore {
     files: 0,
     bytes: 0,
   };
-  #timer: ReturnType<typeof setInterval> | undefined;
-  #bytesSinceSweep = 0;
   #closed = false;
   #closing: Promise<void> | undefined;
-  #sweeping: Promise<SweepReport> | undefined;
   readonly #touched = new Map<string, number>();
 
   constructor(options: FileStoreOptions) {
-    this.#o = resolveOptions(options);
-    const breaker = (side: Side) =>
-      new CircuitBreaker({
-        failureThreshold: this.#o.failureThreshold,
-        breakDurationMs: this.#o.breakDurationMs,
-        now: this.#o.now,
-        onStateChange: (state, failures) => {
-          this.#events.emit('circuit', { side, state, failures });
-          this.#o.logger.warn({ side, state, failures }, 'cachestack file store: circuit');
-        },
-      });
-    this.#breakers = { read: breaker('read'), write: breaker('write') };
-    if (this.#o.sweepIntervalMs > 0) {
-      this.#timer = setInterval(() => this.#backgroundSweep(), this.#o.sweepIntervalMs);
-      this.#timer.unref();
-    }
+    const o = resolveOptions(options);
+    this.#o = o;
+    this.#housekeeping = new Housekeeping({
+      o,
+      events: this.#events,
+      stats: this.#stats,
+      prune: (root, markers) => this.#stateFor(new NamespaceLayout(root, o.fanOut)).prune(markers),
+    });
+    this.#guard = new FsGuard({
+      failureThreshold: o.failureThreshold,
+      breakDurationMs: o.breakDurationMs,
+      now: o.now,
+      events: this.#events,
+      stats: this.#stats,
+      logger: o.logger,
+      onDiskFull: () => this.#housekeeping.background(),
+    });
   }
 
   /** Subscribes to an event; returns a function that unsubscribes. */
@@ -116,7 +110,7 @@ export class FileStore implements RemoteStore {
 
   /** State of the read and write circuit breakers. */
   get circuit(): { read: string; write: string } {
-    return { read: this.#breakers.read.state, write: this.#breakers.write.state };
+    return this.#guard.circuit;
   }
 
   async get(namespace: string, key: string): Promise<Uint8Array | undefined> {
@@ -124,7 +118,7 @@ export class FileStore implements RemoteStore {
     assertNamespace(namespace);
     assertKey(key);
     const space = this.#space(namespace);
-    return this.#guard('read', 'get', namespace, () => this.#read(space, key));
+    return this.#guard.run('read', 'get', namespace, () => this.#read(space, key));
   }
 
   async getMany(namespace: string, keys: readonly string[]): Promise<(Uint8Array | undefined)[]> {
@@ -132,7 +126,7 @@ export class FileStore implements RemoteStore {
     assertNamespace(namespace);
     assertKeys(keys);
     const space = this.#space(namespace);
-    return this.#guard('read', 'getMany', namespace, () => this.#readMany(space, keys));
+    return this.#guard.run('read', 'getMany', namespace, () => this.#readMany(space, keys));
   }
 
   async getWithFence(namespace: string, key: string): Promise<FencedRead> {
@@ -140,7 +134,7 @@ export class FileStore implements RemoteStore {
     assertNamespace(namespace);
     assertKey(key);
     const space = this.#space(namespace);
-    return this.#guard('read', 'getWithFence', namespace, async () => {
+    return this.#guard.run('read', 'getWithFence', namespace, async () => {
       // The fence is read first: any invalidation after it is then caught by the fence.
       const fence = await space.readFence();
       return { value: await this.#read(space, key), fence };
@@ -152,7 +146,7 @@ export class FileStore implements RemoteStore {
     assertNamespace(namespace);
     assertKeys(keys);
     const space = this.#space(namespace);
-    return this.#guard('read', 'getManyWithFence', namespace, async () => {
+    return this.#guard.run('read', 'getManyWithFence', namespace, async () => {
       const fence = await space.readFence();
       return { values: await this.#readMany(space, keys), fence };
     });
@@ -176,7 +170,7 @@ export class FileStore implements RemoteStore {
     const fence = options.fence === undefined ? undefined : parseFence(options.fence);
     const space = this.#space(namespace);
     const entry: RemoteEntry = { key, value, ttlMs: options.ttlMs, tags: options.tags };
-    const [outcome] = await this.#guard('write', 'set', namespace, () =>
+    const [outcome] = await this.#guard.run('write', 'set', namespace, () =>
       this.#write(space, [entry], fence),
     );
     return outcome!;
@@ -194,7 +188,9 @@ export class FileStore implements RemoteStore {
     const parsed = fence === undefined ? undefined : parseFence(fence);
     if (entries.length === 0) return [];
     const space = this.#space(namespace);
-    return this.#guard('write', 'setMany', namespace, () => this.#write(space, entries, parsed));
+    return this.#guard.run('write', 'setMany', namespace, () =>
+      this.#write(space, entries, parsed),
+    );
   }
 
   async has(namespace: string, key: string): Promise<boolean> {
@@ -206,7 +202,7 @@ export class FileStore implements RemoteStore {
     assertNamespace(namespace);
     assertKey(key);
     const space = this.#space(namespace);
-    return this.#guard('read', 'ttl', namespace, async () => {
+    return this.#guard.run('read', 'ttl', namespace, async () => {
       const found = await this.#readEntry(space, key);
       return found ? Math.max(1, Math.ceil(found.expiresAt - this.#o.now())) : undefined;
     });
@@ -223,7 +219,7 @@ export class FileStore implements RemoteStore {
     if (keys.length === 0) return 0;
     const space = this.#space(namespace);
     const hashed = keys.map((text) => ({ text, hash: digest(text) }));
-    const n = await this.#guard('write', 'deleteMany', namespace, () => space.delete(hashed));
+    const n = await this.#guard.run('write', 'deleteMany', namespace, () => space.delete(hashed));
     this.#stats.deletes += n;
     return n;
   }
@@ -236,7 +232,7 @@ export class FileStore implements RemoteStore {
     if (tags.length === 0) return 0;
     const space = this.#space(namespace);
     const hashed = [...new Set(tags)].map((text) => ({ text, hash: digest(text) }));
-    const n = await this.#guard('write', 'deleteByTag', namespace, () =>
+    const n = await this.#guard.run('write', 'deleteByTag', namespace, () =>
       space.deleteByTags(hashed),
     );
     this.#stats.deletes += n;
@@ -247,7 +243,7 @@ export class FileStore implements RemoteStore {
     this.#open();
     assertNamespace(namespace);
     const space = this.#space(namespace);
-    await this.#guard('write', 'clear', namespace, () => space.clear());
+    await this.#guard.run('write', 'clear', namespace, () => space.clear());
   }
 
   /**
@@ -257,22 +253,19 @@ export class FileStore implements RemoteStore {
    */
   async sweep(): Promise<SweepReport> {
     this.#open();
-    // A pass already running may have started before the caller's last writes: wait for
-    // it, then run a fresh one.
-    await this.#sweeping?.catch(() => {});
-    this.#open();
-    return this.#sweep();
+    return this.#housekeeping.sweep();
   }
 
   /** Stops the cleaner and waits for queued writes. Idempotent. */
   close(): Promise<void> {
     if (!this.#closing) {
       this.#closed = true;
-      if (this.#timer) clearInterval(this.#timer);
-      this.#timer = undefined;
       this.#closing = (async () => {
+        const stopping = this.#housekeeping.stop();
         await Promise.all([...this.#byRoot.values()].map((s) => s.close().catch(() => {})));
-        await this.#cleaner.stop();
+        await stopping;
+        // A cleaner pass that was pruning tag markers may have touched another namespace.
+        await Promise.all([...this.#byRoot.values()].map((s) => s.close().catch(() => {})));
       })();
     }
     return this.#closing;
@@ -317,45 +310,6 @@ export class FileStore implements RemoteStore {
     });
     this.#byRoot.set(layout.root, state);
     return state;
-  }
-
-  async #guard<T>(
-    side: Side,
-    operation: string,
-    namespace: string,
-    fn: () => Promise<T>,
-  ): Promise<T> {
-    const breaker = this.#breakers[side];
-    if (!breaker.allow()) {
-      throw new CircuitOpenError(`file store ${side} circuit breaker is open`);
-    }
-    const started = fileChannels.op.hasSubscribers ? performance.now() : 0;
-    try {
-      const result = await fn();
-      breaker.success();
-      if (started) {
-        const durationMs = performance.now() - started;
-        fileChannels.op.publish({ operation, namespace, durationMs, ok: true });
-      }
-      return result;
-    } catch (cause) {
-      const error = toFileStoreError(operation, cause);
-      const errno = errnoOf(cause);
-      if (isEnvironmentError(cause)) {
-        breaker.failure();
-        if (errno === 'ENOSPC' || errno === 'EDQUOT') this.#backgroundSweep();
-      } else {
-        breaker.success();
-      }
-      if (started) {
-        const durationMs = performance.now() - started;
-        fileChannels.op.publish({ operation, namespace, durationMs, ok: false, errno });
-      }
-      this.#stats.errors++;
-      this.#events.emit('error', { operation, error });
-      this.#o.logger.warn({ err: error, operation }, 'cachestack file store: operation failed');
-      throw error;
-    }
   }
 
   #corrupt(path: string, reason: string): void {
@@ -418,7 +372,7 @@ export class FileStore implements RemoteStore {
 
   async #readMany(space: NamespaceState, keys: readonly string[]) {
     const out: (Uint8Array | undefined)[] = new Array(keys.length);
-    await pool(keys.length, async (i) => {
+    await pool(keys.length, BATCH_CONCURRENCY, async (i) => {
       out[i] = await this.#read(space, keys[i]!);
     });
     return out;
@@ -437,8 +391,7 @@ export class FileStore implements RemoteStore {
       if (o === 'written') this.#stats.writes++;
       else this.#stats.fenced++;
     }
-    this.#bytesSinceSweep += bytes;
-    if (this.#stats.bytes + this.#bytesSinceSweep > this.#o.maxBytes) this.#backgroundSweep();
+    this.#housekeeping.written(bytes);
     return outcomes;
   }
 
@@ -448,7 +401,7 @@ export class FileStore implements RemoteStore {
     const sync = this.#o.durability !== 'none';
     const prepared: PreparedEntry[] = new Array(entries.length);
     try {
-      await pool(entries.length, async (i) => {
+      await pool(entries.length, BATCH_CONCURRENCY, async (i) => {
         const e = entries[i]!;
         const tmp = await writeTempFile({
           dir: space.layout.tmp,
@@ -469,86 +422,6 @@ export class FileStore implements RemoteStore {
     }
     return prepared;
   }
-
-  #backgroundSweep(): void {
-    if (this.#closed || this.#sweeping) return;
-    this.#sweep().catch((error: Error) => {
-      this.#stats.errors++;
-      this.#events.emit('error', { operation: 'sweep', error });
-    });
-  }
-
-  #sweep(): Promise<SweepReport> {
-    if (this.#sweeping) return this.#sweeping;
-    const sweeping = this.#runSweep().finally(() => {
-      if (this.#sweeping === sweeping) this.#sweeping = undefined;
-    });
-    this.#sweeping = sweeping;
-    return sweeping;
-  }
-
-  async #runSweep(): Promise<SweepReport> {
-    this.#bytesSinceSweep = 0;
-    const report = await this.#cleaner.sweep({
-      dir: this.#o.dir,
-      levels: this.#o.fanOut.length,
-      now: this.#o.now(),
-      maxBytes: this.#o.maxBytes,
-      evictToRatio: this.#o.evictToRatio,
-      tmpMaxAgeMs: this.#o.tmpMaxAgeMs,
-    });
-    const s = this.#stats;
-    s.sweeps++;
-    s.files = report.files;
-    s.bytes = report.bytes;
-    s.expired += report.expired;
-    s.evicted += report.evicted;
-    s.evictedBytes += report.evictedBytes;
-    if (report.corrupt > 0) {
-      s.corrupt += report.corrupt;
-      this.#events.emit('corrupt', {
-        path: this.#o.dir,
-        reason: `${report.corrupt} found by the cleaner`,
-      });
-    }
-    if (report.expired > 0) this.#events.emit('expire', { count: report.expired });
-    if (report.evicted > 0) {
-      this.#events.emit('evict', { count: report.evicted, bytes: report.evictedBytes });
-    }
-    for (const { root, markers } of report.dangling) {
-      if (this.#closed) break;
-      const layout = new NamespaceLayout(root, this.#o.fanOut);
-      await this.#stateFor(layout)
-        .prune(markers)
-        .catch((error: Error) => {
-          this.#events.emit('error', { operation: 'prune', error });
-        });
-    }
-    this.#events.emit('sweep', report);
-    if (fileChannels.sweep.hasSubscribers) {
-      const { files, bytes, expired, evicted, corrupt, durationMs } = report;
-      fileChannels.sweep.publish({ files, bytes, expired, evicted, corrupt, durationMs });
-    }
-    return report;
-  }
-}
-
-/** Runs `fn(0..n-1)` with at most {@link BATCH_CONCURRENCY} in flight; rejects on the first failure. */
-async function pool(n: number, fn: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failed: unknown;
-  const worker = async () => {
-    while (next < n && failed === undefined) {
-      const i = next++;
-      try {
-        await fn(i);
-      } catch (error) {
-        failed ??= error;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(n, BATCH_CONCURRENCY) }, worker));
-  if (failed !== undefined) throw failed;
 }
 
 /** Creates a {@link FileStore}. */

@@ -7,6 +7,7 @@ import { isErrno, readHead, renameInto, syncDir, touchMarker, unlinkIfExists } f
 import type { NamespaceLayout } from './layout.js';
 import { FileLock } from './lock.js';
 import { type Fence, MarksLog } from './marks.js';
+import { pool } from './pool.js';
 
 /** An entry already written to a temporary file, waiting to be published. */
 export interface PreparedEntry {
@@ -59,19 +60,6 @@ export interface NamespaceStateOptions {
 const MAX_BATCH = 256;
 /** Keys published (renamed, unlinked) at once within a lock hold. */
 const PUBLISH_CONCURRENCY = 16;
-
-/** Runs `fn` over `items` with at most `limit` in flight. */
-async function forEachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
 
 /**
  * Every mutation of one namespace, serialised: in this process by a queue, across
@@ -309,8 +297,9 @@ export class NamespaceState {
         }
       }
     }
-    await forEachLimited([...perKey.values()], PUBLISH_CONCURRENCY, async (tasks) => {
-      for (const task of tasks) {
+    const chains = [...perKey.values()];
+    const run = async (i: number) => {
+      for (const task of chains[i]!) {
         try {
           const n = await task.run();
           if (task.job.kind === 'delete') task.job.out.value! += n;
@@ -318,7 +307,8 @@ export class NamespaceState {
           fail(task.job.out, error);
         }
       }
-    });
+    };
+    await pool(chains.length, PUBLISH_CONCURRENCY, run, false);
   }
 
   /** Renames one prepared entry into place; its tag markers are created first. */
