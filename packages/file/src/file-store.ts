@@ -10,8 +10,8 @@ import {
   type RemoteStore,
   type WriteOutcome,
 } from '@cachestack/core';
-import { CorruptFileError, decodeEntry, encodeEntry } from './entry-file.js';
-import { readWholeFile, unlinkIfExists, writeTempFile } from './entry-io.js';
+import { EntryReader } from './entry-reader.js';
+import { prepareEntries } from './entry-writer.js';
 import {
   type FileStoreEventMap,
   type FileStoreEventName,
@@ -22,9 +22,8 @@ import { FsGuard } from './fs-guard.js';
 import { Housekeeping } from './housekeeping.js';
 import { digest, NamespaceLayout } from './layout.js';
 import { type Fence, parseFence } from './marks.js';
-import { NamespaceState, type PreparedEntry } from './namespace-state.js';
+import { NamespaceState } from './namespace-state.js';
 import { type FileStoreOptions, type ResolvedOptions, resolveOptions } from './options.js';
-import { pool } from './pool.js';
 import type { SweepReport } from './sweep.js';
 import {
   assertEntry,
@@ -35,12 +34,6 @@ import {
   assertTtl,
   assertValue,
 } from './validate.js';
-
-/** Most paths remembered as recently touched (see `#touch`). */
-const TOUCH_MEMO_MAX = 100_000;
-
-/** Most files a batch operation has open at once. */
-const BATCH_CONCURRENCY = 32;
 
 /**
  * A {@link RemoteStore} on the local file system, shared by every process of one
@@ -73,7 +66,7 @@ export class FileStore implements RemoteStore {
   };
   #closed = false;
   #closing: Promise<void> | undefined;
-  readonly #touched = new Map<string, number>();
+  readonly #reader: EntryReader;
 
   constructor(options: FileStoreOptions) {
     const o = resolveOptions(options);
@@ -83,6 +76,12 @@ export class FileStore implements RemoteStore {
       events: this.#events,
       stats: this.#stats,
       prune: (root, markers) => this.#stateFor(new NamespaceLayout(root, o.fanOut)).prune(markers),
+    });
+    this.#reader = new EntryReader({
+      now: o.now,
+      touchIntervalMs: o.touchIntervalMs,
+      stats: this.#stats,
+      onCorrupt: (path, reason) => this.#corrupt(path, reason),
     });
     this.#guard = new FsGuard({
       failureThreshold: o.failureThreshold,
@@ -118,7 +117,7 @@ export class FileStore implements RemoteStore {
     assertNamespace(namespace);
     assertKey(key);
     const space = this.#space(namespace);
-    return this.#guard.run('read', 'get', namespace, () => this.#read(space, key));
+    return this.#guard.run('read', 'get', namespace, () => this.#reader.read(space.layout, key));
   }
 
   async getMany(namespace: string, keys: readonly string[]): Promise<(Uint8Array | undefined)[]> {
@@ -126,7 +125,9 @@ export class FileStore implements RemoteStore {
     assertNamespace(namespace);
     assertKeys(keys);
     const space = this.#space(namespace);
-    return this.#guard.run('read', 'getMany', namespace, () => this.#readMany(space, keys));
+    return this.#guard.run('read', 'getMany', namespace, () =>
+      this.#reader.readMany(space.layout, keys),
+    );
   }
 
   async getWithFence(namespace: string, key: string): Promise<FencedRead> {
@@ -137,7 +138,7 @@ export class FileStore implements RemoteStore {
     return this.#guard.run('read', 'getWithFence', namespace, async () => {
       // The fence is read first: any invalidation after it is then caught by the fence.
       const fence = await space.readFence();
-      return { value: await this.#read(space, key), fence };
+      return { value: await this.#reader.read(space.layout, key), fence };
     });
   }
 
@@ -148,7 +149,7 @@ export class FileStore implements RemoteStore {
     const space = this.#space(namespace);
     return this.#guard.run('read', 'getManyWithFence', namespace, async () => {
       const fence = await space.readFence();
-      return { values: await this.#readMany(space, keys), fence };
+      return { values: await this.#reader.readMany(space.layout, keys), fence };
     });
   }
 
@@ -203,7 +204,7 @@ export class FileStore implements RemoteStore {
     assertKey(key);
     const space = this.#space(namespace);
     return this.#guard.run('read', 'ttl', namespace, async () => {
-      const found = await this.#readEntry(space, key);
+      const found = await this.#reader.entry(space.layout, key);
       return found ? Math.max(1, Math.ceil(found.expiresAt - this.#o.now())) : undefined;
     });
   }
@@ -318,66 +319,6 @@ export class FileStore implements RemoteStore {
     this.#o.logger.warn({ path, reason }, 'cachestack file store: corrupt entry file deleted');
   }
 
-  /** Reads and verifies an entry; deletes it when corrupt or expired. */
-  async #readEntry(
-    space: NamespaceState,
-    key: string,
-  ): Promise<{ value: Uint8Array; expiresAt: number } | undefined> {
-    const path = space.layout.entry(digest(key));
-    const now = this.#o.now();
-    const bytes = await readWholeFile(path, this.#touch(path, now));
-    if (bytes === undefined) return undefined;
-    let decoded: ReturnType<typeof decodeEntry>;
-    try {
-      decoded = decodeEntry(bytes);
-    } catch (error) {
-      if (!(error instanceof CorruptFileError)) throw error;
-      // Deleting without the lock is safe: at worst a value written just now becomes a miss.
-      await unlinkIfExists(path).catch(() => false);
-      this.#corrupt(path, error.reason);
-      return undefined;
-    }
-    // Another key with the same 128-bit hash: not ours, and not damaged either.
-    if (decoded.head.key !== key) return undefined;
-    if (decoded.head.expiresAt <= now) {
-      if (await unlinkIfExists(path).catch(() => false)) this.#stats.expired++;
-      return undefined;
-    }
-    const v = decoded.value;
-    return {
-      value: new Uint8Array(v.buffer, v.byteOffset, v.byteLength),
-      expiresAt: decoded.head.expiresAt,
-    };
-  }
-
-  /**
-   * Whether a read should refresh the file's mtime: when this process has not done so
-   * for `touchIntervalMs` (other processes keep their own memo; at worst each refreshes
-   * a hot file once per interval). The memo is bounded: cleared when it grows large.
-   */
-  #touch(path: string, now: number): number | undefined {
-    const last = this.#touched.get(path);
-    if (last !== undefined && now - last < this.#o.touchIntervalMs) return undefined;
-    if (this.#touched.size >= TOUCH_MEMO_MAX) this.#touched.clear();
-    this.#touched.set(path, now);
-    return now / 1000;
-  }
-
-  async #read(space: NamespaceState, key: string): Promise<Uint8Array | undefined> {
-    const found = await this.#readEntry(space, key);
-    if (found) this.#stats.hits++;
-    else this.#stats.misses++;
-    return found?.value;
-  }
-
-  async #readMany(space: NamespaceState, keys: readonly string[]) {
-    const out: (Uint8Array | undefined)[] = new Array(keys.length);
-    await pool(keys.length, BATCH_CONCURRENCY, async (i) => {
-      out[i] = await this.#read(space, keys[i]!);
-    });
-    return out;
-  }
-
   async #write(
     space: NamespaceState,
     entries: readonly RemoteEntry[],
@@ -386,41 +327,20 @@ export class FileStore implements RemoteStore {
     let bytes = 0;
     for (const e of entries) bytes += e.value.byteLength;
     // Queued before the temporary files are written, so writes apply in call order.
-    const outcomes = await space.put(this.#prepare(space, entries), fence);
+    const outcomes = await space.put(
+      prepareEntries(space.layout, entries, {
+        now: this.#o.now(),
+        durability: this.#o.durability,
+        clockInjected: this.#o.clockInjected,
+      }),
+      fence,
+    );
     for (const o of outcomes) {
       if (o === 'written') this.#stats.writes++;
       else this.#stats.fenced++;
     }
     this.#housekeeping.written(bytes);
     return outcomes;
-  }
-
-  /** Writes each entry to its own temporary file (written in full and fsynced). */
-  async #prepare(space: NamespaceState, entries: readonly RemoteEntry[]): Promise<PreparedEntry[]> {
-    const now = this.#o.now();
-    const sync = this.#o.durability !== 'none';
-    const prepared: PreparedEntry[] = new Array(entries.length);
-    try {
-      await pool(entries.length, BATCH_CONCURRENCY, async (i) => {
-        const e = entries[i]!;
-        const tmp = await writeTempFile({
-          dir: space.layout.tmp,
-          buffers: encodeEntry(e.key, e.tags, e.value, now + e.ttlMs),
-          sync,
-          mtimeMs: this.#o.clockInjected ? now : undefined,
-        });
-        prepared[i] = {
-          key: e.key,
-          keyHash: digest(e.key),
-          tagHashes: [...new Set(e.tags ?? [])].map(digest),
-          tmp,
-        };
-      });
-    } catch (error) {
-      await Promise.all(prepared.map((p) => p && unlinkIfExists(p.tmp).catch(() => false)));
-      throw error;
-    }
-    return prepared;
   }
 }
 

@@ -1,12 +1,17 @@
-import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { WriteOutcome } from '@cachestack/core';
-import { CorruptFileError } from './entry-file.js';
-import { isErrno, readHead, renameInto, syncDir, touchMarker, unlinkIfExists } from './entry-io.js';
+import { renameInto, syncDir, touchMarker, unlinkIfExists } from './entry-io.js';
 import type { NamespaceLayout } from './layout.js';
 import { FileLock } from './lock.js';
 import { type Fence, MarksLog } from './marks.js';
+import {
+  type AdminContext,
+  clearNamespace,
+  deleteTagged,
+  type Hashed,
+  isLiveEntry,
+  pruneMarkers,
+} from './namespace-admin.js';
 import { pool } from './pool.js';
 
 /** An entry already written to a temporary file, waiting to be published. */
@@ -15,12 +20,6 @@ export interface PreparedEntry {
   readonly keyHash: string;
   readonly tagHashes: readonly string[];
   readonly tmp: string;
-}
-
-/** A hashed key or tag. */
-export interface Hashed {
-  readonly text: string;
-  readonly hash: string;
 }
 
 type Job =
@@ -77,6 +76,7 @@ export class NamespaceState {
   readonly #o: NamespaceStateOptions;
   readonly #lock: FileLock;
   readonly #marks: MarksLog;
+  readonly #admin: AdminContext;
   #queue: Job[] = [];
   #running: Promise<void> | undefined;
 
@@ -90,6 +90,12 @@ export class NamespaceState {
       onBreak: (holder) => options.onLockBreak(options.layout.lock, holder),
     });
     this.#marks = new MarksLog(options.layout.marks, options.durability !== 'none');
+    this.#admin = {
+      layout: options.layout,
+      marks: this.#marks,
+      now: options.now,
+      onCorrupt: options.onCorrupt,
+    };
   }
 
   /** The current fence token (no lock). */
@@ -200,9 +206,9 @@ export class NamespaceState {
         await this.#marks.replace();
       }
       const job = batch[0]!;
-      if (job.kind === 'tags') job.out.value = await this.#deleteTags(job.tags, dirs);
-      else if (job.kind === 'clear') await this.#clear(dirs);
-      else if (job.kind === 'prune') job.out.value = await this.#prune(job.markers);
+      if (job.kind === 'tags') job.out.value = await deleteTagged(this.#admin, job.tags, dirs);
+      else if (job.kind === 'clear') await clearNamespace(this.#admin, dirs);
+      else if (job.kind === 'prune') job.out.value = await pruneMarkers(this.#admin, job.markers);
       else await this.#batch(live, dirs);
     } catch (error) {
       this.#marks.discard();
@@ -328,93 +334,10 @@ export class NamespaceState {
   /** Unlinks one entry; 1 when it existed, was intact and unexpired. */
   async #deleteKey(k: Hashed, now: number, dirs: Set<string>): Promise<number> {
     const path = this.layout.entry(k.hash);
-    const live = await this.#isLive(path, now, (head) => head.key === k.text);
+    const live = await isLiveEntry(this.#admin, path, now, (head) => head.key === k.text);
     const existed = await unlinkIfExists(path);
     dirs.add(this.layout.partition(k.hash));
     return existed && live ? 1 : 0;
-  }
-
-  async #isLive(
-    path: string,
-    now: number,
-    accept: (head: { key: string; tags: readonly string[] }) => boolean,
-  ): Promise<boolean> {
-    try {
-      const head = await readHead(path);
-      return head !== undefined && head.expiresAt > now && accept(head);
-    } catch (error) {
-      if (error instanceof CorruptFileError) {
-        this.#o.onCorrupt(path, error.reason);
-        return false;
-      }
-      throw error;
-    }
-  }
-
-  async #deleteTags(tags: readonly Hashed[], dirs: Set<string>): Promise<number> {
-    for (const t of tags) this.#marks.stage('T', t.hash);
-    await this.#marks.flush();
-    const now = this.#o.now();
-    const names = new Set(tags.map((t) => t.text));
-    const candidates = new Set<string>();
-    const markerDirs: string[] = [];
-    for (const t of tags) {
-      const dir = this.layout.tagDir(t.hash);
-      markerDirs.push(dir);
-      const files = await fs.readdir(dir).catch((error: unknown) => {
-        if (isErrno(error, 'ENOENT', 'ENOTDIR')) return [] as string[];
-        throw error;
-      });
-      for (const f of files) candidates.add(f);
-    }
-    let count = 0;
-    for (const keyHash of candidates) {
-      const path = this.layout.entry(keyHash);
-      let tagged = false;
-      const live = await this.#isLive(path, now, (head) => {
-        tagged = head.tags.some((t) => names.has(t));
-        return tagged;
-      });
-      // An entry still carrying the tag, or expired, or corrupt, goes; one rewritten
-      // without the tag stays (its marker was stale).
-      if (tagged || !live) {
-        if ((await unlinkIfExists(path)) && live) count++;
-        dirs.add(this.layout.partition(keyHash));
-      }
-    }
-    for (const dir of markerDirs) {
-      await fs.rm(dir, { recursive: true, force: true });
-    }
-    return count;
-  }
-
-  async #clear(dirs: Set<string>): Promise<void> {
-    const { layout } = this;
-    await fs.mkdir(layout.trash, { recursive: true });
-    const id = randomBytes(6).toString('hex');
-    for (const dir of [layout.data, layout.tags]) {
-      try {
-        await fs.rename(dir, join(layout.trash, `${id}-${dir === layout.data ? 'data' : 'tags'}`));
-      } catch (error) {
-        if (!isErrno(error, 'ENOENT')) throw error;
-      }
-    }
-    await this.#marks.replace();
-    dirs.add(layout.root);
-  }
-
-  async #prune(markers: readonly string[]): Promise<number> {
-    let pruned = 0;
-    for (const marker of markers) {
-      const keyHash = marker.slice(marker.length - 32);
-      try {
-        await fs.stat(this.layout.entry(keyHash));
-      } catch (error) {
-        if (!isErrno(error, 'ENOENT')) throw error;
-        if (await unlinkIfExists(marker)) pruned++;
-      }
-    }
-    return pruned;
   }
 }
 
