@@ -1,8 +1,8 @@
 export {
   type AcquireMessage,
   type LockKind,
-  lockingChannels,
   type LostMessage,
+  lockingChannels,
   type ReleaseMessage,
   type TimeoutMessage,
 } from './channels.js';

@@ -227,7 +227,14 @@ export class LocalLocks implements Locker {
       return undefined;
     }
     return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = { owner, resolve, reject, timer: undefined, signal, onAbort: undefined };
+      const waiter: Waiter = {
+        owner,
+        resolve,
+        reject,
+        timer: undefined,
+        signal,
+        onAbort: undefined,
+      };
       const leave = (error: unknown) => {
         const index = slot.queue.indexOf(waiter);
         if (index < 0) return;

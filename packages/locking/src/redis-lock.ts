@@ -18,7 +18,7 @@ import {
 } from './common-options.js';
 import { LockTimeoutError } from './errors.js';
 import { type DistributedLock, HeldLock, type LockBackend, runHolding } from './held-lock.js';
-import { LocalLocks, type LocalLock } from './local-locks.js';
+import { type LocalLock, LocalLocks } from './local-locks.js';
 import { ReleaseNotifier } from './release-notifier.js';
 import {
   acquireScript,
@@ -139,7 +139,10 @@ export class RedisLocks implements Locker {
    * with the signal's reason when aborted, with core's `StoreError`/`TimeoutError` when
    * Redis fails or misses the command deadline (an outage is never hidden as a wait).
    */
-  async acquire(resource: string, options: DistributedAcquireOptions = {}): Promise<DistributedLock> {
+  async acquire(
+    resource: string,
+    options: DistributedAcquireOptions = {},
+  ): Promise<DistributedLock> {
     if (this.#closed) throw new ClosedError('redis locks');
     const { leaseMs, timeoutMs } = resolveCall(this.#o, options);
     const { clock } = this.#o;

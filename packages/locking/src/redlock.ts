@@ -17,7 +17,7 @@ import {
 } from './common-options.js';
 import { LockQuorumError, LockTimeoutError } from './errors.js';
 import { type DistributedLock, HeldLock, type LockBackend, runHolding } from './held-lock.js';
-import { LocalLocks, type LocalLock } from './local-locks.js';
+import { type LocalLock, LocalLocks } from './local-locks.js';
 import {
   acquireScript,
   extendScript,
@@ -74,7 +74,13 @@ export class Redlock implements Locker {
         const keys = resourceKeys(o.prefix, resource);
         const tally = await this.#onAll((client) =>
           extendScript
-            .runWithin(client, [keys.lock], [token, Math.ceil(leaseMs)], o.commandTimeoutMs, 'extend')
+            .runWithin(
+              client,
+              [keys.lock],
+              [token, Math.ceil(leaseMs)],
+              o.commandTimeoutMs,
+              'extend',
+            )
             .then((reply) => ({ ok: Number(reply) === 1, pttl: 0 })),
         );
         if (tally.ok >= this.#quorum) return true;
@@ -138,7 +144,10 @@ export class Redlock implements Locker {
    * {@link LockTimeoutError} when contention outlasts the acquire timeout, and with the
    * signal's reason when aborted.
    */
-  async acquire(resource: string, options: DistributedAcquireOptions = {}): Promise<DistributedLock> {
+  async acquire(
+    resource: string,
+    options: DistributedAcquireOptions = {},
+  ): Promise<DistributedLock> {
     if (this.#closed) throw new ClosedError('redlock');
     const { leaseMs, timeoutMs } = resolveCall(this.#o, options);
     const { clock } = this.#o;
@@ -171,7 +180,14 @@ export class Redlock implements Locker {
         );
         const validityMs = leaseMs - (clock.now() - attemptStart) - driftMs(this.#o, leaseMs);
         if (tally.ok >= this.#quorum && validityMs > 0) {
-          const held = new HeldLock(this.#backend, resource, token, undefined, leaseMs, attemptStart);
+          const held = new HeldLock(
+            this.#backend,
+            resource,
+            token,
+            undefined,
+            leaseMs,
+            attemptStart,
+          );
           this.#held.set(held, gate);
           const waitMs = clock.now() - start;
           this.#stats.recordAcquire(waitMs, contended);
