@@ -1,5 +1,5 @@
 import type { Codec } from './codec.js';
-import type { Entry } from './entry.js';
+import { type Entry, L1Box } from './entry.js';
 import { ClosedError, InvalidKeyError, InvalidOptionError } from './errors.js';
 import { type CacheEventMap, type CacheEventName, CacheEvents, coreChannels } from './events.js';
 import { assertKey, assertName } from './key-schema.js';
@@ -124,15 +124,17 @@ export class Cache {
     const stack = this.#stack;
     const l1Key = this.#ns.l1Prefix + key;
     if (stack.l1Usable && options?.skipL1 !== true) {
-      const now = stack.s.now();
-      const entry = stack.l1Get(this.#ns, l1Key, now);
-      if (entry !== undefined && entry.freshUntil > now) {
+      const stored = stack.l1Get(l1Key);
+      if (
+        stored !== undefined &&
+        (!(stored instanceof L1Box) || stored.f > stack.s.now() - stack.base)
+      ) {
         if (stack.s.events.has('hit'))
           stack.s.events.emit('hit', { namespace: this.#ns.name, key, tier: 'l1' });
         if (coreChannels.read.hasSubscribers) {
           coreChannels.read.publish({ namespace: this.#ns.name, key, tier: 'l1', result: 'hit' });
         }
-        return Promise.resolve(entry.value as T);
+        return Promise.resolve((stored instanceof L1Box ? stored.value : stored) as T);
       }
     }
     if (!stack.s.l2 || options?.skipL2 === true) {
@@ -207,13 +209,17 @@ export class Cache {
     for (const key of keys) this.#check(key);
     const stack = this.#stack;
     const out: (T | undefined)[] = new Array(keys.length);
-    const now = stack.s.now();
+    const rel = stack.rel();
     const remote: number[] = [];
     keys.forEach((key, i) => {
       if (stack.l1Usable && options?.skipL1 !== true) {
-        const entry = stack.l1Get(this.#ns, this.#ns.l1Prefix + key, now);
-        if (entry && entry.freshUntil > now) {
-          out[i] = entry.value as T;
+        const stored = stack.l1Get(this.#ns.l1Prefix + key);
+        if (stored !== undefined && !(stored instanceof L1Box)) {
+          out[i] = stored as T;
+          return;
+        }
+        if (stored instanceof L1Box && stored.f > rel) {
+          out[i] = stored.value as T;
           return;
         }
       }
@@ -245,10 +251,10 @@ export class Cache {
   async has(key: string): Promise<boolean> {
     this.#check(key);
     const stack = this.#stack;
-    const now = stack.s.now();
+    const rel = stack.rel();
     if (stack.l1Usable) {
-      const entry = stack.l1Get(this.#ns, this.#ns.l1Prefix + key, now);
-      if (entry && entry.freshUntil > now) return true;
+      const stored = stack.l1Get(this.#ns.l1Prefix + key);
+      if (stored !== undefined && (!(stored instanceof L1Box) || stored.f > rel)) return true;
     }
     const l2 = stack.s.l2;
     if (!l2) return false;
@@ -273,23 +279,24 @@ export class Cache {
     const stack = this.#stack;
     const ns = this.#ns;
     const l1Key = ns.l1Prefix + key;
-    const now = stack.s.now();
+    const rel = stack.rel();
     let localStale: Entry | undefined;
     if (!o.skipL1 && !o.forceFresh && stack.l1Usable) {
-      const entry = stack.l1Get(ns, l1Key, now);
-      if (entry) {
-        if (entry.freshUntil > now) {
+      const stored = stack.l1Get(l1Key);
+      if (stored !== undefined) {
+        const box = stored instanceof L1Box ? stored : undefined;
+        if (!box || box.f > rel) {
           if (stack.s.events.has('hit'))
             stack.s.events.emit('hit', { namespace: ns.name, key, tier: 'l1' });
-          if (
-            o.eagerRefresh > 0 &&
-            now >= entry.createdAt + (entry.freshUntil - entry.createdAt) * o.eagerRefresh
-          ) {
-            this.#refresh(key, l1Key, loader as Loader<unknown>, o, entry);
+          if (o.eagerRefresh > 0) {
+            const remaining = box ? box.f - rel : (stack.s.l1?.remainingTtl(l1Key) ?? 0);
+            if (remaining <= o.ttlMs * (1 - o.eagerRefresh)) {
+              this.#refresh(key, l1Key, loader as Loader<unknown>, o, undefined);
+            }
           }
-          return entry.value as T;
+          return (box ? box.value : stored) as T;
         }
-        localStale = entry;
+        localStale = stack.toEntry(box);
       }
     }
     let flight = o.forceFresh ? undefined : (stack.loads.get(l1Key) as LoadFlight | undefined);
@@ -314,7 +321,7 @@ export class Cache {
     l1Key: string,
     loader: Loader<unknown>,
     o: ResolvedLoadOptions,
-    current: Entry,
+    current: Entry | undefined,
   ): void {
     const stack = this.#stack;
     if (stack.loads.has(l1Key)) return;
@@ -371,8 +378,10 @@ export class Cache {
     const ns = this.#ns;
     const prepared = items.map((item) => {
       this.#check(item?.key);
-      const { skipL1, skipL2, ...entryOptions } = item.options ?? {};
-      const o = resolveLoadOptions(this.#defaults, { ...entryOptions, skipL1, skipL2 });
+      const o =
+        item.options === undefined
+          ? this.#defaults
+          : resolveLoadOptions(this.#defaults, item.options as LoadOptions);
       return { key: item.key, o, entry: makeEntry(item.value, o, stack.s.now()) };
     });
     const l2 = stack.s.l2;
@@ -382,7 +391,7 @@ export class Cache {
       : [];
     for (const p of prepared) {
       const l1Key = ns.l1Prefix + p.key;
-      stack.fenceKey(l1Key);
+      if (stack.loads.size > 0 || stack.reads.size > 0) stack.fenceKey(l1Key);
       if (p.o.skipL1) stack.s.l1?.delete(l1Key);
       else stack.l1Set(ns, l1Key, p.entry, false);
     }
@@ -599,6 +608,7 @@ export function createCache(options: CacheOptions = {}): Cache {
       policy,
       admission,
       trackFrequency: promotion === 'frequency',
+      now,
       sizeOf: sizeOf ?? (() => 0),
       onEvict: (key, reason) => {
         if (events.has('evict')) events.emit('evict', { key, reason });

@@ -11,12 +11,20 @@ export interface Entry<T = unknown> {
   readonly tags: readonly string[] | undefined;
 }
 
-/** An L1 entry: the entry plus what L1 needs to keep itself bounded and coherent. */
-export interface MemoryEntry<T = unknown> extends Entry<T> {
-  /** Local time the entry entered L1 (for tag invalidation checks). */
-  readonly storedAt: number;
-  /** Estimated size in bytes (0 when L1 is not bounded by bytes). */
-  readonly size: number;
-  /** Generation of the namespace when stored; a clear bumps it and orphans the entry. */
-  readonly gen: number;
+/**
+ * What L1 holds when a value needs more than lru-cache's own TTL: a grace period, tags,
+ * or an `undefined` value. Plain values (no grace, no tags) are stored as they are, with
+ * their TTL kept by lru-cache in its typed arrays: that is what keeps L1 within a few
+ * percent of raw lru-cache's memory. Times are integer ms offsets from the tier's base
+ * time, so V8 keeps them inline as small integers.
+ */
+export class L1Box<T = unknown> {
+  constructor(
+    readonly value: T,
+    /** freshUntil - base, ms. */
+    readonly f: number,
+    /** staleUntil - base, ms. */
+    readonly s: number,
+    readonly tags: readonly string[] | undefined,
+  ) {}
 }

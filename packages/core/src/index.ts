@@ -9,7 +9,7 @@ export type { Codec, CodecOutput, Serializer } from './codec.js';
 export { crc32 } from './crc32.js';
 export { withDeadline } from './deadline.js';
 export { type ByteSize, type Duration, toBytes, toMs } from './duration.js';
-export type { Entry, MemoryEntry } from './entry.js';
+export { type Entry, L1Box } from './entry.js';
 export {
   CacheStackError,
   type CacheStackErrorOptions,

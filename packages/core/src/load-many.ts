@@ -1,4 +1,4 @@
-import type { Entry } from './entry.js';
+import { type Entry, L1Box } from './entry.js';
 import { InvalidOptionError, LoaderError } from './errors.js';
 import type { LoadFlight } from './load.js';
 import type { ResolvedLoadOptions } from './options.js';
@@ -52,9 +52,17 @@ export async function loadMany<T>(
   for (const key of new Set(keys)) {
     const l1Key = ns.l1Prefix + key;
     if (!o.skipL1 && !o.forceFresh && stack.l1Usable) {
-      const entry = stack.l1Get(ns, l1Key, now);
-      if (entry && entry.freshUntil > now) {
-        results.set(key, entry);
+      const stored = stack.l1Get(l1Key);
+      const fresh =
+        stored !== undefined && (!(stored instanceof L1Box) || stored.f > now - stack.base);
+      if (fresh) {
+        results.set(key, {
+          value: stored instanceof L1Box ? stored.value : stored,
+          createdAt: now,
+          freshUntil: now + 1,
+          staleUntil: now + 1,
+          tags: undefined,
+        });
         stack.s.events.emit('hit', { namespace: ns.name, key, tier: 'l1' });
         continue;
       }

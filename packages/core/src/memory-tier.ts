@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { MemoryEntry } from './entry.js';
+import { L1Box } from './entry.js';
 import { FrequencySketch } from './frequency-sketch.js';
 
 /** L1 eviction policy. */
@@ -16,6 +16,8 @@ export interface MemoryTierOptions {
   /** Whether a sketch is needed by the promotion strategy even without admission. */
   readonly trackFrequency: boolean;
   readonly sizeOf: (value: unknown) => number;
+  /** Clock of TTLs, ms. */
+  readonly now: () => number;
   /** Called when an entry leaves L1 to keep it within bounds. */
   readonly onEvict: (key: string, reason: 'capacity' | 'rejected') => void;
 }
@@ -23,14 +25,19 @@ export interface MemoryTierOptions {
 // lfu: how many of the least-recently-used entries are sampled to pick the victim.
 const LFU_SAMPLE = 5;
 
+function unbox(stored: unknown): unknown {
+  return stored instanceof L1Box ? stored.value : stored;
+}
+
 /**
- * L1: a synchronous store of {@link MemoryEntry} on lru-cache, bounded by entries and
- * bytes. `fifo` reads without touching recency; `lfu` evicts the least frequent of the
- * few least-recently-used entries (sampled LFU, as Redis does); the admission filter
- * decides whether a promoted L2 entry may push a more frequently used entry out.
+ * L1: a synchronous store on lru-cache, bounded by entries and bytes, with per-entry
+ * TTL. Holds plain values or {@link L1Box}es. `fifo` reads without touching recency;
+ * `lfu` evicts the least frequent of the few least-recently-used entries (sampled LFU,
+ * as Redis does); the admission filter decides whether a promoted L2 entry may push a
+ * more frequently used entry out.
  */
 export class MemoryTier {
-  readonly #lru: LRUCache<string, MemoryEntry>;
+  readonly #lru: LRUCache<string, {}>;
   readonly #options: MemoryTierOptions;
   readonly #sketch: FrequencySketch | undefined;
   readonly #tagIndex = new Map<string, Set<string>>();
@@ -42,16 +49,22 @@ export class MemoryTier {
     const needSketch =
       options.admission === 'tinylfu' || options.policy === 'lfu' || options.trackFrequency;
     this.#sketch = needSketch ? new FrequencySketch(options.maxEntries) : undefined;
-    this.#lru = new LRUCache<string, MemoryEntry>({
+    this.#lru = new LRUCache<string, {}>({
       max: options.maxEntries,
       ...(options.maxBytes > 0
         ? {
             maxSize: options.maxBytes,
-            sizeCalculation: (entry: MemoryEntry) => Math.max(1, entry.size),
+            sizeCalculation: (stored: {}) => Math.max(1, options.sizeOf(unbox(stored))),
           }
         : {}),
-      dispose: (entry, key, reason) => {
-        if (entry.tags) this.#unindex(key, entry.tags);
+      // Our clock (injectable), read on every TTL check: no cached time, no timers.
+      perf: { now: options.now },
+      ttlResolution: 0,
+      ttlAutopurge: false,
+      allowStale: false,
+      updateAgeOnGet: false,
+      dispose: (stored, key, reason) => {
+        if (stored instanceof L1Box && stored.tags) this.#unindex(key, stored.tags);
         if (reason === 'evict') this.#options.onEvict(key, 'capacity');
       },
     });
@@ -67,15 +80,20 @@ export class MemoryTier {
     return this.#lru.calculatedSize;
   }
 
-  /** Looks an entry up; counts the access for frequency-based decisions. */
-  get(key: string): MemoryEntry | undefined {
+  /** Looks a live entry up; counts the access for frequency-based decisions. */
+  get(key: string): unknown {
     if (this.#sketch) this.#sketch.increment(key);
     return this.#peekOnly ? this.#lru.peek(key) : this.#lru.get(key);
   }
 
   /** Looks an entry up without touching recency or frequency. */
-  peek(key: string): MemoryEntry | undefined {
+  peek(key: string): unknown {
     return this.#lru.peek(key);
+  }
+
+  /** Remaining TTL of a key in ms (0 when absent or expired). */
+  remainingTtl(key: string): number {
+    return Math.max(0, this.#lru.getRemainingTTL(key));
   }
 
   /** Recent access frequency of a key (0-15), or 0 without a sketch. */
@@ -89,14 +107,20 @@ export class MemoryTier {
   }
 
   /**
-   * Stores an entry. With `admit`, the entry goes through the admission filter when L1
-   * is full: it is stored only if it is used more often than the entry it would evict
-   * (`bonus` is added to its frequency, for namespace priority). Returns whether stored.
+   * Stores a plain value or an {@link L1Box} for `ttlMs`. With `admit`, the entry goes
+   * through the admission filter when L1 is full: it is stored only if it is used more
+   * often than the entry it would evict (`bonus` is added to its frequency, for
+   * namespace priority). Returns whether it was stored.
    */
-  set(key: string, entry: MemoryEntry, admit = false, bonus = 0): boolean {
+  set(key: string, stored: {}, ttlMs: number, admit = false, bonus = 0): boolean {
+    if (ttlMs <= 0) {
+      this.#lru.delete(key);
+      return false;
+    }
+    const size = this.#options.maxBytes > 0 ? Math.max(1, this.#options.sizeOf(unbox(stored))) : 0;
     const existing = this.#lru.peek(key);
-    if (existing?.tags) this.#unindex(key, existing.tags);
-    if (!existing && this.#isFull(entry.size)) {
+    if (existing instanceof L1Box && existing.tags) this.#unindex(key, existing.tags);
+    if (existing === undefined && this.#isFull(size)) {
       const victim = this.#victim();
       if (admit && this.#sketch && victim !== undefined && this.#options.admission === 'tinylfu') {
         if (this.#sketch.frequency(key) + bonus <= this.#sketch.frequency(victim)) {
@@ -104,11 +128,11 @@ export class MemoryTier {
           return false;
         }
       }
-      if (this.#options.policy === 'lfu') this.#makeRoom(entry.size);
+      if (this.#options.policy === 'lfu') this.#makeRoom(size);
     }
-    this.#lru.set(key, entry);
+    this.#lru.set(key, stored, size > 0 ? { ttl: ttlMs, size } : { ttl: ttlMs });
     if (!this.#lru.has(key)) return false; // larger than maxBytes on its own
-    if (entry.tags) this.#index(key, entry.tags);
+    if (stored instanceof L1Box && stored.tags) this.#index(key, stored.tags);
     return true;
   }
 
@@ -121,6 +145,11 @@ export class MemoryTier {
   keysWithTag(tag: string): string[] {
     const keys = this.#tagIndex.get(tag);
     return keys ? [...keys] : [];
+  }
+
+  /** Removes every entry whose key satisfies `match`. */
+  deleteWhere(match: (key: string) => boolean): void {
+    for (const key of [...this.#lru.keys()]) if (match(key)) this.#lru.delete(key);
   }
 
   /** Drops everything. */
@@ -166,9 +195,8 @@ export class MemoryTier {
     while (this.#isFull(incoming) && guard-- > 0) {
       const victim = this.#victim();
       if (victim === undefined) return;
-      const entry = this.#lru.peek(victim);
       this.#lru.delete(victim);
-      if (entry) this.#options.onEvict(victim, 'capacity');
+      this.#options.onEvict(victim, 'capacity');
     }
   }
 

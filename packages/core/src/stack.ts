@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { Bus, InvalidationMessage } from './bus.js';
-import type { Entry, MemoryEntry } from './entry.js';
+import { type Entry, L1Box } from './entry.js';
 import { type CacheEvents, coreChannels } from './events.js';
 import type { Logger } from './logger.js';
 import type { MemoryTier } from './memory-tier.js';
@@ -12,8 +12,6 @@ export interface NamespaceState {
   readonly name: string;
   /** Prefix of this namespace's L1 keys ('' for the root namespace). */
   readonly l1Prefix: string;
-  /** Bumped by `clear()`: L1 entries of older generations are dead. */
-  gen: number;
   priority: Priority;
 }
 
@@ -63,6 +61,7 @@ export class Stack {
 
   constructor(settings: StackSettings) {
     this.s = settings;
+    this.base = Math.floor(settings.now());
     if (typeof settings.promotion === 'object') {
       this.#hits = new LRUCache({ max: Math.max(1000, settings.maxEntries) });
     }
@@ -79,7 +78,6 @@ export class Stack {
           } else {
             // Invalidations may have been missed while deaf: drop everything L1 holds.
             settings.l1?.clear();
-            for (const ns of this.namespaces.values()) ns.gen++;
             for (const flight of this.loads.values()) flight.fenced = true;
             for (const flight of this.reads.values()) flight.fenced = true;
             this.#busDown = false;
@@ -88,6 +86,26 @@ export class Stack {
         }),
       );
     }
+  }
+
+  /** Time L1 offsets are relative to (the clock at creation). */
+  readonly base: number;
+
+  /** `now` as an L1 offset. */
+  rel(): number {
+    return this.s.now() - this.base;
+  }
+
+  /** An L1 box as a full entry (for stale fallbacks; createdAt is not kept in L1). */
+  toEntry(box: L1Box): Entry {
+    const freshUntil = this.base + box.f;
+    return {
+      value: box.value,
+      createdAt: freshUntil,
+      freshUntil,
+      staleUntil: this.base + box.s,
+      tags: box.tags,
+    };
   }
 
   /** Whether L1 may be used now (it exists and the bus, if any, is connected). */
@@ -99,38 +117,39 @@ export class Stack {
   namespace(name: string, root: boolean): NamespaceState {
     let ns = this.namespaces.get(name);
     if (!ns) {
-      ns = { name, l1Prefix: root ? '' : `\u0000${name}\u0000`, gen: 0, priority: 'medium' };
+      ns = { name, l1Prefix: root ? '' : `\u0000${name}\u0000`, priority: 'medium' };
       this.namespaces.set(name, ns);
     }
     return ns;
   }
 
-  /** A usable (live, same generation, not past grace) L1 entry, or undefined. */
-  l1Get(ns: NamespaceState, l1Key: string, now: number): MemoryEntry | undefined {
-    const entry = this.s.l1!.get(l1Key);
-    if (entry === undefined) return undefined;
-    if (entry.gen !== ns.gen || entry.staleUntil <= now) {
-      this.s.l1!.delete(l1Key);
-      return undefined;
-    }
-    return entry;
+  /**
+   * What L1 holds for a key: a plain (fresh) value, an {@link L1Box} (fresh or stale
+   * within grace: check `f`), or `undefined`. Expired entries are never returned.
+   */
+  l1Get(l1Key: string): unknown {
+    return this.s.l1!.get(l1Key);
   }
 
   /** Stores an entry in L1 (through the admission filter when `promoted`). */
   l1Set(ns: NamespaceState, l1Key: string, entry: Entry, promoted: boolean): boolean {
     const l1 = this.s.l1;
     if (!l1 || this.#busDown) return false;
-    const memoryEntry: MemoryEntry = {
-      value: entry.value,
-      createdAt: entry.createdAt,
-      freshUntil: entry.freshUntil,
-      staleUntil: entry.staleUntil,
-      tags: entry.tags,
-      storedAt: this.s.now(),
-      size: this.s.sizeOf ? this.s.sizeOf(entry.value) : 0,
-      gen: ns.gen,
-    };
-    return l1.set(l1Key, memoryEntry, promoted, PRIORITY_BONUS[ns.priority]);
+    const ttlMs = entry.staleUntil - this.s.now();
+    const boxed =
+      entry.tags !== undefined ||
+      entry.staleUntil > entry.freshUntil ||
+      entry.value === undefined ||
+      entry.value === null;
+    const stored = boxed
+      ? new L1Box(
+          entry.value,
+          offset(entry.freshUntil - this.base),
+          offset(entry.staleUntil - this.base),
+          entry.tags,
+        )
+      : (entry.value as {});
+    return l1.set(l1Key, stored, ttlMs, promoted, PRIORITY_BONUS[ns.priority]);
   }
 
   /** Whether an L2 hit should be copied into L1 now, per the promotion strategy. */
@@ -211,9 +230,12 @@ export class Stack {
     this.fenceTags(ns.name, tags);
   }
 
-  /** Orphans every L1 entry of the namespace and fences its flights. */
+  /** Drops every L1 entry of the namespace and fences its flights. */
   clearLocal(ns: NamespaceState): void {
-    ns.gen++;
+    const prefix = ns.l1Prefix;
+    this.s.l1?.deleteWhere(
+      prefix === '' ? (k) => k.charCodeAt(0) !== 0 : (k) => k.startsWith(prefix),
+    );
     this.fenceNamespace(ns.name);
   }
 
@@ -261,6 +283,16 @@ export class Stack {
     for (const unsubscribe of this.#unsubscribe) unsubscribe();
     this.#unsubscribe.length = 0;
   }
+}
+
+const SMI_MAX = 2 ** 30 - 1;
+
+/**
+ * An L1 time offset. Whole milliseconds within ±12 days are forced to int32 so V8 keeps
+ * them as small integers inline in the entry (a double would be boxed: ~2x the entry).
+ */
+function offset(ms: number): number {
+  return ms < SMI_MAX && ms > -SMI_MAX ? Math.ceil(ms) | 0 : Math.ceil(ms);
 }
 
 /** Builds an entry from a value and resolved options at time `now`. */

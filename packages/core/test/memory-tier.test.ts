@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { MemoryEntry } from '../src/entry.js';
+import { L1Box } from '../src/entry.js';
 import { FrequencySketch } from '../src/frequency-sketch.js';
 import { MemoryTier, type MemoryTierOptions } from '../src/memory-tier.js';
 
-function entry(value: unknown, size = 0, tags?: string[]): MemoryEntry {
-  return {
-    value,
-    createdAt: 0,
-    freshUntil: 1e12,
-    staleUntil: 1e12,
-    tags,
-    storedAt: 0,
-    size,
-    gen: 0,
-  };
+function entry(value: unknown, size = 0, tags?: string[]): {} {
+  const v = { value, size };
+  return tags ? new L1Box(v, 1e9, 1e9, tags) : v;
 }
 
 function tier(options: Partial<MemoryTierOptions> = {}) {
@@ -24,7 +16,8 @@ function tier(options: Partial<MemoryTierOptions> = {}) {
     policy: 'lru',
     admission: 'none',
     trackFrequency: false,
-    sizeOf: () => 0,
+    sizeOf: (v) => (v as { size: number }).size,
+    now: () => 0,
     onEvict: (key) => evicted.push(key),
     ...options,
   });
@@ -34,73 +27,73 @@ function tier(options: Partial<MemoryTierOptions> = {}) {
 describe('memory tier', () => {
   it('lru evicts the least recently read entry', () => {
     const { t, evicted } = tier();
-    t.set('a', entry(1));
-    t.set('b', entry(2));
-    t.set('c', entry(3));
+    t.set('a', entry(1), 1000);
+    t.set('b', entry(2), 1000);
+    t.set('c', entry(3), 1000);
     t.get('a');
-    t.set('d', entry(4));
+    t.set('d', entry(4), 1000);
     expect(evicted).toEqual(['b']);
     expect(t.peek('a')).toBeDefined();
   });
 
   it('fifo evicts the oldest inserted entry even when it is read', () => {
     const { t, evicted } = tier({ policy: 'fifo' });
-    t.set('a', entry(1));
-    t.set('b', entry(2));
-    t.set('c', entry(3));
+    t.set('a', entry(1), 1000);
+    t.set('b', entry(2), 1000);
+    t.set('c', entry(3), 1000);
     t.get('a');
     t.get('a');
-    t.set('d', entry(4));
+    t.set('d', entry(4), 1000);
     expect(evicted).toEqual(['a']);
   });
 
   it('lfu evicts the least frequently used of the oldest entries', () => {
     const { t, evicted } = tier({ policy: 'lfu' });
-    t.set('a', entry(1));
-    t.set('b', entry(2));
-    t.set('c', entry(3));
+    t.set('a', entry(1), 1000);
+    t.set('b', entry(2), 1000);
+    t.set('c', entry(3), 1000);
     for (let i = 0; i < 5; i++) t.get('a');
     for (let i = 0; i < 3; i++) t.get('c');
     t.get('b'); // b is now the most recent, but the least used
-    t.set('d', entry(4));
+    t.set('d', entry(4), 1000);
     expect(evicted).toEqual(['b']);
     expect(t.size).toBe(3);
   });
 
   it('is bounded by bytes as well as entries', () => {
     const { t, evicted } = tier({ maxEntries: 100, maxBytes: 100 });
-    t.set('a', entry('x', 40));
-    t.set('b', entry('y', 40));
-    t.set('c', entry('z', 40));
+    t.set('a', entry('x', 40), 1000);
+    t.set('b', entry('y', 40), 1000);
+    t.set('c', entry('z', 40), 1000);
     expect(evicted).toEqual(['a']);
     expect(t.bytes).toBeLessThanOrEqual(100);
-    expect(t.set('huge', entry('h', 1000))).toBe(false);
+    expect(t.set('huge', entry('h', 1000), 1000)).toBe(false);
   });
 
   it('the tinylfu admission filter keeps a hot entry from being displaced by a cold promotion', () => {
     const { t, evicted } = tier({ admission: 'tinylfu' });
     for (const k of ['a', 'b', 'c']) {
-      t.set(k, entry(k));
+      t.set(k, entry(k), 1000);
       for (let i = 0; i < 4; i++) t.get(k);
     }
-    expect(t.set('cold', entry('cold'), true)).toBe(false);
+    expect(t.set('cold', entry('cold'), 1000, true)).toBe(false);
     expect(evicted).toEqual(['cold']);
     expect(t.peek('cold')).toBeUndefined();
     // once it has been asked for often enough, it is admitted
     for (let i = 0; i < 8; i++) t.touch('warm');
-    expect(t.set('warm', entry('warm'), true)).toBe(true);
+    expect(t.set('warm', entry('warm'), 1000, true)).toBe(true);
     // explicit writes (not promotions) are always stored
-    expect(t.set('explicit', entry('e'))).toBe(true);
+    expect(t.set('explicit', entry('e'), 1000)).toBe(true);
   });
 
   it('indexes tags and forgets them when entries leave', () => {
     const { t } = tier();
-    t.set('a', entry(1, 0, ['red']));
-    t.set('b', entry(2, 0, ['red', 'blue']));
+    t.set('a', entry(1, 0, ['red']), 1000);
+    t.set('b', entry(2, 0, ['red', 'blue']), 1000);
     expect(t.keysWithTag('red').sort()).toEqual(['a', 'b']);
     t.delete('a');
     expect(t.keysWithTag('red')).toEqual(['b']);
-    t.set('b', entry(3, 0, ['green']));
+    t.set('b', entry(3, 0, ['green']), 1000);
     expect(t.keysWithTag('red')).toEqual([]);
     expect(t.keysWithTag('green')).toEqual(['b']);
   });
@@ -117,5 +110,27 @@ describe('frequency sketch', () => {
     // many other keys trigger the halving: "hot" decays
     for (let i = 0; i < 5000; i++) sketch.increment(`k${i}`);
     expect(sketch.frequency('hot')).toBeLessThan(10);
+  });
+});
+
+describe('memory tier TTL', () => {
+  it('expires entries on its injected clock', () => {
+    let now = 1000;
+    const t = new MemoryTier({
+      maxEntries: 10,
+      maxBytes: 0,
+      policy: 'lru',
+      admission: 'none',
+      trackFrequency: false,
+      sizeOf: () => 0,
+      now: () => now,
+      onEvict: () => {},
+    });
+    t.set('a', { v: 1 }, 100);
+    now = 1099;
+    expect(t.get('a')).toEqual({ v: 1 });
+    expect(t.remainingTtl('a')).toBe(1);
+    now = 1101;
+    expect(t.get('a')).toBeUndefined();
   });
 });

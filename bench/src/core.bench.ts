@@ -1,0 +1,165 @@
+/**
+ * @cachestack/core against its references, each scenario in one run:
+ * - L1 hit: `await cache.get` vs raw lru-cache `get` (and bentocache, cacheable)
+ * - L2 hit: L1 miss, 1 KB value, 100 concurrent callers, vs raw ioredis GET (see core-l2)
+ * - 1000 concurrent getOrSet of one missing key: loader calls and total time
+ * - RSS for 1 M entries of ~100 B vs lru-cache (separate processes)
+ */
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createCache } from '@cachestack/core';
+import { BentoCache, bentostore } from 'bentocache';
+import { memoryDriver } from 'bentocache/drivers/memory';
+import { Cacheable } from 'cacheable';
+import { LRUCache } from 'lru-cache';
+import { Bench } from 'tinybench';
+import {
+  median,
+  printScenario,
+  type Row,
+  ratios,
+  type ScenarioResult,
+  writeResults,
+} from './lib/report.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const BATCH = 1000;
+const KEYS = Array.from({ length: 1024 }, (_, i) => `user:${i}`);
+
+async function l1Hit(): Promise<ScenarioResult> {
+  const lru = new LRUCache<string, object>({ max: 10_000 });
+  const cache = createCache({ l1: { maxEntries: 10_000 }, defaults: { ttl: '1h' } });
+  const bento = new BentoCache({
+    default: 'm',
+    stores: { m: bentostore().useL1Layer(memoryDriver({ maxItems: 10_000 })) },
+  });
+  const cacheable = new Cacheable({ ttl: '1h' });
+  for (const key of KEYS) {
+    const value = { id: key, name: 'x'.repeat(50) };
+    lru.set(key, value);
+    await cache.set(key, value);
+    await bento.set({ key, value, ttl: '1h' });
+    await cacheable.set(key, value);
+  }
+  const bench = new Bench({ time: 1500, warmupTime: 300 });
+  let sink: unknown;
+  bench
+    .add('raw lru-cache get', () => {
+      for (let i = 0; i < BATCH; i++) sink = lru.get(KEYS[i & 1023]!);
+    })
+    .add('cachestack await get', async () => {
+      for (let i = 0; i < BATCH; i++) sink = await cache.get(KEYS[i & 1023]!);
+    })
+    .add('bentocache await get', async () => {
+      for (let i = 0; i < BATCH; i++) sink = await bento.get({ key: KEYS[i & 1023]! });
+    })
+    .add('cacheable await get', async () => {
+      for (let i = 0; i < BATCH; i++) sink = await cacheable.get(KEYS[i & 1023]!);
+    });
+  await bench.run();
+  void sink;
+  const rows: Row[] = bench.tasks.map((task) => {
+    const r = task.result as
+      | { throughput?: { median?: number; mean: number }; hz?: number }
+      | undefined;
+    const perSec = r?.throughput?.median ?? r?.throughput?.mean ?? r?.hz ?? 0;
+    return { name: task.name, opsPerSec: Math.round(perSec * BATCH) };
+  });
+  await cache.close();
+  await bento.disconnectAll();
+  const r = ratios(rows, 'raw lru-cache get');
+  const ours = rows.find((x) => x.name === 'cachestack await get')!.opsPerSec!;
+  const bentoOps = rows.find((x) => x.name === 'bentocache await get')!.opsPerSec!;
+  return {
+    scenario: 'L1 hit (1024 hot keys, values ~70 B objects)',
+    reference: 'raw lru-cache get',
+    rows,
+    ratios: { ...r, 'cachestack vs bentocache': Number((ours / bentoOps).toFixed(2)) },
+    notes: [
+      `targets: cachestack >= 5M ops/s and >= 20x bentocache; measured ${(ours / 1e6).toFixed(2)}M ops/s, ${(ours / bentoOps).toFixed(1)}x bentocache`,
+    ],
+  };
+}
+
+async function stampede(): Promise<ScenarioResult> {
+  const rounds = 5;
+  const results: Record<string, { calls: number[]; ms: number[] }> = {
+    cachestack: { calls: [], ms: [] },
+    bentocache: { calls: [], ms: [] },
+    cacheable: { calls: [], ms: [] },
+  };
+  const cache = createCache({ l1: { maxEntries: 10_000 } });
+  const bento = new BentoCache({
+    default: 'm',
+    stores: { m: bentostore().useL1Layer(memoryDriver({ maxItems: 10_000 })) },
+  });
+  const cacheable = new Cacheable();
+  for (let round = 0; round < rounds; round++) {
+    const key = `missing:${round}`;
+    const contenders: [string, (loader: () => Promise<string>) => Promise<unknown>][] = [
+      ['cachestack', (loader) => cache.getOrSet(key, loader)],
+      ['bentocache', (loader) => bento.getOrSet({ key, factory: loader, ttl: '1h' })],
+      ['cacheable', (loader) => cacheable.getOrSet(key, loader)],
+    ];
+    for (const [name, call] of contenders) {
+      let calls = 0;
+      const loader = async () => {
+        calls++;
+        await new Promise((r) => setTimeout(r, 10));
+        return 'value';
+      };
+      const t0 = performance.now();
+      await Promise.all(Array.from({ length: 1000 }, () => call(loader)));
+      results[name]!.ms.push(performance.now() - t0);
+      results[name]!.calls.push(calls);
+    }
+  }
+  await cache.close();
+  await bento.disconnectAll();
+  const rows: Row[] = Object.entries(results).map(([name, r]) => ({
+    name,
+    loaderCalls: Math.max(...r.calls),
+    totalMs: Number(median(r.ms).toFixed(2)),
+  }));
+  return {
+    scenario: '1000 concurrent getOrSet of one missing key (loader takes 10 ms)',
+    reference: 'cachestack',
+    rows,
+    ratios: ratios(rows, 'cachestack', 'totalMs'),
+    notes: ['loaderCalls is the worst of 5 rounds; totalMs the median (lower is better)'],
+  };
+}
+
+function rss(): ScenarioResult {
+  const n = Number(process.env.BENCH_RSS_ENTRIES ?? 1_000_000);
+  const rows: Row[] = [];
+  for (const kind of ['lru-cache', 'cachestack', 'bentocache', 'cacheable']) {
+    const out = execFileSync(
+      process.execPath,
+      ['--expose-gc', '--max-old-space-size=8192', join(here, 'rss-child.js'), kind, String(n)],
+      {
+        encoding: 'utf8',
+      },
+    );
+    const parsed = JSON.parse(out.trim().split('\n').pop()!) as {
+      rssMB: number;
+      heapMB: number;
+      fillMs: number;
+    };
+    rows.push({ name: kind, rssMB: parsed.rssMB, heapMB: parsed.heapMB, fillMs: parsed.fillMs });
+  }
+  return {
+    scenario: `RSS for ${n.toLocaleString('en')} entries of ~100 B`,
+    reference: 'lru-cache',
+    rows,
+    ratios: ratios(rows, 'lru-cache', 'rssMB'),
+    notes: ['ratio is RSS relative to raw lru-cache (lower is better); target cachestack <= 1.1x'],
+  };
+}
+
+export default async function run(): Promise<void> {
+  const results = [await l1Hit(), await stampede(), rss()];
+  for (const r of results) printScenario(r);
+  writeResults('core', results);
+}
