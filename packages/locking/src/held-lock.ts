@@ -55,7 +55,7 @@ export class HeldLock implements DistributedLock {
   validUntil: number;
   #leaseMs: number;
   readonly #backend: LockBackend;
-  readonly #controller = new AbortController();
+  #controller: AbortController | undefined;
   readonly #acquiredAt: number;
   #state: 'held' | 'released' | 'lost' = 'held';
   #expiryTimer: TimerHandle = undefined;
@@ -80,8 +80,15 @@ export class HeldLock implements DistributedLock {
     this.#armExpiry();
   }
 
+  // Created on first use: most holders never look at their signal.
   get signal(): AbortSignal {
+    this.#controller ??= new AbortController();
     return this.#controller.signal;
+  }
+
+  #abort(reason: unknown): void {
+    this.#controller ??= new AbortController();
+    this.#controller.abort(reason);
   }
 
   get held(): boolean {
@@ -163,7 +170,7 @@ export class HeldLock implements DistributedLock {
     if (lockingChannels.lost.hasSubscribers) {
       lockingChannels.lost.publish({ kind: this.#backend.kind, resource: this.resource, reason });
     }
-    this.#controller.abort(new LockLostError(this.resource, reason));
+    this.#abort(new LockLostError(this.resource, reason));
   }
 
   /** @internal aborts the signal with `reason` and forgets the lock (on close). */
@@ -171,7 +178,7 @@ export class HeldLock implements DistributedLock {
     if (this.#state !== 'held') return;
     this.#finish('released');
     this.#backend.releaseRemote(this.resource, this.token).catch(() => {});
-    this.#controller.abort(reason);
+    this.#abort(reason);
   }
 
   #finish(state: 'released' | 'lost'): void {
@@ -188,16 +195,16 @@ export class HeldLock implements DistributedLock {
 }
 
 /**
- * Runs `fn` while holding `lock`, extending it automatically; `fn` gets the lock's
- * signal. Rejects with {@link LockLostError} when the lock was lost before `fn` settled.
+ * Runs `fn` while holding `lock`, extending it automatically; `fn` gets the lock (its
+ * `signal` fires when the lock is lost). Rejects with {@link LockLostError} when the lock was lost before `fn` settled.
  */
 export async function runHolding<T>(
   lock: HeldLock,
-  fn: (signal: AbortSignal, lock: DistributedLock) => T | Promise<T>,
+  fn: (lock: DistributedLock) => T | Promise<T>,
 ): Promise<T> {
   lock.startAutoExtend();
   try {
-    const result = await fn(lock.signal, lock);
+    const result = await fn(lock);
     if (lock.signal.aborted) throw lock.signal.reason;
     return result;
   } catch (error) {

@@ -4,7 +4,8 @@
  */
 import { ClosedError, InvalidOptionError, type Lock, type Locker } from '@cachestack/core';
 import { lockingChannels } from './channels.js';
-import { type Clock, systemClock, type TimerHandle } from './clock.js';
+import { type Clock, systemClock } from './clock.js';
+import { Deadlines, type Expiring } from './deadlines.js';
 import { LockLostError, LockNotHeldError, LockTimeoutError } from './errors.js';
 import { type LockStats, StatsCounter } from './stats.js';
 
@@ -42,11 +43,10 @@ export interface LocalLock extends Lock {
   extend(leaseMs?: number): void;
 }
 
-interface Waiter {
+interface Waiter extends Expiring {
   readonly owner: Owner;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
-  timer: TimerHandle;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
 }
@@ -64,15 +64,16 @@ function checkMs(option: string, value: number | undefined, fallback: number): n
   return value;
 }
 
-class Owner implements LocalLock {
+class Owner implements LocalLock, Expiring {
   readonly keys: readonly string[];
   readonly resource: string;
   fencingToken = 0;
-  readonly controller = new AbortController();
-  leaseTimer: TimerHandle = undefined;
+  /** Lease deadline (clock ms) while held. */
+  deadline = Number.POSITIVE_INFINITY;
   leaseMs: number;
   acquiredAt = 0;
   state: 'waiting' | 'held' | 'released' | 'lost' = 'waiting';
+  #controller: AbortController | undefined;
   readonly #locks: LocalLocks;
 
   constructor(locks: LocalLocks, keys: readonly string[], leaseMs: number) {
@@ -82,12 +83,27 @@ class Owner implements LocalLock {
     this.leaseMs = leaseMs;
   }
 
+  // Created on first use: most holders never look at their signal.
   get signal(): AbortSignal {
-    return this.controller.signal;
+    this.#controller ??= new AbortController();
+    return this.#controller.signal;
   }
 
   get held(): boolean {
     return this.state === 'held';
+  }
+
+  /** Why the lock was taken away (lease expiry, close), if it was. */
+  abortReason: unknown = undefined;
+
+  abort(reason: unknown): void {
+    this.abortReason = reason;
+    this.#controller ??= new AbortController();
+    this.#controller.abort(reason);
+  }
+
+  expire(): void {
+    this.#locks._expire(this);
   }
 
   extend(leaseMs?: number): void {
@@ -112,11 +128,13 @@ export class LocalLocks implements Locker {
   readonly #acquireTimeoutMs: number;
   readonly #leaseMs: number;
   readonly #stats = new StatsCounter();
+  readonly #deadlines: Deadlines;
   #sequence = 0;
   #closed = false;
 
   constructor(options: LocalLocksOptions = {}) {
     this.#clock = options.clock ?? systemClock;
+    this.#deadlines = new Deadlines(this.#clock);
     this.#acquireTimeoutMs = checkMs('acquireTimeoutMs', options.acquireTimeoutMs, 10_000);
     this.#leaseMs = checkMs('leaseMs', options.leaseMs, 30_000);
   }
@@ -164,13 +182,39 @@ export class LocalLocks implements Locker {
     const signal = options.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
     const owner = new Owner(this, sorted, leaseMs);
-    // Fast path: one free key, no waiting, no await.
-    if (sorted.length === 1 && !this.#slots.has(sorted[0]!)) {
-      this.#slots.set(sorted[0]!, { holder: owner, queue: [] });
-      this.#granted(owner, 0, false);
-      return Promise.resolve(owner);
+    if (sorted.length === 1) {
+      // One key: no async function; a free key is taken without waiting.
+      const start = this.#clock.now();
+      const waited = this.#take(sorted[0]!, owner, start, timeoutMs, signal);
+      if (!waited) {
+        this.#granted(owner, 0, false);
+        return Promise.resolve(owner);
+      }
+      return waited.then(
+        () => {
+          this.#granted(owner, this.#clock.now() - start, true);
+          return owner;
+        },
+        (error: unknown) => this.#failed(owner, [], error, start),
+      );
     }
     return this.#acquireSlow(owner, timeoutMs, signal);
+  }
+
+  #failed(owner: Owner, taken: readonly string[], error: unknown, start: number): never {
+    for (const key of taken) this.#releaseKey(key, owner);
+    owner.state = 'released';
+    if (error instanceof LockTimeoutError) {
+      this.#stats.timeouts++;
+      if (lockingChannels.timeout.hasSubscribers) {
+        lockingChannels.timeout.publish({
+          kind: 'local',
+          resource: owner.resource,
+          waitMs: this.#clock.now() - start,
+        });
+      }
+    }
+    throw error;
   }
 
   async #acquireSlow(
@@ -179,12 +223,11 @@ export class LocalLocks implements Locker {
     signal: AbortSignal | undefined,
   ): Promise<LocalLock> {
     const start = this.#clock.now();
-    const deadline = start + timeoutMs;
     let contended = false;
     const taken: string[] = [];
     try {
       for (const key of owner.keys) {
-        const waited = this.#take(key, owner, deadline, signal);
+        const waited = this.#take(key, owner, start, timeoutMs, signal);
         if (waited) {
           contended = true;
           await waited;
@@ -192,19 +235,7 @@ export class LocalLocks implements Locker {
         taken.push(key);
       }
     } catch (error) {
-      for (const key of taken) this.#releaseKey(key, owner);
-      owner.state = 'released';
-      if (error instanceof LockTimeoutError) {
-        this.#stats.timeouts++;
-        if (lockingChannels.timeout.hasSubscribers) {
-          lockingChannels.timeout.publish({
-            kind: 'local',
-            resource: owner.resource,
-            waitMs: this.#clock.now() - start,
-          });
-        }
-      }
-      throw error;
+      this.#failed(owner, taken, error, start);
     }
     this.#granted(owner, this.#clock.now() - start, contended);
     return owner;
@@ -214,7 +245,8 @@ export class LocalLocks implements Locker {
   #take(
     key: string,
     owner: Owner,
-    deadline: number,
+    start: number,
+    timeoutMs: number,
     signal: AbortSignal | undefined,
   ): Promise<void> | undefined {
     const slot = this.#slots.get(key);
@@ -226,14 +258,16 @@ export class LocalLocks implements Locker {
       slot.holder = owner;
       return undefined;
     }
+    const deadline = start + timeoutMs;
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
         owner,
         resolve,
         reject,
-        timer: undefined,
+        deadline,
         signal,
         onAbort: undefined,
+        expire: () => leave(new LockTimeoutError(owner.resource, timeoutMs)),
       };
       const leave = (error: unknown) => {
         const index = slot.queue.indexOf(waiter);
@@ -244,17 +278,11 @@ export class LocalLocks implements Locker {
         if (!slot.holder && slot.queue.length === 0) this.#slots.delete(key);
         reject(error);
       };
-      const remaining = deadline - this.#clock.now();
-      if (remaining <= 0) {
-        reject(new LockTimeoutError(owner.resource, deadline - this.#clock.now()));
+      if (deadline <= this.#clock.now()) {
+        reject(new LockTimeoutError(owner.resource, timeoutMs));
         return;
       }
-      if (Number.isFinite(remaining)) {
-        waiter.timer = this.#clock.setTimeout(
-          () => leave(new LockTimeoutError(owner.resource, remaining)),
-          remaining,
-        );
-      }
+      if (Number.isFinite(deadline)) this.#deadlines.add(waiter);
       if (signal) {
         waiter.onAbort = () => leave(signal.reason);
         signal.addEventListener('abort', waiter.onAbort, { once: true });
@@ -265,7 +293,7 @@ export class LocalLocks implements Locker {
   }
 
   #clearWaiter(waiter: Waiter): void {
-    if (waiter.timer !== undefined) this.#clock.clearTimeout(waiter.timer);
+    this.#deadlines.delete(waiter);
     if (waiter.onAbort) waiter.signal?.removeEventListener('abort', waiter.onAbort);
   }
 
@@ -286,24 +314,23 @@ export class LocalLocks implements Locker {
     }
   }
 
-  /** @internal (re)starts the lease timer of a held lock. */
+  /** @internal (re)starts the lease of a held lock. */
   _startLease(owner: Owner): void {
-    if (owner.leaseTimer !== undefined) this.#clock.clearTimeout(owner.leaseTimer);
-    owner.leaseTimer = undefined;
-    if (!Number.isFinite(owner.leaseMs)) return;
-    owner.leaseTimer = this.#clock.setTimeout(() => this.#expire(owner), owner.leaseMs);
+    this.#deadlines.delete(owner);
+    owner.deadline = this.#clock.now() + owner.leaseMs;
+    if (Number.isFinite(owner.deadline)) this.#deadlines.add(owner);
   }
 
-  #expire(owner: Owner): void {
+  /** @internal the lease ran out. */
+  _expire(owner: Owner): void {
     if (owner.state !== 'held') return;
-    owner.leaseTimer = undefined;
     this.#stats.leaseExpiries++;
     const reason = `lease of ${owner.leaseMs}ms expired`;
     if (lockingChannels.lost.hasSubscribers) {
       lockingChannels.lost.publish({ kind: 'local', resource: owner.resource, reason });
     }
     this.#drop(owner, 'lost');
-    owner.controller.abort(new LockLostError(owner.resource, reason));
+    owner.abort(new LockLostError(owner.resource, reason));
   }
 
   /** @internal releases a lock; a no-op when already released or lost. */
@@ -322,8 +349,7 @@ export class LocalLocks implements Locker {
   #drop(owner: Owner, state: 'released' | 'lost'): void {
     owner.state = state;
     this.#stats.holders--;
-    if (owner.leaseTimer !== undefined) this.#clock.clearTimeout(owner.leaseTimer);
-    owner.leaseTimer = undefined;
+    this.#deadlines.delete(owner);
     for (const key of owner.keys) this.#releaseKey(key, owner);
   }
 
@@ -343,30 +369,32 @@ export class LocalLocks implements Locker {
   }
 
   /**
-   * Runs `fn` while holding the key(s), then releases. `fn` receives the lock's signal,
-   * which fires when the lease expires. Rejects with {@link LockLostError} when the lease
+   * Runs `fn` while holding the key(s), then releases. `fn` gets the lock, whose `signal`
+   * fires when the lease expires. Rejects with {@link LockLostError} when the lease
    * expired before `fn` settled (its result is discarded: exclusion was not kept).
    */
   async withLock<T>(
     keys: string | readonly string[],
-    fn: (signal: AbortSignal, lock: LocalLock) => T | Promise<T>,
+    fn: (lock: LocalLock) => T | Promise<T>,
     options?: LocalAcquireOptions,
   ): Promise<T> {
-    const lock = await this.acquire(keys, options);
+    const lock = (await this.acquire(keys, options)) as Owner;
+    let result: T;
     try {
-      const result = await fn(lock.signal, lock);
-      if (!lock.held && lock.signal.aborted) throw lock.signal.reason;
-      return result;
+      result = await fn(lock);
     } catch (error) {
-      if (lock.signal.aborted && error !== lock.signal.reason) {
+      lock.release();
+      const reason = lock.abortReason;
+      if (reason !== undefined && error !== reason && reason instanceof LockLostError) {
         throw new LockLostError(lock.resource, 'lease expired while the function ran', {
           cause: error,
         });
       }
       throw error;
-    } finally {
-      await lock.release();
     }
+    lock.release();
+    if (lock.abortReason !== undefined) throw lock.abortReason;
+    return result;
   }
 
   /**
@@ -390,8 +418,9 @@ export class LocalLocks implements Locker {
     for (const owner of holders) {
       if (owner.state !== 'held') continue;
       this.#drop(owner, 'released');
-      owner.controller.abort(new ClosedError('local locks'));
+      owner.abort(new ClosedError('local locks'));
     }
+    this.#deadlines.clear();
     return Promise.resolve();
   }
 

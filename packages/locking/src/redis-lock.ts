@@ -196,9 +196,12 @@ export class RedisLocks implements Locker {
     let contended = false;
     let stopListening: (() => void) | undefined;
     let wake: (() => void) | undefined;
+    // Set by a release notification; also covers one that arrives mid-attempt.
+    let released = false;
     try {
       for (let attempt = 0; ; attempt++) {
         if (this.#closed) throw new ClosedError('redis locks');
+        released = false;
         const attemptStart = clock.now();
         let reply: unknown;
         try {
@@ -238,7 +241,10 @@ export class RedisLocks implements Locker {
           try {
             stopListening = await this.#notifier.listen(
               keys.channel,
-              () => wake?.(),
+              () => {
+                released = true;
+                wake?.();
+              },
               Math.min(commandTimeoutMs, remaining),
             );
             // Subscribed: try once more, so a release between the attempt and the
@@ -247,6 +253,10 @@ export class RedisLocks implements Locker {
           } catch {
             // No notifications: the jittered retry below still finds the lock free.
           }
+        }
+        if (released) {
+          released = false;
+          continue;
         }
         let delay = Math.min(backoffMs(this.#o, attempt), remaining);
         const pttl = Number(value);
@@ -264,13 +274,13 @@ export class RedisLocks implements Locker {
   }
 
   /**
-   * Runs `fn` holding `resource`, extending the lock automatically; `fn` gets a signal
-   * that fires when the lock is lost. Rejects with {@link LockLostError} when it was lost
+   * Runs `fn` holding `resource`, extending the lock automatically; `fn` gets the lock,
+   * whose `signal` fires when the lock is lost. Rejects with {@link LockLostError} when it was lost
    * before `fn` settled.
    */
   async using<T>(
     resource: string,
-    fn: (signal: AbortSignal, lock: DistributedLock) => T | Promise<T>,
+    fn: (lock: DistributedLock) => T | Promise<T>,
     options: Omit<DistributedAcquireOptions, 'autoExtend'> = {},
   ): Promise<T> {
     const lock = (await this.acquire(resource, options)) as HeldLock;

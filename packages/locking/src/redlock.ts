@@ -231,13 +231,13 @@ export class Redlock implements Locker {
   }
 
   /**
-   * Runs `fn` holding `resource` on a quorum, extending automatically; `fn` gets a signal
-   * that fires when the lock is lost. Rejects with {@link LockLostError} when it was lost
+   * Runs `fn` holding `resource` on a quorum, extending automatically; `fn` gets the lock,
+   * whose `signal` fires when the lock is lost. Rejects with {@link LockLostError} when it was lost
    * before `fn` settled.
    */
   async using<T>(
     resource: string,
-    fn: (signal: AbortSignal, lock: DistributedLock) => T | Promise<T>,
+    fn: (lock: DistributedLock) => T | Promise<T>,
     options: Omit<DistributedAcquireOptions, 'autoExtend'> = {},
   ): Promise<T> {
     const lock = (await this.acquire(resource, options)) as HeldLock;

@@ -115,9 +115,9 @@ describe('LocalLocks', () => {
     const run = locks
       .withLock(
         'k',
-        (signal) =>
+        (lock) =>
           new Promise<string>((resolve) => {
-            signal.addEventListener('abort', () => resolve('saw abort'));
+            lock.signal.addEventListener('abort', () => resolve('saw abort'));
           }),
         { leaseMs: 100 },
       )
@@ -155,7 +155,7 @@ describe('LocalLocks', () => {
     const runs: Promise<void>[] = [];
     for (let i = 0; i < 100; i++) {
       runs.push(
-        locks.withLock(i % 2 ? ['a', 'b'] : ['b', 'a'], async (_signal, lock) => {
+        locks.withLock(i % 2 ? ['a', 'b'] : ['b', 'a'], async (lock) => {
           expect(lock.keys).toEqual(['a', 'b']);
           await flush();
           done.push(lock.resource);
@@ -187,7 +187,8 @@ describe('LocalLocks', () => {
       await locks.withLock(`key-${i}`, () => undefined);
     }
     expect(locks.size).toBe(0);
-    expect(clock.pending).toBe(0);
+    // One shared deadline timer at most, not one per key.
+    expect(clock.pending).toBeLessThanOrEqual(1);
     expect(locks.stats()).toMatchObject({ acquisitions: 10_000, holders: 0, waiters: 0 });
   });
 

@@ -129,7 +129,7 @@ describe('Redis lock', () => {
     const locks = locksFor('using');
     const result = await locks.using(
       'r',
-      async (signal, lock) => {
+      async (lock) => {
         for (let i = 0; i < 4; i++) {
           const before = lock.validUntil;
           // Wait until an automatic extension moved validUntil forward.
@@ -138,7 +138,7 @@ describe('Redis lock', () => {
             check();
           });
         }
-        return signal.aborted ? 'lost' : 'held';
+        return lock.signal.aborted ? 'lost' : 'held';
       },
       { leaseMs: 300 },
     );
@@ -209,10 +209,10 @@ describe('Redis lock under faults (private server)', () => {
     const outcome = locks
       .using(
         'r',
-        (signal, lock) =>
+        (lock) =>
           new Promise<void>((resolve) => {
             firstToken = lock.fencingToken!;
-            signal.addEventListener('abort', () => resolve(), { once: true });
+            lock.signal.addEventListener('abort', () => resolve(), { once: true });
             server.pause(1_500).catch(() => {});
           }),
         { leaseMs: 600 },
