@@ -80,6 +80,8 @@ export class RedisLocks implements Locker {
   readonly #stats = new StatsCounter();
   readonly #held = new Map<HeldLock, LocalLock>();
   readonly #backend: LockBackend;
+  /** Wakes sleeping waiters on close. */
+  readonly #sleepers = new Set<() => void>();
   #closed = false;
 
   constructor(options: RedisLocksOptions) {
@@ -264,7 +266,9 @@ export class RedisLocks implements Locker {
         if (pttl > 0) delay = Math.min(delay, pttl + 1);
         const sleep = wakeableSleep(clock, delay, signal);
         wake = sleep.wake;
+        this.#sleepers.add(sleep.wake);
         await sleep.promise;
+        this.#sleepers.delete(sleep.wake);
         wake = undefined;
         if (signal?.aborted) throw signal.reason;
       }
@@ -295,6 +299,7 @@ export class RedisLocks implements Locker {
     if (this.#closed) return;
     this.#closed = true;
     for (const lock of [...this.#held.keys()]) lock.abandon(new ClosedError('redis locks'));
+    for (const wake of this.#sleepers) wake();
     await this.#gate.close();
     this.#notifier?.close();
   }

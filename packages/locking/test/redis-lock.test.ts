@@ -179,6 +179,23 @@ describe('Redis lock', () => {
     await locker.close();
   });
 
+  it('close rejects a waiter at once and aborts holders', async () => {
+    const locks = locksFor('close-wait', { retryDelayMs: 60_000, retryMaxDelayMs: 60_000 });
+    const other = locksFor('close-wait');
+    const held = await other.acquire('r', { leaseMs: 60_000 });
+    const mine = await locks.acquire('s');
+    const waiting = locks.acquire('r', { acquireTimeoutMs: 60_000 }).catch((e: unknown) => e);
+    await new Promise<void>((resolve) => {
+      const poll = () => (locks.stats().waiters > 0 ? resolve() : setImmediate(poll));
+      poll();
+    });
+    await locks.close();
+    expect(await waiting).toMatchObject({ code: 'CACHESTACK_CLOSED' });
+    expect(mine.signal.aborted).toBe(true);
+    await held.release();
+    await other.close();
+  });
+
   it('close refuses further acquisitions', async () => {
     const locks = locksFor('closed');
     await locks.close();
