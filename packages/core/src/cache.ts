@@ -1,7 +1,9 @@
 import type { Codec } from './codec.js';
+import type { CriticalRefreshOptions, CriticalSelector } from './critical-refresh.js';
 import { type Entry, L1Box } from './entry.js';
-import { ClosedError, InvalidKeyError, InvalidOptionError } from './errors.js';
+import { ClosedError, InvalidKeyError, InvalidOptionError, LoaderError } from './errors.js';
 import { type CacheEventMap, type CacheEventName, CacheEvents, coreChannels } from './events.js';
+import type { HotKey } from './hot-keys.js';
 import { assertKey, assertName } from './key-schema.js';
 import { awaitFlight, type Loader, type LoadFlight, type ResolvedLock, startLoad } from './load.js';
 import { type BatchLoader, loadMany } from './load-many.js';
@@ -17,6 +19,7 @@ import {
   type L2Options,
   type LoadOptions,
   type NamespaceOptions,
+  type Priority,
   type ResolvedLoadOptions,
   resolveLoadOptions,
   resolveTags,
@@ -26,6 +29,7 @@ import { RemoteTier } from './remote-tier.js';
 import { jsonSerializer } from './serializer.js';
 import { estimateSize } from './size-of.js';
 import { makeEntry, type NamespaceState, Stack } from './stack.js';
+import { runWarmup, type WarmupOptions, type WarmupReport, type WarmupSource } from './warmup.js';
 
 /** Options of `get`. */
 export interface GetOptions {
@@ -90,6 +94,11 @@ export class Cache {
     return this.#ns.name;
   }
 
+  /** This namespace's priority (orders warming, weighs L1 admission). */
+  get priority(): Priority {
+    return this.#ns.priority;
+  }
+
   /** Subscribes to an event; returns an unsubscribe function. Shared by all namespaces. */
   on<E extends CacheEventName>(name: E, listener: (payload: CacheEventMap[E]) => void): () => void {
     return this.#stack.s.events.on(name, listener);
@@ -123,6 +132,7 @@ export class Cache {
     }
     const stack = this.#stack;
     const l1Key = this.#ns.l1Prefix + key;
+    if (stack.hot !== undefined) stack.hot.record(this.#ns.name, key);
     if (stack.l1Usable && options?.skipL1 !== true) {
       const stored = stack.l1Get(l1Key);
       if (
@@ -279,6 +289,12 @@ export class Cache {
     const stack = this.#stack;
     const ns = this.#ns;
     const l1Key = ns.l1Prefix + key;
+    if (stack.hot !== undefined) stack.hot.record(ns.name, key);
+    if (stack.critical.active) {
+      stack.critical.consider(ns.name, key, o.tags, o.ttlMs, () =>
+        this.#refreshNow(key, l1Key, loader as Loader<unknown>, o),
+      );
+    }
     const rel = stack.rel();
     let localStale: Entry | undefined;
     if (!o.skipL1 && !o.forceFresh && stack.l1Usable) {
@@ -506,6 +522,122 @@ export class Cache {
     stack.publish({ type: 'clear', namespace: this.#ns.name });
   }
 
+  /** Reloads a key now (critical refresh); rejects when the loader fails (stale is kept). */
+  async #refreshNow(
+    key: string,
+    l1Key: string,
+    loader: Loader<unknown>,
+    o: ResolvedLoadOptions,
+  ): Promise<Entry> {
+    const stack = this.#stack;
+    if (this.#closed || stack.closed) throw new ClosedError();
+    const flight = startLoad({
+      stack,
+      ns: this.#ns,
+      key,
+      l1Key,
+      loader,
+      o: { ...o, forceFresh: true },
+      lock: this.#lock,
+      localStale: undefined,
+    });
+    const entry = await flight.promise;
+    if (flight.error !== undefined) throw new LoaderError(key, { cause: flight.error });
+    return entry;
+  }
+
+  /**
+   * Declares entries of this namespace critical: once read through `getOrSet`, they are
+   * reloaded in the background before they expire (with jitter, and backoff when the
+   * loader fails; the stale value stays served within grace meanwhile). Stops on close.
+   */
+  markCritical(selector: CriticalSelector, options: CriticalRefreshOptions = {}): void {
+    if (this.#closed || this.#stack.closed) throw new ClosedError();
+    if (selector === null || typeof selector !== 'object')
+      throw new InvalidOptionError('selector', 'expected { keys?, tags?, all? }');
+    if (options.at !== undefined && !(options.at > 0 && options.at < 1)) {
+      throw new InvalidOptionError('at', 'must be in (0, 1)');
+    }
+    if (options.jitter !== undefined && !(options.jitter >= 0 && options.jitter < 1)) {
+      throw new InvalidOptionError('jitter', 'must be in [0, 1)');
+    }
+    this.#stack.critical.mark(this.#ns.name, selector, options);
+  }
+
+  /**
+   * Warms the cache from keys with a loader, keys with a batch loader, or entries;
+   * high-priority namespaces first, with bounded concurrency, cancellable. Idempotent:
+   * fresh values are not loaded again. Failures are reported per key, never abort.
+   */
+  async warmup(
+    sources: WarmupSource | readonly WarmupSource[],
+    options: WarmupOptions = {},
+  ): Promise<WarmupReport> {
+    if (this.#closed || this.#stack.closed) throw new ClosedError();
+    const list = Array.isArray(sources)
+      ? (sources as readonly WarmupSource[])
+      : [sources as WarmupSource];
+    if (options.concurrency !== undefined) intOption('concurrency', options.concurrency, 1, 8);
+    const events = this.#stack.s.events;
+    return runWarmup(list, this, options, (p) => events.emit('warmup:progress', p));
+  }
+
+  /** Publishes this instance's hot keys to the exchange now (also done periodically). */
+  async publishHotKeys(): Promise<void> {
+    await this.#stack.publishHotKeys();
+  }
+
+  /** This instance's hottest keys (needs the `hotKeys` option). */
+  hotKeys(limit?: number): HotKey[] {
+    return this.#stack.hot?.top(limit) ?? [];
+  }
+
+  /**
+   * Copies the union of the peers' hot keys from L2 into this instance's L1 (bounded by
+   * count and estimated bytes). Needs `hotKeys.exchange` and an L2.
+   */
+  async warmFromPeers(
+    options: { maxKeys?: number; maxBytes?: number } = {},
+  ): Promise<{ warmed: number; considered: number }> {
+    if (this.#closed || this.#stack.closed) throw new ClosedError();
+    const stack = this.#stack;
+    const exchange = stack.exchange;
+    const l2 = stack.s.l2;
+    if (!exchange || !l2)
+      throw new InvalidOptionError(
+        'hotKeys.exchange',
+        'warmFromPeers needs hotKeys.exchange and an L2',
+      );
+    const maxKeys = intOption('maxKeys', options.maxKeys, 1, 1000);
+    const maxBytes = intOption('maxBytes', options.maxBytes, 1, 16 * 1024 * 1024);
+    const peers = (await exchange.collect(stack.instanceId)).slice(0, maxKeys);
+    const byNamespace = new Map<string, string[]>();
+    for (const hot of peers) {
+      const list = byNamespace.get(hot.namespace) ?? [];
+      list.push(hot.key);
+      byNamespace.set(hot.namespace, list);
+    }
+    let warmed = 0;
+    let bytes = 0;
+    for (const [name, keys] of byNamespace) {
+      const ns = stack.namespace(name, name === this.#rootName());
+      const { entries } = await l2.getMany(name, keys, false);
+      const now = stack.s.now();
+      for (let i = 0; i < keys.length; i++) {
+        const entry = entries[i];
+        if (!entry || entry.freshUntil <= now) continue;
+        bytes += estimateSize(entry.value);
+        if (bytes > maxBytes) return { warmed, considered: peers.length };
+        if (stack.l1Set(ns, ns.l1Prefix + keys[i]!, entry, false)) warmed++;
+      }
+    }
+    return { warmed, considered: peers.length };
+  }
+
+  #rootName(): string {
+    return this.#stack.namespaces.keys().next().value as string;
+  }
+
   /**
    * A child cache for a namespace, sharing tiers, bus and lock, with its own defaults
    * and priority. Namespaces are isolated: same key, different values.
@@ -539,10 +671,12 @@ export class Cache {
     if (!this.#root) return;
     const stack = this.#stack;
     stack.closed = true;
+    stack.critical.stop();
+    stack.stopHotKeys();
     for (const flight of stack.loads.values()) (flight as LoadFlight).controller?.abort();
     await Promise.allSettled([...stack.background]);
     stack.detach();
-    await Promise.allSettled([stack.s.bus?.close(), stack.s.l2?.close()]);
+    await Promise.allSettled([stack.s.bus?.close(), stack.s.l2?.close(), stack.exchange?.close()]);
   }
 
   /** Same as {@link Cache.close}. */
@@ -671,6 +805,17 @@ export function createCache(options: CacheOptions = {}): Cache {
     maxEntries,
     sizeOf,
   });
+  if (options.hotKeys !== undefined) {
+    const h = options.hotKeys;
+    if (h === null || typeof h !== 'object')
+      throw new InvalidOptionError('hotKeys', 'expected an object');
+    stack.enableHotKeys({
+      topK: intOption('hotKeys.topK', h.topK, 1, 100),
+      exchange: h.exchange,
+      instanceId: h.instanceId ?? `cs-${process.pid}-${Math.random().toString(36).slice(2, 10)}`,
+      publishIntervalMs: durationOption('hotKeys.publishIntervalMs', h.publishIntervalMs, 30_000),
+    });
+  }
   const ns = stack.namespace(namespace, true);
   return new Cache(stack, ns, defaults, lock, true);
 }

@@ -41,6 +41,12 @@ export interface CacheEventMap {
   'bus:message': { type: string; namespace: string };
   /** The bus connection changed state. */
   'bus:state': { state: 'connected' | 'disconnected' };
+  /** Warmup progress (also passed to `onProgress`). */
+  'warmup:progress': import('./warmup.js').WarmupProgress;
+  /** A critical entry was refreshed in the background (or the refresh failed). */
+  refresh: { namespace: string; key: string; ok: boolean; nextAt: number; error?: Error };
+  /** Adaptive TTL chose a TTL for a loaded value (`changed` is undefined on the first load). */
+  'adaptive-ttl': { namespace: string; key: string; ttlMs: number; changed: boolean | undefined };
   /** A background operation (eager refresh, bus publish, retry) failed. */
   error: { operation: string; error: Error };
 }

@@ -1,3 +1,4 @@
+export { AdaptiveTtl, type AdaptiveTtlOptions } from './adaptive-ttl.js';
 export type { Bus, BusHandler, BusState, InvalidationMessage } from './bus.js';
 export { Cache, type CacheStats, createCache, type GetOptions, type SetOptions } from './cache.js';
 export {
@@ -7,6 +8,7 @@ export {
 } from './circuit-breaker.js';
 export type { Codec, CodecOutput, Serializer } from './codec.js';
 export { crc32 } from './crc32.js';
+export type { CriticalRefreshOptions, CriticalSelector } from './critical-refresh.js';
 export { withDeadline } from './deadline.js';
 export { type ByteSize, type Duration, toBytes, toMs } from './duration.js';
 export { type Entry, L1Box } from './entry.js';
@@ -33,6 +35,13 @@ export {
 } from './events.js';
 export { type DecodeFrameOptions, decodeFrame, encodeFrame, FRAME_VERSION } from './frame.js';
 export { FrequencySketch } from './frequency-sketch.js';
+export {
+  type HotKey,
+  type HotKeyExchange,
+  HotKeyTracker,
+  MemoryHotKeyExchange,
+  mergeHotKeys,
+} from './hot-keys.js';
 export {
   assertKey,
   assertName,
@@ -72,3 +81,11 @@ export type {
 } from './remote-store.js';
 export { jsonSerializer } from './serializer.js';
 export { estimateSize } from './size-of.js';
+export type {
+  WarmupEntry,
+  WarmupOptions,
+  WarmupProgress,
+  WarmupReport,
+  WarmupSource,
+  WarmupTarget,
+} from './warmup.js';

@@ -105,6 +105,7 @@ export async function loadMany<T>(
     try {
       const loaded = new Map<string, Entry | undefined>();
       let fence: FenceToken | undefined;
+      const fenceReadAt = performance.now();
       const l2 = stack.s.l2;
       if (l2 && !o.skipL2) {
         try {
@@ -144,6 +145,7 @@ export async function loadMany<T>(
           throw new LoaderError(missing.join(','), { cause });
         }
         const t = stack.s.now();
+        if (l2 && performance.now() - fenceReadAt > l2.maxFenceAgeMs) fence = undefined;
         const toL2: RemoteEntry[] = [];
         const created: [string, Entry][] = [];
         for (const key of missing) {

@@ -32,6 +32,8 @@ export interface ResolvedLock {
 export interface LoadFlight extends Flight<Entry> {
   /** A stale entry (within grace) found in L2, usable as a fallback. */
   stale: Entry | undefined;
+  /** The loader's error when the flight fell back to a stale value. */
+  error?: unknown;
   readonly controller: AbortController;
 }
 
@@ -61,9 +63,15 @@ export async function writeLoaded(
   entry: Entry,
   o: ResolvedLoadOptions,
   fence: FenceToken | undefined,
+  fenceReadAt = Number.NEGATIVE_INFINITY,
 ): Promise<void> {
   const { l2, events } = stack.s;
   const tiers: ('l1' | 'l2')[] = [];
+  if (l2 && fence !== undefined && performance.now() - fenceReadAt > l2.maxFenceAgeMs) {
+    // The store may have forgotten invalidations this old: a conditional write could
+    // not be trusted, so the (possibly stale) result stays out of L2.
+    fence = undefined;
+  }
   if (l2 && !o.skipL2 && fence !== undefined && !flight.fenced) {
     try {
       const bytes = await l2.encode(entry);
@@ -155,6 +163,7 @@ async function runLoad(req: LoadRequest<unknown>, flight: LoadFlight): Promise<E
   const { stack, ns, key, l1Key, o, loader } = req;
   const { l2, events } = stack.s;
   let fence: FenceToken | undefined;
+  let fenceReadAt = performance.now();
   let lock: Lock | undefined;
   try {
     if (l2 && !o.skipL2) {
@@ -168,6 +177,7 @@ async function runLoad(req: LoadRequest<unknown>, flight: LoadFlight): Promise<E
           const second = await readL2(req, flight);
           if (second.hit) return second.hit;
           fence = second.fence;
+          fenceReadAt = performance.now();
         }
       } catch {
         // L2 unreachable: load anyway. Without a fence the result is not written to L2.
@@ -202,6 +212,7 @@ async function runLoad(req: LoadRequest<unknown>, flight: LoadFlight): Promise<E
           ? flight.stale
           : undefined;
       if (fallback) {
+        flight.error = cause;
         events.emit('stale', { namespace: ns.name, key, reason: 'loader-error' });
         return fallback;
       }
@@ -212,8 +223,14 @@ async function runLoad(req: LoadRequest<unknown>, flight: LoadFlight): Promise<E
     if (coreChannels.load.hasSubscribers) {
       coreChannels.load.publish({ namespace: ns.name, key, durationMs, ok: true });
     }
-    const entry = makeEntry(value, o, stack.s.now());
-    await writeLoaded(stack, ns, flight, key, l1Key, entry, o, fence);
+    let ttlMs = o.ttlMs;
+    if (o.adaptiveTtl) {
+      const chosen = stack.adaptive.next(l1Key, value, o.ttlMs, o.adaptiveTtl);
+      ttlMs = chosen.ttlMs;
+      events.emit('adaptive-ttl', { namespace: ns.name, key, ttlMs, changed: chosen.changed });
+    }
+    const entry = makeEntry(value, o, stack.s.now(), ttlMs);
+    await writeLoaded(stack, ns, flight, key, l1Key, entry, o, fence, fenceReadAt);
     return entry;
   } finally {
     if (lock) lock.release().catch(() => {});

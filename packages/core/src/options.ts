@@ -1,7 +1,9 @@
+import type { AdaptiveTtlOptions } from './adaptive-ttl.js';
 import type { Bus } from './bus.js';
 import type { Codec, Serializer } from './codec.js';
 import { type ByteSize, type Duration, toBytes, toMs } from './duration.js';
 import { InvalidOptionError } from './errors.js';
+import type { HotKeyExchange } from './hot-keys.js';
 import type { Locker } from './locker.js';
 import type { Logger } from './logger.js';
 import type { EvictionPolicy } from './memory-tier.js';
@@ -81,6 +83,15 @@ export interface LoadOptions extends EntryOptions {
   readonly skipL2?: boolean;
   /** Ignore cached values and run the loader. */
   readonly forceFresh?: boolean;
+  /**
+   * Derive the TTL from how often the loaded value changes, within [min, max]
+   * (see `AdaptiveTtl`). `ttl` is the starting point.
+   */
+  readonly adaptiveTtl?: {
+    readonly min: Duration;
+    readonly max: Duration;
+    readonly factor?: number;
+  };
 }
 
 /** Options of `createCache`. */
@@ -103,6 +114,17 @@ export interface CacheOptions {
   readonly lock?: LockOptions;
   /** Defaults of every call. */
   readonly defaults?: LoadOptions;
+  /** Track this instance's hot keys and share them with peers (adaptive warming). */
+  readonly hotKeys?: {
+    /** Keys tracked. @defaultValue 100 */
+    readonly topK?: number;
+    /** Where hot keys are shared (e.g. `redisHotKeyExchange` from @cachestack/redis). */
+    readonly exchange?: HotKeyExchange;
+    /** This instance's id. @defaultValue random */
+    readonly instanceId?: string;
+    /** How often the top keys are published. @defaultValue 30_000 */
+    readonly publishIntervalMs?: Duration;
+  };
   /** Longest key in UTF-8 bytes. @defaultValue 1024 */
   readonly maxKeyLength?: number;
   /** pino-shaped logger. @defaultValue no-op */
@@ -130,6 +152,7 @@ export interface ResolvedLoadOptions {
   readonly skipL1: boolean;
   readonly skipL2: boolean;
   readonly forceFresh: boolean;
+  readonly adaptiveTtl: AdaptiveTtlOptions | undefined;
 }
 
 /** Built-in defaults. */
@@ -144,6 +167,7 @@ export const BASE_DEFAULTS: ResolvedLoadOptions = Object.freeze({
   skipL1: false,
   skipL2: false,
   forceFresh: false,
+  adaptiveTtl: undefined,
 });
 
 function fraction(option: string, value: unknown, exclusiveEnds: boolean): number {
@@ -222,6 +246,24 @@ export function resolveLoadOptions(
       case 'forceFresh':
         out.forceFresh = bool('forceFresh', value);
         break;
+      case 'adaptiveTtl': {
+        const a = value as { min: Duration; max: Duration; factor?: number };
+        if (typeof a !== 'object' || a === null)
+          throw new InvalidOptionError('adaptiveTtl', 'expected { min, max }');
+        const minMs = toMs('adaptiveTtl.min', a.min);
+        const maxMs = toMs('adaptiveTtl.max', a.max);
+        if (minMs <= 0 || maxMs < minMs) {
+          throw new InvalidOptionError('adaptiveTtl', 'needs 0 < min <= max');
+        }
+        if (
+          a.factor !== undefined &&
+          (typeof a.factor !== 'number' || !(a.factor > 1) || !Number.isFinite(a.factor))
+        ) {
+          throw new InvalidOptionError('adaptiveTtl.factor', 'must be a finite number > 1');
+        }
+        out.adaptiveTtl = { minMs, maxMs, factor: a.factor ?? 2 };
+        break;
+      }
       default:
         throw new InvalidOptionError(name, 'unknown option');
     }

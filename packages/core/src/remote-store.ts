@@ -55,6 +55,13 @@ export interface FencedReadMany {
 export interface RemoteStore {
   /** Short name used in events and metrics, e.g. `redis`. */
   readonly name: string;
+  /**
+   * How long a fence stays meaningful, in ms, when the store keeps invalidation marks
+   * for a limited time (Redis: `fenceTtlMs`). Core does not make a conditional write
+   * with a fence older than this (the loader ran too long): it skips the L2 write.
+   * Absent: fences never go stale.
+   */
+  readonly maxFenceAgeMs?: number;
   /** Bytes stored under the key, or `undefined` when absent or expired. */
   get(namespace: string, key: string): Promise<Uint8Array | undefined>;
   /** Bytes for each key, in order; one round trip where the backend allows it. */

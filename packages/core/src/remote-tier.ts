@@ -70,6 +70,11 @@ export class RemoteTier {
     return this.#o.store.name;
   }
 
+  /** Oldest fence the store still honours, ms (Infinity when unbounded). */
+  get maxFenceAgeMs(): number {
+    return this.#o.store.maxFenceAgeMs ?? Number.POSITIVE_INFINITY;
+  }
+
   /** Circuit breaker state. */
   get circuitState(): CircuitState {
     return this.#breaker.state;

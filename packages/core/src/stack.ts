@@ -1,7 +1,10 @@
 import { LRUCache } from 'lru-cache';
+import { AdaptiveTtl } from './adaptive-ttl.js';
 import type { Bus, InvalidationMessage } from './bus.js';
+import { CriticalRefresher } from './critical-refresh.js';
 import { type Entry, L1Box } from './entry.js';
 import { type CacheEvents, coreChannels } from './events.js';
+import { type HotKeyExchange, HotKeyTracker } from './hot-keys.js';
 import type { Logger } from './logger.js';
 import type { MemoryTier } from './memory-tier.js';
 import type { Priority, PromotionStrategy, ResolvedLoadOptions } from './options.js';
@@ -57,11 +60,17 @@ export class Stack {
   readonly #hits: LRUCache<string, { count: number; first: number }> | undefined;
   #busDown = false;
   closed = false;
+  /** Background refresh of critical entries. */
+  readonly critical: CriticalRefresher;
+  /** Hot-key tracking, when enabled. */
+  hot: HotKeyTracker | undefined;
+  #adaptive: AdaptiveTtl | undefined;
   readonly #unsubscribe: (() => void)[] = [];
 
   constructor(settings: StackSettings) {
     this.s = settings;
     this.base = Math.floor(settings.now());
+    this.critical = new CriticalRefresher(settings.events, settings.now);
     if (typeof settings.promotion === 'object') {
       this.#hits = new LRUCache({ max: Math.max(1000, settings.maxEntries) });
     }
@@ -86,6 +95,52 @@ export class Stack {
         }),
       );
     }
+  }
+
+  /** Where hot keys are shared, when configured. */
+  exchange: HotKeyExchange | undefined;
+  /** This instance's id for the hot-key exchange. */
+  instanceId = '';
+  #hotTimer: ReturnType<typeof setInterval> | undefined;
+
+  /** Starts hot-key tracking, and periodic publishing when an exchange is given. */
+  enableHotKeys(o: {
+    topK: number;
+    exchange: HotKeyExchange | undefined;
+    instanceId: string;
+    publishIntervalMs: number;
+  }): void {
+    this.hot = new HotKeyTracker(o.topK);
+    this.exchange = o.exchange;
+    this.instanceId = o.instanceId;
+    if (o.exchange && o.publishIntervalMs > 0) {
+      this.#hotTimer = setInterval(() => {
+        void this.publishHotKeys();
+      }, o.publishIntervalMs);
+      this.#hotTimer.unref?.();
+    }
+  }
+
+  /** Publishes the current top keys now; failures are reported as events. */
+  async publishHotKeys(): Promise<void> {
+    if (!this.exchange || !this.hot) return;
+    try {
+      await this.exchange.publish(this.instanceId, this.hot.top());
+    } catch (error) {
+      this.s.events.emit('error', { operation: 'hot-keys:publish', error: error as Error });
+    }
+  }
+
+  /** Stops the hot-key publishing timer. */
+  stopHotKeys(): void {
+    if (this.#hotTimer) clearInterval(this.#hotTimer);
+    this.#hotTimer = undefined;
+  }
+
+  /** Adaptive TTL state, created on first use. */
+  get adaptive(): AdaptiveTtl {
+    this.#adaptive ??= new AdaptiveTtl(Math.max(10_000, this.s.maxEntries));
+    return this.#adaptive;
   }
 
   /** Time L1 offsets are relative to (the clock at creation). */

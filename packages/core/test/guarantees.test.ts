@@ -242,3 +242,18 @@ describe('guarantee 4: L2 failure never hangs a caller', () => {
     expect(await a.get('n', 'k')).toBeUndefined();
   });
 });
+
+describe('fences older than the store keeps invalidation marks', () => {
+  it('a loader that outlived the store fence window writes nothing to L2', async () => {
+    const store = new MemoryStore();
+    Object.defineProperty(store, 'maxFenceAgeMs', { value: 20 });
+    const cache = track(createCache({ l2: store }));
+    const value = await cache.getOrSet('slow', async () => {
+      await new Promise((r) => setTimeout(r, 40));
+      return 'late';
+    });
+    expect(value).toBe('late');
+    expect(await store.has('default', 'slow')).toBe(false);
+    expect(await cache.get('slow')).toBe('late'); // L1 still serves it locally
+  });
+});
