@@ -1,7 +1,13 @@
 import { type PrivateRedis, startPrivateRedis } from '@cachestack/test-suite';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedlock, LockQuorumError, LockTimeoutError, type Redlock } from '../src/index.js';
+import {
+  createRedlock,
+  LockQuorumError,
+  LockTimeoutError,
+  type Redlock,
+  redisLocker,
+} from '../src/index.js';
 
 describe('Redlock over 3 private nodes', () => {
   let servers: PrivateRedis[];
@@ -35,6 +41,34 @@ describe('Redlock over 3 private nodes', () => {
     await lock.release();
     expect(await Promise.all(clients.map((c) => c.exists('rl:{a}')))).toEqual([0, 0, 0]);
     await other.close();
+  });
+
+  it('using() keeps a Redlock lock past its lease and releases it after', async () => {
+    const result = await redlock.using(
+      'u',
+      async (lock) => {
+        const firstValidity = lock.validUntil;
+        await new Promise<void>((resolve) => {
+          const check = () => (lock.validUntil > firstValidity ? resolve() : setTimeout(check, 20));
+          check();
+        });
+        return (await Promise.all(clients.map((c) => c.get('rl:{u}')))).every(
+          (v) => v === lock.token,
+        );
+      },
+      { leaseMs: 300 },
+    );
+    expect(result).toBe(true);
+    expect(await Promise.all(clients.map((c) => c.exists('rl:{u}')))).toEqual([0, 0, 0]);
+  });
+
+  it('serves as core Locker through redisLocker({ locks })', async () => {
+    const locker = redisLocker({ locks: redlock });
+    const lock = await locker.acquire('ns:k', { timeoutMs: 1_000, leaseMs: 2_000 });
+    expect(lock.fencingToken).toBeUndefined();
+    expect(await clients[0]!.get('rl:{ns:k}')).not.toBeNull();
+    await lock.release();
+    await locker.close();
   });
 
   it('a failed acquisition releases what it took on a minority of nodes', async () => {
