@@ -3,7 +3,7 @@
  * within its validity time (lease minus elapsed time minus clock-drift allowance).
  */
 import { randomBytes } from 'node:crypto';
-import { ClosedError, InvalidOptionError, type Locker } from '@cachestack/core';
+import { ClosedError, InvalidOptionError, type Locker, StoreError } from '@cachestack/core';
 import { lockingChannels } from './channels.js';
 import { sleep } from './clock.js';
 import {
@@ -35,6 +35,9 @@ export interface RedlockOptions extends DistributedLockOptions {
    */
   readonly clients: readonly RedisClient[];
 }
+
+/** ioredis connection states in which a command cannot be answered soon. */
+const DOWN = new Set(['reconnecting', 'close', 'end']);
 
 interface Tally {
   ok: number;
@@ -113,7 +116,14 @@ export class Redlock implements Locker {
   async #onAll(
     op: (client: RedisClient) => Promise<{ ok: boolean; pttl: number }>,
   ): Promise<Tally> {
-    const results = await Promise.allSettled(this.#clients.map(op));
+    const results = await Promise.allSettled(
+      this.#clients.map((client) =>
+        // A node known to be down counts as failed now rather than after the deadline.
+        DOWN.has(client.status)
+          ? Promise.reject(new StoreError(`redis node is ${client.status}`))
+          : op(client),
+      ),
+    );
     const tally: Tally = { ok: 0, failed: 0, minPttl: Number.POSITIVE_INFINITY };
     for (const result of results) {
       if (result.status === 'rejected') tally.failed++;
