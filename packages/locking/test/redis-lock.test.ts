@@ -109,6 +109,19 @@ describe('Redis lock', () => {
     await locks.close();
   });
 
+  it('an aborted wait rejects with the signal reason and leaves the lock to its holder', async () => {
+    const locks = locksFor('abort');
+    const holder = await locks.acquire('r', { leaseMs: 30_000 });
+    const controller = new AbortController();
+    const waiting = locks.acquire('r', { signal: controller.signal }).catch((e: unknown) => e);
+    controller.abort(new Error('caller left'));
+    expect(((await waiting) as Error).message).toBe('caller left');
+    expect(await client.get(locks.keyOf('r'))).toBe(holder.token);
+    expect(locks.stats().waiters).toBe(0);
+    await holder.release();
+    await locks.close();
+  });
+
   it('extend after the lock changed hands fires the signal with LockLostError', async () => {
     const a = locksFor('extend');
     const b = locksFor('extend');
