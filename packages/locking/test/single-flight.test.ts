@@ -2,7 +2,7 @@ import { type Cache, createCache, memoryStore } from '@cachestack/core';
 import { redisUrl, uniquePrefix } from '@cachestack/test-suite';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type ClosableLocker, redisLocker } from '../src/index.js';
+import { type ClosableLocker, createLocalLocks, redisLocker } from '../src/index.js';
 
 const prefix = uniquePrefix('locking-sf');
 const clients: Redis[] = [];
@@ -48,5 +48,26 @@ describe('redisLocker with core createCache', () => {
     );
     expect(calls).toBe(1);
     expect(results.every((r) => r.answer === 42)).toBe(true);
+  });
+
+  it('local locks serve as core Locker for caches of one process sharing an L2', async () => {
+    const l2 = memoryStore();
+    const locks = createLocalLocks();
+    const local = [0, 1, 2].map(() =>
+      createCache({ namespace: 'sf-local', l2, lock: { locker: locks } }),
+    );
+    let calls = 0;
+    const loader = async () => {
+      calls++;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return 'v';
+    };
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => local[i % 3]!.getOrSet('k', loader)),
+    );
+    expect(calls).toBe(1);
+    expect(new Set(results)).toEqual(new Set(['v']));
+    for (const cache of local) await cache.close();
+    await locks.close();
   });
 });
