@@ -13,10 +13,10 @@ export type {
 } from './common-options.js';
 export { LockLostError, LockNotHeldError, LockQuorumError, LockTimeoutError } from './errors.js';
 export type { DistributedLock } from './held-lock.js';
+export type { LocalLock } from './local-lock.js';
 export {
   createLocalLocks,
   type LocalAcquireOptions,
-  type LocalLock,
   LocalLocks,
   type LocalLocksOptions,
 } from './local-locks.js';

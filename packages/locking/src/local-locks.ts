@@ -2,11 +2,12 @@
  * In-process keyed mutex: FIFO per key, acquire timeout, lease with an `AbortSignal`,
  * multi-key acquisition in sorted order, idle keys removed.
  */
-import { ClosedError, InvalidOptionError, type Lock, type Locker } from '@cachestack/core';
+import { ClosedError, InvalidOptionError, type Locker } from '@cachestack/core';
 import { lockingChannels } from './channels.js';
 import { type Clock, systemClock } from './clock.js';
 import { Deadlines, type Expiring } from './deadlines.js';
-import { LockLostError, LockNotHeldError, LockTimeoutError } from './errors.js';
+import { LockLostError, LockTimeoutError } from './errors.js';
+import { checkMs, type LocalLock, type LockManager, Owner } from './local-lock.js';
 import { type LockStats, StatsCounter } from './stats.js';
 
 /** Options of {@link createLocalLocks}. */
@@ -31,18 +32,6 @@ export interface LocalAcquireOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
-/** A held local lock (one key or several). */
-export interface LocalLock extends Lock {
-  /** The keys held, sorted. */
-  readonly keys: readonly string[];
-  /** Strictly increasing across every acquisition of this instance. */
-  readonly fencingToken: number;
-  /** Whether the lock is still held (not released, not lost). */
-  readonly held: boolean;
-  /** Restarts the lease from now, optionally with a new length. Throws {@link LockNotHeldError} when no longer held. */
-  extend(leaseMs?: number): void;
-}
-
 interface Waiter extends Expiring {
   readonly owner: Owner;
   readonly resolve: () => void;
@@ -56,73 +45,11 @@ interface Slot {
   readonly queue: Waiter[];
 }
 
-function checkMs(option: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || Number.isNaN(value) || value <= 0) {
-    throw new InvalidOptionError(option, `expected a positive number of ms, got ${String(value)}`);
-  }
-  return value;
-}
-
-class Owner implements LocalLock, Expiring {
-  readonly keys: readonly string[];
-  readonly resource: string;
-  fencingToken = 0;
-  /** Lease deadline (clock ms) while held. */
-  deadline = Number.POSITIVE_INFINITY;
-  leaseMs: number;
-  acquiredAt = 0;
-  state: 'waiting' | 'held' | 'released' | 'lost' = 'waiting';
-  #controller: AbortController | undefined;
-  readonly #locks: LocalLocks;
-
-  constructor(locks: LocalLocks, keys: readonly string[], leaseMs: number) {
-    this.#locks = locks;
-    this.keys = keys;
-    this.resource = keys.length === 1 ? keys[0]! : keys.join(',');
-    this.leaseMs = leaseMs;
-  }
-
-  // Created on first use: most holders never look at their signal.
-  get signal(): AbortSignal {
-    this.#controller ??= new AbortController();
-    return this.#controller.signal;
-  }
-
-  get held(): boolean {
-    return this.state === 'held';
-  }
-
-  /** Why the lock was taken away (lease expiry, close), if it was. */
-  abortReason: unknown = undefined;
-
-  abort(reason: unknown): void {
-    this.abortReason = reason;
-    this.#controller ??= new AbortController();
-    this.#controller.abort(reason);
-  }
-
-  expire(): void {
-    this.#locks._expire(this);
-  }
-
-  extend(leaseMs?: number): void {
-    if (this.state !== 'held') throw new LockNotHeldError(this.resource);
-    this.leaseMs = checkMs('leaseMs', leaseMs, this.leaseMs);
-    this.#locks._startLease(this);
-  }
-
-  release(): Promise<void> {
-    this.#locks._release(this);
-    return Promise.resolve();
-  }
-}
-
 /**
  * A keyed mutex for one process. Also a core `Locker`, for single flight inside one
  * process tree that shares an instance.
  */
-export class LocalLocks implements Locker {
+export class LocalLocks implements Locker, LockManager {
   readonly #slots = new Map<string, Slot>();
   readonly #clock: Clock;
   readonly #acquireTimeoutMs: number;

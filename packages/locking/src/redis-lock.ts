@@ -18,7 +18,8 @@ import {
 } from './common-options.js';
 import { LockTimeoutError } from './errors.js';
 import { type DistributedLock, HeldLock, type LockBackend, runHolding } from './held-lock.js';
-import { type LocalLock, LocalLocks } from './local-locks.js';
+import type { LocalLock } from './local-lock.js';
+import { LocalLocks } from './local-locks.js';
 import { ReleaseNotifier } from './release-notifier.js';
 import {
   acquireScript,
