@@ -32,12 +32,27 @@ export interface LocalAcquireOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
-interface Waiter extends Expiring {
-  readonly owner: Owner;
-  readonly resolve: () => void;
-  readonly reject: (error: unknown) => void;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
+/** A queued caller. Single-key waiters are granted (and settled) directly on hand-off. */
+class Waiter implements Expiring {
+  onAbort: (() => void) | undefined = undefined;
+
+  constructor(
+    readonly locks: LocalLocks,
+    readonly key: string,
+    readonly owner: Owner,
+    readonly start: number,
+    readonly timeoutMs: number,
+    readonly deadline: number,
+    readonly signal: AbortSignal | undefined,
+    /** Whether the wait is the whole acquisition (one key) or one step of several. */
+    readonly single: boolean,
+    readonly resolve: (lock: LocalLock) => void,
+    readonly reject: (error: unknown) => void,
+  ) {}
+
+  expire(): void {
+    this.locks._leave(this, new LockTimeoutError(this.owner.resource, this.timeoutMs));
+  }
 }
 
 interface Slot {
@@ -110,37 +125,31 @@ export class LocalLocks implements Locker, LockManager {
     if (signal?.aborted) return Promise.reject(signal.reason);
     const owner = new Owner(this, sorted, leaseMs);
     if (sorted.length === 1) {
-      // One key: no async function; a free key is taken without waiting.
+      // One key: no async function, no extra promise hop; a free key is taken at once.
       const start = this.#clock.now();
-      const waited = this.#take(sorted[0]!, owner, start, timeoutMs, signal);
-      if (!waited) {
-        this.#granted(owner, 0, false);
-        return Promise.resolve(owner);
-      }
-      return waited.then(
-        () => {
-          this.#granted(owner, this.#clock.now() - start, true);
-          return owner;
-        },
-        (error: unknown) => this.#failed(owner, [], error, start),
-      );
+      const waited = this.#take(sorted[0]!, owner, start, timeoutMs, signal, true);
+      if (waited) return waited as Promise<LocalLock>;
+      this.#granted(owner, 0, false);
+      return Promise.resolve(owner);
     }
     return this.#acquireSlow(owner, timeoutMs, signal);
+  }
+
+  #timedOut(owner: Owner, start: number): void {
+    this.#stats.timeouts++;
+    if (lockingChannels.timeout.hasSubscribers) {
+      lockingChannels.timeout.publish({
+        kind: 'local',
+        resource: owner.resource,
+        waitMs: this.#clock.now() - start,
+      });
+    }
   }
 
   #failed(owner: Owner, taken: readonly string[], error: unknown, start: number): never {
     for (const key of taken) this.#releaseKey(key, owner);
     owner.state = 'released';
-    if (error instanceof LockTimeoutError) {
-      this.#stats.timeouts++;
-      if (lockingChannels.timeout.hasSubscribers) {
-        lockingChannels.timeout.publish({
-          kind: 'local',
-          resource: owner.resource,
-          waitMs: this.#clock.now() - start,
-        });
-      }
-    }
+    if (error instanceof LockTimeoutError) this.#timedOut(owner, start);
     throw error;
   }
 
@@ -154,7 +163,7 @@ export class LocalLocks implements Locker, LockManager {
     const taken: string[] = [];
     try {
       for (const key of owner.keys) {
-        const waited = this.#take(key, owner, start, timeoutMs, signal);
+        const waited = this.#take(key, owner, start, timeoutMs, signal, false);
         if (waited) {
           contended = true;
           await waited;
@@ -168,14 +177,18 @@ export class LocalLocks implements Locker, LockManager {
     return owner;
   }
 
-  /** Takes `key` at once (returns undefined) or queues and returns the wait. */
+  /**
+   * Takes `key` at once (returns undefined) or queues and returns the wait; a `single`
+   * wait resolves to the granted lock and settles the acquisition's stats itself.
+   */
   #take(
     key: string,
     owner: Owner,
     start: number,
     timeoutMs: number,
     signal: AbortSignal | undefined,
-  ): Promise<void> | undefined {
+    single: boolean,
+  ): Promise<LocalLock | undefined> | undefined {
     const slot = this.#slots.get(key);
     if (!slot) {
       this.#slots.set(key, { holder: owner, queue: [] });
@@ -186,37 +199,48 @@ export class LocalLocks implements Locker, LockManager {
       return undefined;
     }
     const deadline = start + timeoutMs;
-    return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = {
+    if (deadline <= this.#clock.now()) {
+      const error = new LockTimeoutError(owner.resource, timeoutMs);
+      if (single) this.#timedOut(owner, start);
+      return Promise.reject(error);
+    }
+    return new Promise<LocalLock | undefined>((resolve, reject) => {
+      const waiter = new Waiter(
+        this,
+        key,
         owner,
-        resolve,
-        reject,
+        start,
+        timeoutMs,
         deadline,
         signal,
-        onAbort: undefined,
-        expire: () => leave(new LockTimeoutError(owner.resource, timeoutMs)),
-      };
-      const leave = (error: unknown) => {
-        const index = slot.queue.indexOf(waiter);
-        if (index < 0) return;
-        slot.queue.splice(index, 1);
-        this.#stats.waiters--;
-        this.#clearWaiter(waiter);
-        if (!slot.holder && slot.queue.length === 0) this.#slots.delete(key);
-        reject(error);
-      };
-      if (deadline <= this.#clock.now()) {
-        reject(new LockTimeoutError(owner.resource, timeoutMs));
-        return;
-      }
+        single,
+        resolve,
+        reject,
+      );
       if (Number.isFinite(deadline)) this.#deadlines.add(waiter);
       if (signal) {
-        waiter.onAbort = () => leave(signal.reason);
+        waiter.onAbort = () => this._leave(waiter, signal.reason);
         signal.addEventListener('abort', waiter.onAbort, { once: true });
       }
       slot.queue.push(waiter);
       this.#stats.waiters++;
     });
+  }
+
+  /** @internal a waiter gives up (timeout or abort). */
+  _leave(waiter: Waiter, error: unknown): void {
+    const slot = this.#slots.get(waiter.key);
+    const index = slot ? slot.queue.indexOf(waiter) : -1;
+    if (!slot || index < 0) return;
+    slot.queue.splice(index, 1);
+    this.#stats.waiters--;
+    this.#clearWaiter(waiter);
+    if (!slot.holder && slot.queue.length === 0) this.#slots.delete(waiter.key);
+    if (waiter.single) {
+      waiter.owner.state = 'released';
+      if (error instanceof LockTimeoutError) this.#timedOut(waiter.owner, waiter.start);
+    }
+    waiter.reject(error);
   }
 
   #clearWaiter(waiter: Waiter): void {
@@ -292,7 +316,8 @@ export class LocalLocks implements Locker, LockManager {
     this.#stats.waiters--;
     this.#clearWaiter(next);
     slot.holder = next.owner;
-    next.resolve();
+    if (next.single) this.#granted(next.owner, this.#clock.now() - next.start, true);
+    next.resolve(next.owner);
   }
 
   /**
