@@ -1,7 +1,7 @@
 /** A held local lock, and what it needs from the {@link LocalLocks} that granted it. */
 import { InvalidOptionError, type Lock } from '@cachestack/core';
 import type { Expiring } from './deadlines.js';
-import { LockNotHeldError } from './errors.js';
+import { LockNotHeldError, LockTimeoutError } from './errors.js';
 
 /** A held local lock (one key or several). */
 export interface LocalLock extends Lock {
@@ -20,6 +20,7 @@ export interface LockManager {
   _release(owner: Owner): void;
   _expire(owner: Owner): void;
   _startLease(owner: Owner): void;
+  _leave(waiter: Waiter, error: unknown): void;
 }
 
 /** @internal validates a positive duration in ms (`Infinity` allowed). */
@@ -83,5 +84,28 @@ export class Owner implements LocalLock, Expiring {
   release(): Promise<void> {
     this.#locks._release(this);
     return Promise.resolve();
+  }
+}
+
+/** @internal a queued caller. Single-key waiters are granted (and settled) directly on hand-off. */
+export class Waiter implements Expiring {
+  onAbort: (() => void) | undefined = undefined;
+
+  constructor(
+    readonly locks: LockManager,
+    readonly key: string,
+    readonly owner: Owner,
+    readonly start: number,
+    readonly timeoutMs: number,
+    readonly deadline: number,
+    readonly signal: AbortSignal | undefined,
+    /** Whether the wait is the whole acquisition (one key) or one step of several. */
+    readonly single: boolean,
+    readonly resolve: (lock: LocalLock) => void,
+    readonly reject: (error: unknown) => void,
+  ) {}
+
+  expire(): void {
+    this.locks._leave(this, new LockTimeoutError(this.owner.resource, this.timeoutMs));
   }
 }

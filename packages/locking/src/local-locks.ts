@@ -5,9 +5,9 @@
 import { ClosedError, InvalidOptionError, type Locker } from '@cachestack/core';
 import { lockingChannels } from './channels.js';
 import { type Clock, systemClock } from './clock.js';
-import { Deadlines, type Expiring } from './deadlines.js';
+import { Deadlines } from './deadlines.js';
 import { LockLostError, LockTimeoutError } from './errors.js';
-import { checkMs, type LocalLock, type LockManager, Owner } from './local-lock.js';
+import { checkMs, type LocalLock, type LockManager, Owner, Waiter } from './local-lock.js';
 import { type LockStats, StatsCounter } from './stats.js';
 
 /** Options of {@link createLocalLocks}. */
@@ -30,29 +30,6 @@ export interface LocalAcquireOptions {
   readonly leaseMs?: number;
   /** Aborts the wait (rejects with the signal's reason). */
   readonly signal?: AbortSignal | undefined;
-}
-
-/** A queued caller. Single-key waiters are granted (and settled) directly on hand-off. */
-class Waiter implements Expiring {
-  onAbort: (() => void) | undefined = undefined;
-
-  constructor(
-    readonly locks: LocalLocks,
-    readonly key: string,
-    readonly owner: Owner,
-    readonly start: number,
-    readonly timeoutMs: number,
-    readonly deadline: number,
-    readonly signal: AbortSignal | undefined,
-    /** Whether the wait is the whole acquisition (one key) or one step of several. */
-    readonly single: boolean,
-    readonly resolve: (lock: LocalLock) => void,
-    readonly reject: (error: unknown) => void,
-  ) {}
-
-  expire(): void {
-    this.locks._leave(this, new LockTimeoutError(this.owner.resource, this.timeoutMs));
-  }
 }
 
 interface Slot {
