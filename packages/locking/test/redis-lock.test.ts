@@ -85,6 +85,18 @@ describe('Redis lock', () => {
     await waiterLocks.close();
   });
 
+  it('a waiter takes a lock whose holder vanished once its TTL runs out, without a release message', async () => {
+    // Long backoff: only the holder's remaining TTL (returned by the acquire script)
+    // can bring the retry forward in time.
+    const locks = locksFor('vanished', { retryDelayMs: 60_000, retryMaxDelayMs: 60_000 });
+    await client.set(locks.keyOf('r'), 'crashed-holder', 'PX', 300);
+    const lock = await locks.acquire('r', { acquireTimeoutMs: 10_000 });
+    expect(await client.get(locks.keyOf('r'))).toBe(lock.token);
+    expect(locks.stats().contendedAcquisitions).toBe(1);
+    await lock.release();
+    await locks.close();
+  });
+
   it('fencing tokens strictly increase per resource, even after the counter key is gone', async () => {
     const locks = locksFor('fence');
     const tokens: number[] = [];
