@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-export const workerPath = `${here}fixtures/lock-worker.mjs`;
+const fixtures = `${here}fixtures/`;
 const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 
 /** Fails clearly when the package has not been built (the children import dist). */
@@ -21,8 +21,13 @@ export interface Worker {
   readonly exited: Promise<number | null>;
 }
 
+/** Spawns `node` on a fixture: `lock-worker.mjs` by default, `single-flight-worker.mjs` for 'single-flight'. */
 export function spawnWorker(args: readonly string[]): Worker {
-  const child = spawn(process.execPath, [workerPath, ...args], { stdio: 'pipe' });
+  const script =
+    args[0] === 'single-flight'
+      ? [`${fixtures}single-flight-worker.mjs`, ...args.slice(1)]
+      : [`${fixtures}lock-worker.mjs`, ...args];
+  const child = spawn(process.execPath, script, { stdio: 'pipe' });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => {
     stderr += d.toString();
