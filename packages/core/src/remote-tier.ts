@@ -2,7 +2,7 @@ import { CircuitBreaker, type CircuitState } from './circuit-breaker.js';
 import type { Codec, Serializer } from './codec.js';
 import { withDeadline } from './deadline.js';
 import type { Entry } from './entry.js';
-import { CacheStackError, CircuitOpenError, StoreError } from './errors.js';
+import { CacheStackError, CircuitOpenError, CorruptEntryError, StoreError } from './errors.js';
 import { type CacheEvents, coreChannels } from './events.js';
 import { decodeFrame, encodeFrame } from './frame.js';
 import type { Logger } from './logger.js';
@@ -333,7 +333,13 @@ export class RemoteTier {
     try {
       return await decodeFrame(bytes, this.#decodeOptions);
     } catch (error) {
-      // Corrupted or unreadable: never returned. Delete it so it is not read again.
+      // Intact but unreadable here (e.g. a zstd entry on a Node without zstd): a miss,
+      // reported, but kept for the instances that can read it.
+      if (error instanceof CacheStackError && !(error instanceof CorruptEntryError)) {
+        this.#o.events.emit('l2:error', { operation: 'decode', error });
+        return undefined;
+      }
+      // Corrupted: never returned. Delete it so it is not read again.
       const err = error instanceof Error ? error : new Error(String(error));
       this.#o.events.emit('l2:corrupt', { namespace, key, error: err });
       if (coreChannels.corrupt.hasSubscribers) coreChannels.corrupt.publish({ namespace, key });
