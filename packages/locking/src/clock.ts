@@ -17,7 +17,9 @@ export interface Clock {
 export const systemClock: Clock = {
   now: () => performance.now(),
   setTimeout(fn, ms) {
-    const handle = setTimeout(fn, ms);
+    // Whole milliseconds: Node keeps one timer list per distinct duration, and a
+    // fractional one costs a new list each time.
+    const handle = setTimeout(fn, Math.ceil(ms));
     handle.unref?.();
     return handle;
   },

@@ -5,6 +5,7 @@
 import type { Lock } from '@cachestack/core';
 import { type LockKind, lockingChannels } from './channels.js';
 import type { Clock, TimerHandle } from './clock.js';
+import type { Deadlines, Expiring } from './deadlines.js';
 import { LockLostError, LockNotHeldError } from './errors.js';
 import type { StatsCounter } from './stats.js';
 
@@ -37,6 +38,8 @@ export interface LockBackend {
   readonly kind: LockKind;
   readonly clock: Clock;
   readonly stats: StatsCounter;
+  /** One timer for the validity of every lock of the instance. */
+  readonly deadlines: Deadlines;
   /** Clock-drift allowance for a lease of `leaseMs`. */
   drift(leaseMs: number): number;
   /** true when extended, false when the lock is no longer ours; throws on store failure. */
@@ -48,7 +51,7 @@ export interface LockBackend {
 }
 
 /** @internal */
-export class HeldLock implements DistributedLock {
+export class HeldLock implements DistributedLock, Expiring {
   readonly resource: string;
   readonly token: string;
   readonly fencingToken: number | undefined;
@@ -58,7 +61,8 @@ export class HeldLock implements DistributedLock {
   #controller: AbortController | undefined;
   readonly #acquiredAt: number;
   #state: 'held' | 'released' | 'lost' = 'held';
-  #expiryTimer: TimerHandle = undefined;
+  /** Validity deadline, watched by the backend's shared timer. */
+  deadline = 0;
   #extendTimer: TimerHandle = undefined;
   #autoExtend = false;
 
@@ -120,19 +124,19 @@ export class HeldLock implements DistributedLock {
   }
 
   #armExpiry(): void {
-    const { clock } = this.#backend;
-    if (this.#expiryTimer !== undefined) clock.clearTimeout(this.#expiryTimer);
-    this.#expiryTimer = clock.setTimeout(
-      () => {
-        this.#expiryTimer = undefined;
-        if (this.#state !== 'held') return;
-        // Past validity: the lock may already be someone else's; drop it here and
-        // delete it in Redis if it is still ours.
-        this.#backend.releaseRemote(this.resource, this.token).catch(() => {});
-        this.#lose(`lease of ${this.#leaseMs}ms expired`);
-      },
-      Math.max(0, this.validUntil - clock.now()),
-    );
+    const { deadlines } = this.#backend;
+    deadlines.delete(this);
+    this.deadline = this.validUntil;
+    deadlines.add(this);
+  }
+
+  /** @internal validity passed without a successful extension. */
+  expire(): void {
+    if (this.#state !== 'held') return;
+    // Past validity: the lock may already be someone else's; drop it here and delete
+    // it in Redis if it is still ours.
+    this.#backend.releaseRemote(this.resource, this.token).catch(() => {});
+    this.#lose(`lease of ${this.#leaseMs}ms expired`);
   }
 
   async extend(leaseMs: number = this.#leaseMs): Promise<void> {
@@ -184,10 +188,9 @@ export class HeldLock implements DistributedLock {
   #finish(state: 'released' | 'lost'): void {
     this.#state = state;
     this.#autoExtend = false;
-    const { clock, stats } = this.#backend;
-    if (this.#expiryTimer !== undefined) clock.clearTimeout(this.#expiryTimer);
+    const { clock, stats, deadlines } = this.#backend;
+    deadlines.delete(this);
     if (this.#extendTimer !== undefined) clock.clearTimeout(this.#extendTimer);
-    this.#expiryTimer = undefined;
     this.#extendTimer = undefined;
     stats.holders--;
     this.#backend.done(this);

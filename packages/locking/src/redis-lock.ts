@@ -2,7 +2,6 @@
  * A lock on one Redis: random token, `SET NX PX`, release and extension by token in Lua,
  * fencing tokens, waiters woken by a release notification with jittered retry as fallback.
  */
-import { randomBytes } from 'node:crypto';
 import { ClosedError, type Locker } from '@cachestack/core';
 import { lockingChannels } from './channels.js';
 import type { Clock, TimerHandle } from './clock.js';
@@ -16,6 +15,7 @@ import {
   resolveCall,
   resolveCommon,
 } from './common-options.js';
+import { Deadlines } from './deadlines.js';
 import { LockTimeoutError } from './errors.js';
 import { type DistributedLock, HeldLock, type LockBackend, runHolding } from './held-lock.js';
 import type { LocalLock } from './local-lock.js';
@@ -29,6 +29,7 @@ import {
   resourceKeys,
 } from './scripts.js';
 import { type LockStats, StatsCounter } from './stats.js';
+import { TokenSource } from './token.js';
 
 /** Options of {@link createRedisLocks}. */
 export interface RedisLocksOptions extends DistributedLockOptions {
@@ -81,6 +82,7 @@ export class RedisLocks implements Locker {
   readonly #stats = new StatsCounter();
   readonly #held = new Map<HeldLock, LocalLock>();
   readonly #backend: LockBackend;
+  readonly #tokens = new TokenSource();
   /** Wakes sleeping waiters on close. */
   readonly #sleepers = new Set<() => void>();
   #closed = false;
@@ -97,6 +99,7 @@ export class RedisLocks implements Locker {
       kind: 'redis',
       clock: o.clock,
       stats: this.#stats,
+      deadlines: new Deadlines(o.clock),
       drift: (leaseMs) => driftMs(o, leaseMs),
       extendRemote: async (resource, token, leaseMs) => {
         const keys = resourceKeys(o.prefix, resource);
@@ -195,7 +198,7 @@ export class RedisLocks implements Locker {
   ): Promise<{ held: HeldLock; contended: boolean }> {
     const { clock, commandTimeoutMs } = this.#o;
     const keys = resourceKeys(this.#o.prefix, resource);
-    const token = randomBytes(16).toString('base64url');
+    const token = this.#tokens.next();
     let contended = false;
     let stopListening: (() => void) | undefined;
     let wake: (() => void) | undefined;

@@ -2,7 +2,6 @@
  * Redlock: one lock over N independent Redis nodes. Held when a majority accepted it
  * within its validity time (lease minus elapsed time minus clock-drift allowance).
  */
-import { randomBytes } from 'node:crypto';
 import { ClosedError, InvalidOptionError, type Locker, StoreError } from '@cachestack/core';
 import { lockingChannels } from './channels.js';
 import { sleep } from './clock.js';
@@ -15,6 +14,7 @@ import {
   resolveCall,
   resolveCommon,
 } from './common-options.js';
+import { Deadlines } from './deadlines.js';
 import { LockQuorumError, LockTimeoutError } from './errors.js';
 import { type DistributedLock, HeldLock, type LockBackend, runHolding } from './held-lock.js';
 import type { LocalLock } from './local-lock.js';
@@ -27,6 +27,7 @@ import {
   resourceKeys,
 } from './scripts.js';
 import { type LockStats, StatsCounter } from './stats.js';
+import { TokenSource } from './token.js';
 
 /** Options of {@link createRedlock}. */
 export interface RedlockOptions extends DistributedLockOptions {
@@ -58,6 +59,7 @@ export class Redlock implements Locker {
   readonly #stats = new StatsCounter();
   readonly #held = new Map<HeldLock, LocalLock>();
   readonly #backend: LockBackend;
+  readonly #tokens = new TokenSource();
   #closed = false;
 
   constructor(options: RedlockOptions) {
@@ -73,6 +75,7 @@ export class Redlock implements Locker {
       kind: 'redlock',
       clock: o.clock,
       stats: this.#stats,
+      deadlines: new Deadlines(o.clock),
       drift: (leaseMs) => driftMs(o, leaseMs),
       extendRemote: async (resource, token, leaseMs) => {
         const keys = resourceKeys(o.prefix, resource);
@@ -171,7 +174,7 @@ export class Redlock implements Locker {
       let contended = this.#gate.isLocked(resource);
       gate = await this.#gate.acquire(resource, { acquireTimeoutMs: timeoutMs, signal });
       const keys = resourceKeys(this.#o.prefix, resource);
-      const token = randomBytes(16).toString('base64url');
+      const token = this.#tokens.next();
       for (let attempt = 0; ; attempt++) {
         if (this.#closed) throw new ClosedError('redlock');
         const attemptStart = clock.now();
