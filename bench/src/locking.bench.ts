@@ -108,7 +108,7 @@ async function redisUncontended(url: string, prefix: string): Promise<ScenarioRe
         await lock.release();
       },
     },
-    { concurrency: 1, durationMs: 1000, rounds: 3 },
+    { concurrency: 1, durationMs: 600, rounds: 5 },
   );
   await locks.close();
   client.disconnect();
