@@ -1,0 +1,153 @@
+import { InvalidOptionError } from '@cachestack/core';
+import type { Cluster, Redis } from 'ioredis';
+import { LegacyStoreError } from './errors.js';
+
+/** A legacy value as read from Redis. */
+export interface LegacyRead {
+  /** The stored string. */
+  readonly raw: string;
+  /** Remaining time to live in ms (`PTTL`), or `undefined` when the key has no expiry. */
+  readonly ttlMs: number | undefined;
+}
+
+/** An ioredis client: standalone `Redis` or `Cluster`. */
+export type RedisClient = Redis | Cluster;
+
+/** Whether the client is an ioredis Cluster. */
+export function isCluster(client: RedisClient): client is Cluster {
+  return (client as { isCluster?: boolean }).isCluster === true;
+}
+
+/** Validates an ioredis client option. @throws InvalidOptionError */
+export function assertClient(client: unknown, option = 'client'): asserts client is RedisClient {
+  if (
+    typeof client !== 'object' ||
+    client === null ||
+    typeof (client as Redis).get !== 'function' ||
+    typeof (client as Redis).pttl !== 'function'
+  ) {
+    throw new InvalidOptionError(option, 'must be an ioredis Redis or Cluster instance');
+  }
+}
+
+function wrap(error: unknown, what: string, key?: string): LegacyStoreError {
+  if (error instanceof LegacyStoreError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new LegacyStoreError(`legacy ${what} failed: ${message}`, key, { cause: error });
+}
+
+function toRead(raw: string | null, pttl: number): LegacyRead | undefined {
+  // PTTL -2: gone (possibly expired between the two commands); -1: no expiry.
+  if (raw === null || pttl === -2) return undefined;
+  return { raw, ttlMs: pttl === -1 ? undefined : Math.max(1, pttl) };
+}
+
+const DELETE_IF_EQUAL = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('UNLINK', KEYS[1]) end return 0`;
+
+/**
+ * Legacy keys on an ioredis client. Every method rejects with {@link LegacyStoreError}
+ * on failure; batch reads report per-key failures in place instead.
+ */
+export class LegacyStore {
+  readonly #client: RedisClient;
+
+  constructor(client: RedisClient) {
+    assertClient(client);
+    this.#client = client;
+  }
+
+  /** The legacy value and remaining TTL, or `undefined` when absent. */
+  async read(key: string): Promise<LegacyRead | undefined> {
+    try {
+      const [raw, pttl] = await Promise.all([this.#client.get(key), this.#client.pttl(key)]);
+      return toRead(raw, pttl);
+    } catch (error) {
+      throw wrap(error, 'read', key);
+    }
+  }
+
+  /**
+   * Values of several keys, in order: a read, `undefined` when absent, or the error of
+   * that key (e.g. `WRONGTYPE`). One pipeline on a standalone client, on `client` when
+   * given (a Cluster node whose keys these are).
+   * @throws LegacyStoreError when the round trip itself fails
+   */
+  async readMany(
+    keys: readonly string[],
+    client: RedisClient = this.#client,
+  ): Promise<(LegacyRead | undefined | LegacyStoreError)[]> {
+    if (keys.length === 0) return [];
+    try {
+      if (isCluster(client)) {
+        return await Promise.all(
+          keys.map((key) => this.read(key).catch((error: unknown) => wrap(error, 'read', key))),
+        );
+      }
+      const pipeline = client.pipeline();
+      for (const key of keys) pipeline.get(key).pttl(key);
+      const results = (await pipeline.exec()) ?? [];
+      return keys.map((key, i) => {
+        const [getError, raw] = results[2 * i] ?? [new Error('no reply'), null];
+        const [ttlError, pttl] = results[2 * i + 1] ?? [new Error('no reply'), -2];
+        if (getError) return wrap(getError, 'read', key);
+        if (ttlError) return wrap(ttlError, 'read', key);
+        return toRead(raw as string | null, pttl as number);
+      });
+    } catch (error) {
+      throw wrap(error, 'read');
+    }
+  }
+
+  /** Writes a legacy value with `PX ttlMs` (no expiry when `undefined`); `nx`: only when absent. */
+  async write(key: string, raw: string, ttlMs: number | undefined, nx = false): Promise<void> {
+    try {
+      const args: (string | number)[] = [key, raw];
+      if (ttlMs !== undefined) args.push('PX', Math.max(1, Math.ceil(ttlMs)));
+      if (nx) args.push('NX');
+      await this.#client.call('SET', ...args);
+    } catch (error) {
+      throw wrap(error, 'write', key);
+    }
+  }
+
+  /** Deletes legacy keys; resolves how many existed. Per key on Cluster (slots differ). */
+  async delete(keys: readonly string[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    try {
+      if (isCluster(this.#client) && keys.length > 1) {
+        const counts = await Promise.all(keys.map((key) => this.#client.unlink(key)));
+        return counts.reduce((a, b) => a + b, 0);
+      }
+      return await this.#client.unlink(...keys);
+    } catch (error) {
+      throw wrap(error, 'delete', keys.length === 1 ? keys[0] : undefined);
+    }
+  }
+
+  /**
+   * Deletes each key only while it still holds the given raw value (compare-and-delete in
+   * one script per key, so a legacy value rewritten meanwhile is kept).
+   * @returns for each key, whether it was deleted
+   */
+  async deleteIfEqual(items: readonly { key: string; raw: string }[]): Promise<boolean[]> {
+    try {
+      return await Promise.all(
+        items.map(async ({ key, raw }) => {
+          const n = (await this.#client.eval(DELETE_IF_EQUAL, 1, key, raw)) as number;
+          return n === 1;
+        }),
+      );
+    } catch (error) {
+      throw wrap(error, 'delete');
+    }
+  }
+
+  /** Whether the legacy key exists. */
+  async exists(key: string): Promise<boolean> {
+    try {
+      return (await this.#client.exists(key)) === 1;
+    } catch (error) {
+      throw wrap(error, 'read', key);
+    }
+  }
+}
