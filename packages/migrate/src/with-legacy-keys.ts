@@ -186,11 +186,12 @@ export class LegacyKeysCache {
     const values = await this.#cache.getMany<T>(newKeys, options);
     if (mode === 'new-only') return values;
     const misses: { i: number; legacyKey: string }[] = [];
-    values.forEach((value, i) => {
-      if (value !== undefined) return;
+    // A plain loop: core may return a sparse array, which forEach would skip.
+    for (let i = 0; i < keys.length; i++) {
+      if (values[i] !== undefined) continue;
       const legacyKey = this.#map.toLegacy(keys[i]!);
       if (legacyKey !== undefined) misses.push({ i, legacyKey });
-    });
+    }
     if (misses.length === 0) return values;
     let reads: (LegacyRead | undefined | LegacyStoreError)[];
     try {
