@@ -42,6 +42,16 @@ function toRead(raw: string | null, pttl: number): LegacyRead | undefined {
   return { raw, ttlMs: pttl === -1 ? undefined : Math.max(1, pttl) };
 }
 
+// Per key: the value (or 0 when the key is not a string) and the PTTL. Lua false
+// becomes nil in the reply array, which RESP keeps as a null element.
+const READ_MANY = `local out = {}
+for i, k in ipairs(KEYS) do
+  local ok, v = pcall(redis.call, 'GET', k)
+  if ok then out[2 * i - 1] = v else out[2 * i - 1] = 0 end
+  out[2 * i] = redis.call('PTTL', k)
+end
+return out`;
+
 const DELETE_IF_EQUAL = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('UNLINK', KEYS[1]) end return 0`;
 
 /**
@@ -68,30 +78,36 @@ export class LegacyStore {
 
   /**
    * Values of several keys, in order: a read, `undefined` when absent, or the error of
-   * that key (e.g. `WRONGTYPE`). One pipeline on a standalone client, on `client` when
-   * given (a Cluster node whose keys these are).
+   * that key (e.g. `WRONGTYPE`). One script on a standalone client; per key (pipelined
+   * by the connection) on a Cluster.
    * @throws LegacyStoreError when the round trip itself fails
    */
   async readMany(
     keys: readonly string[],
-    client: RedisClient = this.#client,
+    client: Redis = this.#client as Redis,
   ): Promise<(LegacyRead | undefined | LegacyStoreError)[]> {
     if (keys.length === 0) return [];
     try {
-      if (isCluster(client)) {
+      if (isCluster(this.#client) || isCluster(client)) {
+        // Keys of one node may still sit in different slots: one script cannot read them.
         return await Promise.all(
           keys.map((key) => this.read(key).catch((error: unknown) => wrap(error, 'read', key))),
         );
       }
-      const pipeline = client.pipeline();
-      for (const key of keys) pipeline.get(key).pttl(key);
-      const results = (await pipeline.exec()) ?? [];
+      // One script for the whole batch: far fewer commands than GET+PTTL per key, and
+      // each value is read atomically with its TTL.
+      const reply = (await client.eval(READ_MANY, keys.length, ...keys)) as (
+        | string
+        | number
+        | null
+      )[];
       return keys.map((key, i) => {
-        const [getError, raw] = results[2 * i] ?? [new Error('no reply'), null];
-        const [ttlError, pttl] = results[2 * i + 1] ?? [new Error('no reply'), -2];
-        if (getError) return wrap(getError, 'read', key);
-        if (ttlError) return wrap(ttlError, 'read', key);
-        return toRead(raw as string | null, pttl as number);
+        const raw = reply[2 * i];
+        const pttl = reply[2 * i + 1] as number;
+        if (typeof raw === 'number') {
+          return new LegacyStoreError(`legacy key ${key} is not a string (WRONGTYPE)`, key);
+        }
+        return toRead(raw ?? null, pttl);
       });
     } catch (error) {
       throw wrap(error, 'read');

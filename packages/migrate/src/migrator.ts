@@ -259,17 +259,21 @@ export async function migrateLegacyKeys(options: MigrateOptions): Promise<Migrat
       try {
         try {
           value = decode(read.raw);
-          if (options.transform)
-            value = await options.transform(value, { ...item, ttlMs: read.ttlMs });
+          if (options.transform) {
+            value = options.transform(value, { ...item, ttlMs: read.ttlMs });
+            if (value instanceof Promise) value = await value;
+          }
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
           throw new TransformError(item.legacyKey, message, { cause: error });
         }
-        bytes = await encodeFrame(
+        const frame = encodeFrame(
           { value, createdAt: t, freshUntil: t + ttlMs, staleUntil: t + ttlMs, tags: undefined },
           serializer,
           options.codec,
         );
+        // No await for synchronous frames: a microtask per key adds up over millions.
+        bytes = frame instanceof Promise ? await frame : frame;
       } catch (error) {
         fail(item.legacyKey, error);
         continue;
