@@ -24,7 +24,7 @@ const clientOptions: RedisOptions = {
   maxRetriesPerRequest: 1,
   commandTimeout: 1000,
 };
-const measure = { concurrency: 100, durationMs: 400, rounds: 5 };
+const measure = { concurrency: 100, durationMs: 250, rounds: 9 };
 
 /**
  * CPU time per operation (user + system, ns) of `n` calls by 100 concurrent callers:

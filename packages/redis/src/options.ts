@@ -25,12 +25,18 @@ export interface RedisStoreOptions {
    */
   readonly commandTimeoutMs?: number | undefined;
   /**
-   * How long invalidation marks live, in ms. A fenced write is reliably skipped only
-   * when its fence was read less than this long ago: loaders running longer are not
-   * covered, so callers must not write results of loads older than this.
+   * How long invalidation marks live, in ms, so the longest a fence is usable: a
+   * conditional write whose fence was read more than `fenceTtlMs - commandTimeoutMs`
+   * ago is reported `'fenced'` without being sent (its marks may be gone). Must be
+   * greater than `commandTimeoutMs`; raise it when loaders run longer.
    * @defaultValue 60000
    */
   readonly fenceTtlMs?: number | undefined;
+  /**
+   * Clock in ms used to age fences; tests inject a fake one.
+   * @defaultValue Date.now
+   */
+  readonly now?: (() => number) | undefined;
   /**
    * `SCAN COUNT` and number of keys deleted per round trip by `clear`.
    * @defaultValue 500
@@ -52,6 +58,7 @@ export interface ResolvedOptions {
   readonly fenceTtlMs: number;
   readonly clearBatchSize: number;
   readonly logger: Logger;
+  readonly now: () => number;
 }
 
 function positiveInteger(name: string, value: unknown, fallback: number, max: number): number {
@@ -112,18 +119,26 @@ export function resolveOptions(options: RedisStoreOptions): ResolvedOptions {
   ) {
     throw new InvalidOptionError('logger', 'must have debug, info, warn, error and child methods');
   }
+  const now = options.now ?? Date.now;
+  if (typeof now !== 'function') throw new InvalidOptionError('now', 'must be a function');
+  const commandTimeoutMs = positiveInteger(
+    'commandTimeoutMs',
+    options.commandTimeoutMs,
+    1000,
+    2_147_483_647,
+  );
+  const fenceTtlMs = positiveInteger('fenceTtlMs', options.fenceTtlMs, 60_000, 2_147_483_647);
+  if (fenceTtlMs <= commandTimeoutMs) {
+    throw new InvalidOptionError('fenceTtlMs', 'must be greater than commandTimeoutMs');
+  }
   return {
     client,
     url,
     prefix: options.prefix,
-    commandTimeoutMs: positiveInteger(
-      'commandTimeoutMs',
-      options.commandTimeoutMs,
-      1000,
-      2_147_483_647,
-    ),
-    fenceTtlMs: positiveInteger('fenceTtlMs', options.fenceTtlMs, 60_000, 2_147_483_647),
+    commandTimeoutMs,
+    fenceTtlMs,
     clearBatchSize: positiveInteger('clearBatchSize', options.clearBatchSize, 500, 100_000),
     logger,
+    now,
   };
 }

@@ -1,5 +1,4 @@
 import {
-  CacheStackError,
   ClosedError,
   type FencedRead,
   type FencedReadMany,
@@ -9,27 +8,27 @@ import {
   type RemoteEntry,
   type RemoteSetOptions,
   type RemoteStore,
-  StoreError,
-  TimeoutError,
   type WriteOutcome,
 } from '@cachestack/core';
-import { type Cluster, Redis } from 'ioredis';
-import { Deadlines } from './deadlines.js';
+import type { Cluster, Redis } from 'ioredis';
+import { Caller, toStoreError } from './caller.js';
+import { clearNamespace } from './clear.js';
 import { type RedisKeyspace, redisKeyspace } from './keyspace.js';
 import { type RedisStoreOptions, resolveOptions } from './options.js';
-import { defineScripts, type ScriptClient } from './scripts.js';
+import { createOwnClient } from './own-client.js';
+import { type Arg, defineScripts, type ScriptClient, writeArgs } from './scripts.js';
 import {
   assertEntry,
-  assertFence,
   assertKey,
   assertKeys,
   assertNamespace,
   assertTags,
   assertTtl,
+  formatFence,
+  type ParsedFence,
+  parseFence,
   toBuffer,
 } from './validate.js';
-
-type Arg = string | number | Buffer;
 
 const nullToUndefined = (value: Buffer | null): Buffer | undefined => value ?? undefined;
 
@@ -46,16 +45,6 @@ function outcomes(flags: number[]): WriteOutcome[] {
 }
 
 /**
- * Whether a standalone client times out each command itself within `timeoutMs`. Not
- * trusted on Cluster, whose own offline queue (while it discovers slots) has no timer.
- */
-function hasCommandTimeout(client: Redis | Cluster, timeoutMs: number): boolean {
-  if (client.isCluster) return false;
-  const ms = (client as Redis).options.commandTimeout;
-  return typeof ms === 'number' && ms > 0 && ms <= timeoutMs;
-}
-
-/**
  * A {@link RemoteStore} on Redis through ioredis, standalone or Cluster. Create it with
  * {@link redisStore}. Reads are plain GET / MGET; fenced reads add the namespace epoch
  * to the same MGET; writes and invalidations are Lua scripts on the namespace's slot.
@@ -69,16 +58,13 @@ export class RedisStore implements RemoteStore {
   readonly #keys: RedisKeyspace;
   readonly #timeoutMs: number;
   readonly #fenceTtlMs: number;
+  readonly #now: () => number;
   readonly #clearBatchSize: number;
   readonly #logger: Logger;
-  /** Set while a client we created makes its first connection attempt. */
-  #connecting: Promise<void> | undefined;
-  /** Whether ioredis itself times out every command within our deadline. */
-  readonly #clientDeadline: boolean;
-  readonly #deadlines: Deadlines;
+  readonly #caller: Caller;
   readonly #bases = new Map<string, string>();
   readonly #getFailed = (error: unknown): never => {
-    throw this.#wrap('get', error);
+    throw toStoreError('get', error, this.#timeoutMs);
   };
   #closed = false;
   #closing: Promise<void> | undefined;
@@ -89,40 +75,26 @@ export class RedisStore implements RemoteStore {
     this.#keys = redisKeyspace(resolved.prefix);
     this.#timeoutMs = resolved.commandTimeoutMs;
     this.#fenceTtlMs = resolved.fenceTtlMs;
+    this.#now = resolved.now;
     this.#clearBatchSize = resolved.clearBatchSize;
-    this.#deadlines = new Deadlines(resolved.commandTimeoutMs);
     this.#logger = resolved.logger.child({ component: 'cachestack-redis' });
+    let connecting: Promise<void> | undefined;
     if (resolved.client) {
       this.#client = resolved.client;
       this.#owned = false;
     } else {
-      const client = new Redis(resolved.url!, {
-        enableOfflineQueue: false,
-        maxRetriesPerRequest: 1,
-        commandTimeout: resolved.commandTimeoutMs,
-      });
-      client.on('error', (error: Error) => {
-        this.#logger.warn({ err: error }, 'redis client error');
-      });
-      // Without an offline queue, commands sent before the first connection fail; wait for
-      // the first attempt's outcome (bounded by each call's deadline), then fail fast.
-      this.#connecting = new Promise<void>((resolve) => {
-        const done = () => {
-          client.off('ready', done);
-          client.off('error', done);
-          client.off('end', done);
-          this.#connecting = undefined;
-          resolve();
-        };
-        client.on('ready', done);
-        client.on('error', done);
-        client.on('end', done);
-      });
-      this.#client = client;
+      const own = createOwnClient(resolved.url!, resolved.commandTimeoutMs, this.#logger);
+      this.#client = own.client;
+      connecting = own.connecting;
       this.#owned = true;
     }
     this.#scripts = defineScripts(this.#client);
-    this.#clientDeadline = hasCommandTimeout(this.#client, this.#timeoutMs);
+    this.#caller = new Caller(this.#client, this.#timeoutMs, connecting);
+  }
+
+  /** How long invalidation marks live, in ms: the longest a fence stays usable. */
+  get fenceTtlMs(): number {
+    return this.#fenceTtlMs;
   }
 
   /** The key names this store uses. */
@@ -140,10 +112,11 @@ export class RedisStore implements RemoteStore {
       return Promise.reject(error);
     }
     // The L2 hit path: no closure, no wrapper promise when ioredis enforces the deadline.
-    if (this.#clientDeadline && this.#connecting === undefined) {
+    const caller = this.#caller;
+    if (caller.clientDeadline && caller.connecting === undefined) {
       return this.#client.getBuffer(entryKey).then(nullToUndefined, this.#getFailed);
     }
-    return this.#run('get', () => this.#client.getBuffer(entryKey), nullToUndefined);
+    return this.#caller.run('get', () => this.#client.getBuffer(entryKey), nullToUndefined);
   }
 
   /** Bytes of each key in order (one MGET). */
@@ -157,10 +130,13 @@ export class RedisStore implements RemoteStore {
     }
     if (keys.length === 0) return Promise.resolve([]);
     const entryKeys = keys.map((key) => `${base}k:${key}`);
-    return this.#run('getMany', () => this.#client.mgetBuffer(entryKeys), nullsToUndefined);
+    return this.#caller.run('getMany', () => this.#client.mgetBuffer(entryKeys), nullsToUndefined);
   }
 
-  /** The value and the namespace epoch as fence, in one MGET. */
+  /**
+   * The value and a fence in one MGET. The fence holds the namespace epoch and the time
+   * the read was sent (see `fenceTtlMs`).
+   */
   getWithFence(namespace: string, key: string): Promise<FencedRead> {
     let base: string;
     try {
@@ -169,17 +145,15 @@ export class RedisStore implements RemoteStore {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#run(
+    const readAtMs = this.#now();
+    return this.#caller.run(
       'getWithFence',
       () => this.#client.mgetBuffer(`${base}k:${key}`, `${base}m:epoch`),
-      (values) => ({
-        value: values[0] ?? undefined,
-        fence: values[1] ? values[1].toString() : '0',
-      }),
+      (values) => ({ value: values[0] ?? undefined, fence: formatFence(values[1], readAtMs) }),
     );
   }
 
-  /** The values and the namespace epoch as fence, in one MGET. */
+  /** The values and one fence in one MGET. */
   getManyWithFence(namespace: string, keys: readonly string[]): Promise<FencedReadMany> {
     let base: string;
     try {
@@ -190,12 +164,13 @@ export class RedisStore implements RemoteStore {
     }
     const args = keys.map((key) => `${base}k:${key}`);
     args.push(`${base}m:epoch`);
-    return this.#run(
+    const readAtMs = this.#now();
+    return this.#caller.run(
       'getManyWithFence',
       () => this.#client.mgetBuffer(args),
       (values) => {
         const epoch = values.pop();
-        return { values: nullsToUndefined(values), fence: epoch ? epoch.toString() : '0' };
+        return { values: nullsToUndefined(values), fence: formatFence(epoch, readAtMs) };
       },
     );
   }
@@ -204,7 +179,8 @@ export class RedisStore implements RemoteStore {
    * Stores bytes with a TTL and tags. Unconditional (no `fence`): bumps the namespace
    * epoch and marks the key, so fences read earlier for it are invalidated. Conditional:
    * skipped (`'fenced'`) when the namespace was cleared, the key invalidated, or one of
-   * `tags` invalidated since the fence was read; never invalidates anything itself.
+   * `tags` invalidated since the fence was read, or when the fence is too old for the
+   * invalidation marks to still cover it (see `fenceTtlMs`); never invalidates anything.
    */
   set(
     namespace: string,
@@ -216,22 +192,27 @@ export class RedisStore implements RemoteStore {
     try {
       const base = this.#check(namespace);
       assertKey(key);
+      let fence: ParsedFence | undefined;
       if (typeof options !== 'object' || options === null) {
         throw new InvalidOptionError('options', 'must be an object with ttlMs');
       }
       assertTtl(options.ttlMs);
       assertTags(options.tags);
       const bytes = toBuffer(value);
-      if (options.fence !== undefined) assertFence(options.fence);
-      args = this.#writeArgs(
+      if (options.fence !== undefined) {
+        fence = parseFence(options.fence);
+        if (this.#expired(fence)) return Promise.resolve('fenced');
+      }
+      args = writeArgs(
         base,
         [{ key, value: bytes, ttlMs: options.ttlMs, tags: options.tags }],
-        options.fence,
+        fence?.epoch,
+        this.#fenceTtlMs,
       );
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#run(
+    return this.#caller.run(
       'set',
       () => this.#scripts.cachestackV1Write(...(args as [number, ...Arg[]])),
       (flags) => (flags[0] === 1 ? 'written' : 'fenced'),
@@ -250,13 +231,16 @@ export class RedisStore implements RemoteStore {
       const base = this.#check(namespace);
       if (!Array.isArray(entries)) throw new InvalidOptionError('entries', 'must be an array');
       for (const entry of entries) assertEntry(entry);
-      if (fence !== undefined) assertFence(fence);
+      const parsed = fence === undefined ? undefined : parseFence(fence);
       if (entries.length === 0) return Promise.resolve([]);
-      args = this.#writeArgs(base, entries, fence);
+      if (parsed !== undefined && this.#expired(parsed)) {
+        return Promise.resolve(entries.map((): WriteOutcome => 'fenced'));
+      }
+      args = writeArgs(base, entries, parsed?.epoch, this.#fenceTtlMs);
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#run(
+    return this.#caller.run(
       'setMany',
       () => this.#scripts.cachestackV1Write(...(args as [number, ...Arg[]])),
       outcomes,
@@ -273,7 +257,7 @@ export class RedisStore implements RemoteStore {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#run(
+    return this.#caller.run(
       'has',
       () => this.#client.exists(entryKey),
       (n) => n === 1,
@@ -292,7 +276,7 @@ export class RedisStore implements RemoteStore {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#run(
+    return this.#caller.run(
       'ttl',
       () => this.#client.pttl(entryKey),
       (ms) => (ms === -2 ? undefined : ms === -1 ? Number.POSITIVE_INFINITY : ms),
@@ -317,7 +301,7 @@ export class RedisStore implements RemoteStore {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#run(
+    return this.#caller.run(
       'delete',
       () => this.#scripts.cachestackV1Delete(...(args as [number])),
       undefined,
@@ -341,7 +325,7 @@ export class RedisStore implements RemoteStore {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#run(
+    return this.#caller.run(
       'deleteByTag',
       () => this.#scripts.cachestackV1DeleteTags(...(args as [number])),
       undefined,
@@ -360,51 +344,16 @@ export class RedisStore implements RemoteStore {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#clear(namespace);
-  }
-
-  async #clear(namespace: string): Promise<void> {
-    const keys = this.#keys;
-    await this.#run(
-      'clear',
-      () =>
-        this.#scripts.cachestackV1ClearMark(2, keys.epoch(namespace), keys.clearMark(namespace)),
-      undefined,
-      true,
+    return clearNamespace(
+      {
+        client: this.#client,
+        scripts: this.#scripts,
+        keys: this.#keys,
+        caller: this.#caller,
+        batchSize: this.#clearBatchSize,
+      },
+      namespace,
     );
-    const base = keys.base(namespace);
-    const entryHead = `${base}k:`;
-    const tagHead = `${base}t:`;
-    const pattern = keys.pattern(namespace);
-    const tagSets = new Set<string>();
-    const nodes = this.#client.isCluster
-      ? (this.#client as Cluster).nodes('master')
-      : [this.#client as Redis];
-    for (const node of nodes) {
-      let cursor = '0';
-      do {
-        const [next, found] = await this.#run('clear', () =>
-          node.scan(cursor, 'MATCH', pattern, 'COUNT', this.#clearBatchSize),
-        );
-        cursor = next;
-        const entries: string[] = [];
-        for (const key of found) {
-          if (key.startsWith(entryHead)) entries.push(key);
-          else if (key.startsWith(tagHead)) tagSets.add(key);
-        }
-        if (entries.length > 0) await this.#run('clear', () => node.unlink(entries));
-      } while (cursor !== '0');
-    }
-    const sets = [...tagSets];
-    for (let i = 0; i < sets.length; i += this.#clearBatchSize) {
-      const chunk = sets.slice(i, i + this.#clearBatchSize);
-      await this.#run(
-        'clear',
-        () => this.#scripts.cachestackV1PruneTags(chunk.length, ...chunk, base),
-        undefined,
-        true,
-      );
-    }
   }
 
   /** Closes the store; quits the client only when the store created it. Idempotent. */
@@ -424,7 +373,7 @@ export class RedisStore implements RemoteStore {
     const client = this.#client as Redis;
     if (client.status === 'end') return;
     try {
-      await this.#deadline('close', client.quit());
+      await this.#caller.deadline('close', client.quit());
     } catch (error) {
       this.#logger.debug({ err: error }, 'redis quit failed; disconnecting');
     } finally {
@@ -447,79 +396,12 @@ export class RedisStore implements RemoteStore {
     return base;
   }
 
-  #writeArgs(base: string, entries: readonly RemoteEntry[], fence: FenceToken | undefined): Arg[] {
-    const keys: Arg[] = [`${base}m:epoch`, `${base}m:clear`];
-    const argv: Arg[] = [fence ?? '', this.#fenceTtlMs, entries.length];
-    for (const entry of entries) {
-      const tags = entry.tags ?? [];
-      keys.push(`${base}k:${entry.key}`, `${base}i:${entry.key}`);
-      for (const tag of tags) keys.push(`${base}ti:${tag}`);
-      for (const tag of tags) keys.push(`${base}t:${tag}`);
-      argv.push(tags.length, entry.ttlMs, toBuffer(entry.value), entry.key);
-    }
-    return [keys.length, ...keys, ...argv];
-  }
-
   /**
-   * Sends a command under the deadline. When the client enforces a `commandTimeout` no
-   * longer than ours (always true of a client we created), ioredis's own per-command
-   * timer is the deadline and we only map the outcome; otherwise we race our own timer.
-   * A first connection attempt in progress is awaited under our timer. Scripts always
-   * race our timer: a NOSCRIPT fallback is a second command with its own ioredis timer.
+   * Whether a fence is too old to trust: an invalidation after the read left marks that
+   * expire `fenceTtlMs` after it, and the write may reach Redis up to the deadline later.
    */
-  #run<T, R = T>(
-    op: string,
-    send: () => Promise<T>,
-    map?: (value: T) => R,
-    script = false,
-  ): Promise<R> {
-    const connecting = this.#connecting;
-    if (connecting !== undefined) return this.#deadline(op, connecting.then(send), map);
-    if (script || !this.#clientDeadline) return this.#deadline(op, send(), map);
-    return send().then(map as (value: T) => R, (error: unknown) => {
-      throw this.#wrap(op, error);
-    });
-  }
-
-  #deadline<T, R = T>(op: string, pending: Promise<T>, map?: (value: T) => R): Promise<R> {
-    return new Promise<R>((resolve, reject) => {
-      const deadline = this.#deadlines.start(() => {
-        const ms = this.#timeoutMs;
-        reject(new TimeoutError(`redis ${op} did not answer within ${ms} ms`, ms));
-      });
-      pending.then(
-        (value) => {
-          if (!this.#deadlines.settle(deadline)) return;
-          if (map === undefined) {
-            resolve(value as unknown as R);
-            return;
-          }
-          try {
-            resolve(map(value));
-          } catch (error) {
-            reject(this.#wrap(op, error));
-          }
-        },
-        (error: unknown) => {
-          if (this.#deadlines.settle(deadline)) reject(this.#wrap(op, error));
-        },
-      );
-    });
-  }
-
-  #wrap(op: string, error: unknown): CacheStackError {
-    if (error instanceof CacheStackError) return error;
-    const message = error instanceof Error ? error.message : String(error);
-    if (message === 'Command timed out') {
-      return new TimeoutError(
-        `redis ${op} timed out after ${this.#timeoutMs} ms`,
-        this.#timeoutMs,
-        {
-          cause: error,
-        },
-      );
-    }
-    return new StoreError(`redis ${op} failed: ${message}`, { cause: error });
+  #expired(fence: ParsedFence): boolean {
+    return this.#now() - fence.readAtMs + this.#timeoutMs >= this.#fenceTtlMs;
   }
 }
 

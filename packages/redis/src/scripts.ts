@@ -1,4 +1,6 @@
+import type { RemoteEntry } from '@cachestack/core';
 import type { Cluster, Redis } from 'ioredis';
+import { toBuffer } from './validate.js';
 
 /**
  * Lua scripts of the store, registered with ioredis `defineCommand` (EVALSHA with a
@@ -133,7 +135,8 @@ export const commands = {
   pruneTags: 'cachestackV1PruneTags',
 } as const;
 
-type Arg = string | number | Buffer;
+/** An argument of a script call. */
+export type Arg = string | number | Buffer;
 
 /** The client with the store's commands defined. */
 export interface ScriptClient {
@@ -152,4 +155,26 @@ export function defineScripts(client: Redis | Cluster): ScriptClient {
   client.defineCommand(commands.clearMark, { lua: CLEAR_MARK });
   client.defineCommand(commands.pruneTags, { lua: PRUNE_TAGS });
   return client as unknown as ScriptClient;
+}
+
+/**
+ * Arguments of the write script (numkeys first) for entries of one namespace.
+ * `epoch` is the fence's epoch of a conditional write, `undefined` for an unconditional one.
+ */
+export function writeArgs(
+  base: string,
+  entries: readonly RemoteEntry[],
+  epoch: string | undefined,
+  fenceTtlMs: number,
+): Arg[] {
+  const keys: Arg[] = [`${base}m:epoch`, `${base}m:clear`];
+  const argv: Arg[] = [epoch ?? '', fenceTtlMs, entries.length];
+  for (const entry of entries) {
+    const tags = entry.tags ?? [];
+    keys.push(`${base}k:${entry.key}`, `${base}i:${entry.key}`);
+    for (const tag of tags) keys.push(`${base}ti:${tag}`);
+    for (const tag of tags) keys.push(`${base}t:${tag}`);
+    argv.push(tags.length, entry.ttlMs, toBuffer(entry.value), entry.key);
+  }
+  return [keys.length, ...keys, ...argv];
 }

@@ -52,13 +52,31 @@ export function toBuffer(value: unknown): Buffer {
   throw new InvalidOptionError('value', 'must be a Uint8Array');
 }
 
-const FENCE_RE = /^(0|[1-9][0-9]{0,15})$/;
+const FENCE_RE = /^(0|[1-9][0-9]{0,15}):(0|[1-9][0-9]{0,15})$/;
 
-/** Validates a fence token of this store (the decimal epoch). */
-export function assertFence(fence: unknown): asserts fence is string {
-  if (typeof fence !== 'string' || !FENCE_RE.test(fence)) {
+/** A fence token of this store: `${epoch}:${readAtMs}`. */
+export interface ParsedFence {
+  /** The namespace epoch read with the value (decimal). */
+  readonly epoch: string;
+  /** When the read was sent, by the store's clock, in ms. */
+  readonly readAtMs: number;
+}
+
+/** Encodes a fence token. */
+export function formatFence(epoch: Buffer | null | undefined, readAtMs: number): string {
+  return `${epoch ? epoch.toString() : '0'}:${Math.floor(readAtMs)}`;
+}
+
+/**
+ * Parses a fence token issued by this store.
+ * @throws InvalidOptionError when it is not one.
+ */
+export function parseFence(fence: unknown): ParsedFence {
+  const match = typeof fence === 'string' ? FENCE_RE.exec(fence) : null;
+  if (match === null) {
     throw new InvalidOptionError('fence', 'must be a fence token returned by this store');
   }
+  return { epoch: match[1]!, readAtMs: Number(match[2]) };
 }
 
 export function assertEntry(entry: unknown): asserts entry is RemoteEntry {

@@ -1,3 +1,4 @@
+import { TimeoutError } from '@cachestack/core';
 import { type PrivateCluster, runStoreContract, startPrivateCluster } from '@cachestack/test-suite';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,6 +62,35 @@ describe('redis store on Cluster', () => {
         expect(await node.keys('spread:*:t:*')).toEqual([]);
       }
       await expect(store.getMany('ns0', ['k0', 'k1'])).resolves.toEqual([undefined, undefined]);
+    } finally {
+      await store.close();
+      await client.quit();
+    }
+  });
+
+  it('rejects with TimeoutError at the deadline while the masters are paused, then recovers', async () => {
+    const client = clusterClient();
+    const store = redisStore({ client, prefix: 'paused', commandTimeoutMs: 200 });
+    try {
+      await store.set('n', 'k', Uint8Array.from([1]), { ttlMs: 60_000 });
+      await Promise.all(cluster.nodes.map((node) => node.pause(1500)));
+      const started = Date.now();
+      let caught: unknown;
+      try {
+        await store.get('n', 'k');
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(TimeoutError);
+      expect(Date.now() - started).toBeLessThan(1400);
+      // After the pause the same store answers again (bounded wait for the pause to end).
+      const deadline = Date.now() + 10_000;
+      let value: Uint8Array | undefined;
+      while (value === undefined && Date.now() < deadline) {
+        value = await store.get('n', 'k').catch(() => undefined);
+        if (value === undefined) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(value && [...value]).toEqual([1]);
     } finally {
       await store.close();
       await client.quit();

@@ -49,6 +49,8 @@ describe('redisStore options', () => {
     ['commandTimeoutMs', { url: 'redis://127.0.0.1:1', prefix: 'p', commandTimeoutMs: 0 }],
     ['commandTimeoutMs', { url: 'redis://127.0.0.1:1', prefix: 'p', commandTimeoutMs: 1.5 }],
     ['fenceTtlMs', { url: 'redis://127.0.0.1:1', prefix: 'p', fenceTtlMs: -1 }],
+    ['fenceTtlMs', { url: 'redis://127.0.0.1:1', prefix: 'p', fenceTtlMs: 1000 }],
+    ['now', { url: 'redis://127.0.0.1:1', prefix: 'p', now: 5 }],
     ['clearBatchSize', { url: 'redis://127.0.0.1:1', prefix: 'p', clearBatchSize: Number.NaN }],
     ['logger', { url: 'redis://127.0.0.1:1', prefix: 'p', logger: { warn() {} } }],
   ];
@@ -94,7 +96,7 @@ describe('redis store specifics', () => {
   });
 
   it('rejects a fence that this store did not issue', async () => {
-    for (const fence of ['abc', '-1', '1.5', '', '01']) {
+    for (const fence of ['abc', '-1', '1.5', '', '01:5', '5', '5:', ':5', '5:1.5']) {
       const error = await rejection(store.set('n', 'k', bytes, { ttlMs: 1000, fence }));
       expect(error).toBeInstanceOf(InvalidOptionError);
       expect((error as InvalidOptionError).option).toBe('fence');
@@ -122,7 +124,7 @@ describe('redis store specifics', () => {
   it('does not bump the epoch on a conditional write', async () => {
     const ns = 'no-bump';
     const { fence } = await store.getWithFence(ns, 'k');
-    expect(fence).toBe('0');
+    expect(fence).toMatch(/^0:\d+$/);
     await store.set(ns, 'k', bytes, { ttlMs: 10_000, fence, tags: ['t'] });
     await store.setMany(ns, [{ key: 'j', value: bytes, ttlMs: 10_000 }], fence);
     expect(await raw.get(ks.epoch(ns))).toBeNull();
@@ -135,6 +137,36 @@ describe('redis store specifics', () => {
     const { fence } = await store.getWithFence(ns, 'k');
     await store.deleteByTag(ns, ['t']);
     await expect(store.set(ns, 'k', bytes, { ttlMs: 10_000, fence })).resolves.toBe('fenced');
+  });
+
+  it('reports a write with a fence older than its marks can cover as fenced, unsent', async () => {
+    let now = 1_000_000;
+    const s = redisStore({
+      client: raw,
+      prefix,
+      fenceTtlMs: 10_000,
+      commandTimeoutMs: 1_000,
+      now: () => now,
+    });
+    expect(s.fenceTtlMs).toBe(10_000);
+    const ns = 'old-fence';
+    const young = await s.getWithFence(ns, 'young');
+    const old = await s.getManyWithFence(ns, ['a', 'b']);
+    now += 8_999;
+    await expect(s.set(ns, 'young', bytes, { ttlMs: 10_000, fence: young.fence })).resolves.toBe(
+      'written',
+    );
+    now += 1;
+    const entries = [
+      { key: 'a', value: bytes, ttlMs: 10_000 },
+      { key: 'b', value: bytes, ttlMs: 10_000 },
+    ];
+    await expect(s.setMany(ns, entries, old.fence)).resolves.toEqual(['fenced', 'fenced']);
+    await expect(s.set(ns, 'a', bytes, { ttlMs: 10_000, fence: old.fence })).resolves.toBe(
+      'fenced',
+    );
+    expect(await raw.exists(ks.entry(ns, 'a'), ks.entry(ns, 'b'))).toBe(0);
+    await s.close();
   });
 
   it('fences across connections, as between processes', async () => {
@@ -197,6 +229,13 @@ describe('redis store specifics', () => {
     expect(error).toBeInstanceOf(CacheStackError);
     expect((error as StoreError).code).toBe('CACHESTACK_STORE');
     expect((error as StoreError).cause).toBeInstanceOf(ReplyError);
+  });
+
+  it('closes through Symbol.asyncDispose', async () => {
+    const s = redisStore({ client: raw, prefix });
+    await s[Symbol.asyncDispose]();
+    expect(await rejection(s.get('n', 'k'))).toMatchObject({ code: 'CACHESTACK_CLOSED' });
+    expect(raw.status).toBe('ready');
   });
 
   it('returns binary values as Uint8Array views', async () => {
