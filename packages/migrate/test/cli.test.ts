@@ -89,7 +89,7 @@ describe('cachestack-migrate', () => {
     );
     await writeFile(
       join(dir, 'transform.mjs'),
-      'export function transform(value) { if (value.i % 10 === 5) throw new Error('bad ' + value.i); return { ...value, v: 2 }; }\n',
+      "export function transform(value) { if (value.i % 10 === 5) throw new Error('bad ' + value.i); return { ...value, v: 2 }; }\n",
     );
     const args = [
       '--prefix',
