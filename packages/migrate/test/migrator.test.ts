@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCache } from '@cachestack/core';
+import { type Codec, createCache } from '@cachestack/core';
 import { type RedisStore, redisKeyspace, redisStore } from '@cachestack/redis';
 import { redisUrl, uniquePrefix } from '@cachestack/test-suite';
 import { Redis } from 'ioredis';
@@ -109,6 +109,36 @@ describe('migrateLegacyKeys', () => {
     const pttl = await newPttl(client, prefix, s.namespace, 'user:p');
     expect(pttl).toBeGreaterThan(3_590_000);
     expect(pttl).toBeLessThanOrEqual(3_600_000);
+  });
+
+  it('writes frames with the codec of the caches that read them', async () => {
+    const s = scope();
+    // An application codec (id 200) that reverses the bytes: unreadable without it.
+    const reverse: Codec = {
+      name: 'reverse',
+      ids: [200],
+      encode: (data) => ({ id: 200, data: Uint8Array.from(data).reverse() }),
+      decode: (_id, data) => Uint8Array.from(data).reverse(),
+    };
+    await client.set(s.legacyKey('c'), '{"deep":{"x":[1,2]}}', 'PX', 60_000);
+    const report = await migrateLegacyKeys({
+      client,
+      store,
+      namespace: s.namespace,
+      legacy: s.map,
+      codec: reverse,
+      deleteLegacy: true,
+    });
+    expect(report).toMatchObject({ migrated: 1, legacyDeleted: 1 });
+    const raw = await client.getBuffer(redisKeyspace(prefix).entry(s.namespace, 'user:c'));
+    expect(raw?.[3]).toBe(200);
+    const cache = createCache({
+      namespace: s.namespace,
+      codec: reverse,
+      l2: { store: redisStore({ client, prefix }) },
+    });
+    expect(await cache.get('user:c')).toEqual({ deep: { x: [1, 2] } });
+    await cache.close();
   });
 
   it('reports and skips a value that fails the transform, keeping its legacy key', async () => {
