@@ -7,19 +7,18 @@ import {
   InvalidOptionError,
   type Loader,
   type LoadOptions,
-  SerializationError,
   type SetOptions,
   toMs,
 } from '@cachestack/core';
-import type { LegacyStoreError } from './errors.js';
-import { compileKeyMap, type KeyMapping, type LegacyKeyMap } from './key-mapping.js';
+import { compileKeyMap, type LegacyKeyMap } from './key-mapping.js';
 import {
   type LegacyEventMap,
   type LegacyEventName,
   LegacyEvents,
   type LegacyStats,
 } from './legacy-events.js';
-import { type LegacyRead, LegacyStore, type RedisClient } from './legacy-store.js';
+import { LegacySide } from './legacy-side.js';
+import { LegacyStore, type RedisClient } from './legacy-store.js';
 import { assertModeSource, type MigrationMode, type ModeSource, readMode } from './mode.js';
 import { defaultDecode, defaultEncode } from './value-codec.js';
 
@@ -59,8 +58,6 @@ export interface LegacyKeysOptions {
   readonly defaultTtl?: Duration | undefined;
 }
 
-class Gone extends Error {}
-
 /**
  * A cache that also reads (and, while dual-writing, writes) the legacy keys of a system
  * being replaced. Create with {@link withLegacyKeys}.
@@ -75,23 +72,11 @@ class Gone extends Error {}
  */
 export class LegacyKeysCache {
   readonly #cache: WrappableCache;
-  readonly #map: KeyMapping;
-  readonly #legacy: LegacyStore;
+  readonly #side: LegacySide;
   readonly #newKey: (key: string) => string;
-  readonly #decode: (raw: string) => unknown;
-  readonly #encode: (value: unknown) => string;
-  readonly #defaultTtlMs: number;
   readonly #events = new LegacyEvents();
   #mode: ModeSource;
   #closed = false;
-  #stats = {
-    fallbacks: 0,
-    legacyMisses: 0,
-    backfills: 0,
-    dualWrites: 0,
-    legacyDeletes: 0,
-    legacyErrors: 0,
-  };
 
   /** @internal use {@link withLegacyKeys}. */
   constructor(cache: WrappableCache, options: LegacyKeysOptions) {
@@ -108,13 +93,15 @@ export class LegacyKeysCache {
       }
     }
     this.#cache = cache;
-    this.#map = compileKeyMap(options.legacy);
-    this.#legacy = new LegacyStore(options.client);
+    this.#side = new LegacySide(
+      compileKeyMap(options.legacy),
+      new LegacyStore(options.client),
+      this.#events,
+      { decode: options.decode ?? defaultDecode, encode: options.encode ?? defaultEncode },
+      Math.max(1, toMs('defaultTtl', options.defaultTtl ?? '5m')),
+    );
     this.#mode = options.mode;
     this.#newKey = options.newKey ?? ((key) => key);
-    this.#decode = options.decode ?? defaultDecode;
-    this.#encode = options.encode ?? defaultEncode;
-    this.#defaultTtlMs = Math.max(1, toMs('defaultTtl', options.defaultTtl ?? '5m'));
   }
 
   /** The mode in force now. @throws InvalidModeError when the mode source returns garbage */
@@ -130,7 +117,7 @@ export class LegacyKeysCache {
 
   /** Migration counters since creation. */
   stats(): LegacyStats {
-    return { ...this.#stats };
+    return { ...this.#side.stats };
   }
 
   /** Subscribes to an event; returns an unsubscribe function. */
@@ -147,9 +134,10 @@ export class LegacyKeysCache {
     return readMode(this.#mode);
   }
 
-  #legacyError(key: string, legacyKey: string, operation: string, error: unknown): void {
-    this.#stats.legacyErrors++;
-    this.#events.emit('legacy:error', { key, legacyKey, operation, error });
+  #beginMany(keys: readonly unknown[]): MigrationMode {
+    let mode: MigrationMode = 'new-only';
+    for (const key of keys) mode = this.#begin(key);
+    return mode;
   }
 
   /** The value of a key: new key first, then (fallback modes) the legacy key, backfilled. */
@@ -158,100 +146,46 @@ export class LegacyKeysCache {
     const newKey = this.#newKey(key);
     const value = await this.#cache.get<T>(newKey, options);
     if (value !== undefined || mode === 'new-only') return value;
-    const legacyKey = this.#map.toLegacy(key);
+    const legacyKey = this.#side.toLegacy(key);
     if (legacyKey === undefined) return undefined;
-    let first: LegacyRead | undefined;
-    try {
-      first = await this.#legacy.read(legacyKey);
-    } catch (error) {
-      this.#legacyError(key, legacyKey, 'read', error);
-      return undefined;
-    }
-    if (first === undefined) {
-      this.#stats.legacyMisses++;
-      return undefined;
-    }
-    return (await this.#fallback(key, newKey, legacyKey, first)) as T | undefined;
+    const pair = { key, legacyKey };
+    const first = await this.#side.read(pair);
+    if (first === undefined) return undefined;
+    return (await this.#side.backfill(this.#cache, newKey, pair, first)) as T | undefined;
   }
 
-  /** Values of several keys; the legacy keys of the misses are read in one pipeline. */
+  /** Values of several keys; the legacy keys of the misses are read in one round trip. */
   async getMany<T = unknown>(
     keys: readonly string[],
     options?: GetOptions,
   ): Promise<(T | undefined)[]> {
     if (!Array.isArray(keys)) throw new InvalidKeyError('keys must be an array of strings');
-    let mode: MigrationMode = 'new-only';
-    for (const key of keys) mode = this.#begin(key);
+    const mode = this.#beginMany(keys);
     const newKeys = keys.map((key) => this.#newKey(key));
     const values = await this.#cache.getMany<T>(newKeys, options);
     if (mode === 'new-only') return values;
-    const misses: { i: number; legacyKey: string }[] = [];
     // A plain loop: core may return a sparse array, which forEach would skip.
-    for (let i = 0; i < keys.length; i++) {
-      if (values[i] !== undefined) continue;
-      const legacyKey = this.#map.toLegacy(keys[i]!);
-      if (legacyKey !== undefined) misses.push({ i, legacyKey });
-    }
-    if (misses.length === 0) return values;
-    let reads: (LegacyRead | undefined | LegacyStoreError)[];
-    try {
-      reads = await this.#legacy.readMany(misses.map((m) => m.legacyKey));
-    } catch (error) {
-      for (const m of misses) this.#legacyError(keys[m.i]!, m.legacyKey, 'read', error);
-      return values;
-    }
+    const missing: number[] = [];
+    for (let i = 0; i < keys.length; i++) if (values[i] === undefined) missing.push(i);
+    const pairs = missing
+      .map((i) => ({ i, key: keys[i]!, legacyKey: this.#side.toLegacy(keys[i]!) }))
+      .filter((p): p is { i: number; key: string; legacyKey: string } => p.legacyKey !== undefined);
+    if (pairs.length === 0) return values;
+    const reads = await this.#side.readMany(pairs);
     await Promise.all(
-      misses.map(async ({ i, legacyKey }, j) => {
+      pairs.map(async (pair, j) => {
         const read = reads[j];
-        if (read instanceof Error) this.#legacyError(keys[i]!, legacyKey, 'read', read);
-        else if (read === undefined) this.#stats.legacyMisses++;
-        else values[i] = (await this.#fallback(keys[i]!, newKeys[i]!, legacyKey, read)) as T;
+        if (read !== undefined) {
+          values[pair.i] = (await this.#side.backfill(
+            this.#cache,
+            newKeys[pair.i]!,
+            pair,
+            read,
+          )) as T;
+        }
       }),
     );
     return values;
-  }
-
-  async #fallback(
-    key: string,
-    newKey: string,
-    legacyKey: string,
-    first: LegacyRead,
-  ): Promise<unknown> {
-    let value: unknown;
-    try {
-      value = this.#decode(first.raw);
-    } catch (error) {
-      this.#legacyError(key, legacyKey, 'decode', error);
-      return undefined;
-    }
-    this.#stats.fallbacks++;
-    this.#events.emit('fallback', { key, legacyKey });
-    const ttlMs = first.ttlMs;
-    const options: LoadOptions | undefined =
-      ttlMs === undefined ? undefined : { ttl: ttlMs, grace: 0, jitter: 0 };
-    let gone = false;
-    try {
-      return await this.#cache.getOrSet(
-        newKey,
-        async () => {
-          // Re-read inside the fenced load: a delete or set since the first read wins.
-          const again = await this.#legacy.read(legacyKey);
-          if (again === undefined) {
-            gone = true;
-            throw new Gone();
-          }
-          const fresh = this.#decode(again.raw);
-          this.#stats.backfills++;
-          this.#events.emit('backfill', { key, legacyKey, ttlMs });
-          return fresh;
-        },
-        options,
-      );
-    } catch (error) {
-      if (gone) return undefined;
-      this.#legacyError(key, legacyKey, 'backfill', error);
-      return value;
-    }
   }
 
   /**
@@ -262,46 +196,32 @@ export class LegacyKeysCache {
   async getOrSet<T>(key: string, loader: Loader<T>, options?: LoadOptions): Promise<T> {
     const mode = this.#begin(key);
     const newKey = this.#newKey(key);
-    if (mode === 'new-only') return this.#cache.getOrSet(newKey, loader, options);
-    const legacyKey = this.#map.toLegacy(key);
+    const legacyKey = mode === 'new-only' ? undefined : this.#side.toLegacy(key);
     if (legacyKey === undefined) return this.#cache.getOrSet(newKey, loader, options);
+    const pair = { key, legacyKey };
     if (options?.forceFresh !== true) {
       const hit = await this.#cache.get<T>(newKey, {
         skipL1: options?.skipL1,
         skipL2: options?.skipL2,
       });
       if (hit !== undefined) return hit;
-      let first: LegacyRead | undefined;
-      try {
-        first = await this.#legacy.read(legacyKey);
-      } catch (error) {
-        this.#legacyError(key, legacyKey, 'read', error);
-      }
+      const first = await this.#side.read(pair);
       if (first !== undefined) {
-        const value = await this.#fallback(key, newKey, legacyKey, first);
+        const value = await this.#side.backfill(this.#cache, newKey, pair, first);
         if (value !== undefined) return value as T;
-      } else this.#stats.legacyMisses++;
+      }
     }
     if (mode !== 'dual-write') return this.#cache.getOrSet(newKey, loader, options);
-    const ttlMs = this.#ttlOf(options);
+    const ttlMs = this.#side.ttlOf(options);
     return this.#cache.getOrSet(
       newKey,
       async (context) => {
         const value = await loader(context);
-        try {
-          await this.#legacy.write(legacyKey, this.#encode(value), ttlMs, true);
-          this.#stats.dualWrites++;
-        } catch (error) {
-          this.#legacyError(key, legacyKey, 'write', error);
-        }
+        await this.#side.writeLoaded(pair, value, ttlMs);
         return value;
       },
       options,
     );
-  }
-
-  #ttlOf(options: SetOptions | LoadOptions | undefined): number {
-    return options?.ttl === undefined ? this.#defaultTtlMs : Math.max(1, toMs('ttl', options.ttl));
   }
 
   /**
@@ -319,54 +239,20 @@ export class LegacyKeysCache {
     items: readonly { key: string; value: unknown; options?: SetOptions }[],
   ): Promise<void> {
     if (!Array.isArray(items)) throw new InvalidOptionError('items', 'expected an array');
-    let mode: MigrationMode = 'new-only';
-    for (const item of items) mode = this.#begin(item?.key);
-    if (mode !== 'new-only') {
-      const legacy = items
-        .map((item) => ({ item, legacyKey: this.#map.toLegacy(item.key) }))
-        .filter(
-          (x): x is { item: (typeof items)[number]; legacyKey: string } =>
-            x.legacyKey !== undefined,
-        );
-      if (mode === 'dual-write') {
-        const raws = legacy.map(({ item }) => {
-          try {
-            return this.#encode(item.value);
-          } catch (error) {
-            throw new SerializationError(`cannot encode the legacy value of "${item.key}"`, {
-              cause: error,
-            });
-          }
-        });
-        await Promise.all(
-          legacy.map(async ({ item, legacyKey }, i) => {
-            try {
-              await this.#legacy.write(legacyKey, raws[i]!, this.#ttlOf(item.options));
-            } catch (error) {
-              this.#legacyError(item.key, legacyKey, 'write', error);
-              throw error;
-            }
-          }),
-        );
-        this.#stats.dualWrites += legacy.length;
-      } else {
-        await this.#deleteLegacy(legacy.map((x) => ({ key: x.item.key, legacyKey: x.legacyKey })));
-      }
+    const mode = this.#beginMany(items.map((item) => item?.key));
+    if (mode === 'dual-write') {
+      const legacy = items.flatMap((item) => {
+        const legacyKey = this.#side.toLegacy(item.key);
+        return legacyKey === undefined ? [] : [{ ...item, legacyKey }];
+      });
+      await this.#side.writeMany(legacy);
+    } else if (mode === 'read-new-fallback-legacy') {
+      await this.#side.deleteMany(this.#side.pairs(items.map((item) => item.key)));
     }
     const mapped = items.map((item) => ({ ...item, key: this.#newKey(item.key) }));
     if (mapped.length === 1)
       await this.#cache.set(mapped[0]!.key, mapped[0]!.value, mapped[0]!.options);
     else await this.#cache.setMany(mapped);
-  }
-
-  async #deleteLegacy(pairs: readonly { key: string; legacyKey: string }[]): Promise<void> {
-    if (pairs.length === 0) return;
-    try {
-      this.#stats.legacyDeletes += await this.#legacy.delete(pairs.map((p) => p.legacyKey));
-    } catch (error) {
-      for (const p of pairs) this.#legacyError(p.key, p.legacyKey, 'delete', error);
-      throw error;
-    }
   }
 
   /**
@@ -380,16 +266,8 @@ export class LegacyKeysCache {
   /** Deletes several keys (see {@link LegacyKeysCache.delete}). */
   async deleteMany(keys: readonly string[]): Promise<void> {
     if (!Array.isArray(keys)) throw new InvalidKeyError('keys must be an array of strings');
-    let mode: MigrationMode = 'new-only';
-    for (const key of keys) mode = this.#begin(key);
-    if (mode !== 'new-only') {
-      const pairs: { key: string; legacyKey: string }[] = [];
-      for (const key of keys) {
-        const legacyKey = this.#map.toLegacy(key);
-        if (legacyKey !== undefined) pairs.push({ key, legacyKey });
-      }
-      await this.#deleteLegacy(pairs);
-    }
+    const mode = this.#beginMany(keys);
+    if (mode !== 'new-only') await this.#side.deleteMany(this.#side.pairs(keys));
     await this.#cache.deleteMany(keys.map((key) => this.#newKey(key)));
   }
 
@@ -398,14 +276,8 @@ export class LegacyKeysCache {
     const mode = this.#begin(key);
     if (await this.#cache.has(this.#newKey(key))) return true;
     if (mode === 'new-only') return false;
-    const legacyKey = this.#map.toLegacy(key);
-    if (legacyKey === undefined) return false;
-    try {
-      return await this.#legacy.exists(legacyKey);
-    } catch (error) {
-      this.#legacyError(key, legacyKey, 'read', error);
-      return false;
-    }
+    const legacyKey = this.#side.toLegacy(key);
+    return legacyKey !== undefined && (await this.#side.exists({ key, legacyKey }));
   }
 
   /** Stops accepting calls (idempotent). The cache and the client stay open: they are yours. */
