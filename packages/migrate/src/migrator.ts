@@ -1,16 +1,16 @@
 import {
   type Codec,
-  encodeFrame,
   InvalidOptionError,
   isCacheStackError,
   jsonSerializer,
   type RemoteStore,
   type Serializer,
 } from '@cachestack/core';
-import { StateError, TransformError } from './errors.js';
+import { type BatchContext, runBatch } from './batch.js';
+import { StateError } from './errors.js';
 import { compileKeyMap } from './key-mapping.js';
 import { assertClient, LegacyStore, type RedisClient } from './legacy-store.js';
-import { countLegacyKeys, type ScanNode, scanNodes, scanPage } from './scanner.js';
+import { countLegacyKeys, scanNodes, scanPage } from './scanner.js';
 import {
   type MigrationCounts,
   type MigrationFailure,
@@ -19,7 +19,6 @@ import {
   zeroCounts,
 } from './state.js';
 import { defaultDecode } from './value-codec.js';
-import { type BatchItem, verifyAndDelete } from './verify.js';
 
 /**
  * TTL given to new keys whose legacy key has no expiry, unless `persistentTtlMs` says
@@ -215,103 +214,20 @@ export async function migrateLegacyKeys(options: MigrateOptions): Promise<Migrat
     if (state.failures.length < maxFailures) state.failures.push(failureOf(legacyKey, error));
   };
 
-  async function runBatch(node: ScanNode, keys: readonly string[]): Promise<void> {
-    counts.scanned += keys.length;
-    const items: { legacyKey: string; key: string }[] = [];
-    for (const legacyKey of keys) {
-      const logical = source.toKey(legacyKey);
-      if (logical === undefined) counts.unmapped++;
-      else items.push({ legacyKey, key: newKey(logical) });
-    }
-    if (items.length === 0) return;
-    // The fence is read before the legacy values: a cache that sets or deletes a key
-    // after this point makes the conditional write below skip that key.
-    const { values: existing, fence } = await options.store.getManyWithFence(
-      options.namespace,
-      items.map((i) => i.key),
-    );
-    const reads = await legacy.readMany(
-      items.map((i) => i.legacyKey),
-      node.client,
-    );
-    const writes: BatchItem[] = [];
-    const present: BatchItem[] = [];
-    const t = now();
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i]!;
-      const read = reads[i];
-      if (read instanceof Error) {
-        fail(item.legacyKey, read);
-        continue;
-      }
-      if (read === undefined) {
-        counts.expired++;
-        continue;
-      }
-      if (existing[i] !== undefined) {
-        counts.skippedExisting++;
-        if (deleteLegacy) present.push({ ...item, raw: read.raw, value: undefined, known: false });
-        continue;
-      }
-      let value: unknown;
-      let bytes: Uint8Array;
-      const ttlMs = read.ttlMs ?? persistentTtlMs;
-      try {
-        try {
-          value = decode(read.raw);
-          if (options.transform) {
-            value = options.transform(value, { ...item, ttlMs: read.ttlMs });
-            if (value instanceof Promise) value = await value;
-          }
-        } catch (error) {
-          const message = error instanceof Error ? error.message : String(error);
-          throw new TransformError(item.legacyKey, message, { cause: error });
-        }
-        const frame = encodeFrame(
-          { value, createdAt: t, freshUntil: t + ttlMs, staleUntil: t + ttlMs, tags: undefined },
-          serializer,
-          options.codec,
-        );
-        // No await for synchronous frames: a microtask per key adds up over millions.
-        bytes = frame instanceof Promise ? await frame : frame;
-      } catch (error) {
-        fail(item.legacyKey, error);
-        continue;
-      }
-      writes.push({ ...item, raw: read.raw, value, known: true, bytes, ttlMs });
-    }
-    if (dryRun) {
-      counts.wouldMigrate += writes.length;
-      return;
-    }
-    const written: BatchItem[] = [];
-    if (writes.length > 0) {
-      const outcomes = await options.store.setMany(
-        options.namespace,
-        writes.map((w) => ({ key: w.key, value: w.bytes!, ttlMs: w.ttlMs! })),
-        fence,
-      );
-      outcomes.forEach((outcome, i) => {
-        if (outcome === 'written') {
-          counts.migrated++;
-          written.push(writes[i]!);
-        } else counts.skippedChanged++;
-      });
-    }
-    if (deleteLegacy) {
-      const result = await verifyAndDelete([...written, ...present], {
-        store: options.store,
-        namespace: options.namespace,
-        legacy,
-        serializer,
-        codec: options.codec,
-        decode,
-        transform: options.transform,
-      });
-      counts.legacyDeleted += result.deleted;
-      counts.verifyMismatches += result.mismatches;
-    }
-  }
+  const batch: BatchContext = {
+    options,
+    counts,
+    fail,
+    toKey: source.toKey,
+    newKey,
+    legacy,
+    decode,
+    serializer,
+    persistentTtlMs,
+    dryRun,
+    deleteLegacy,
+    now,
+  };
 
   const runStart = now();
   let batchesThisRun = 0;
@@ -338,7 +254,7 @@ export async function migrateLegacyKeys(options: MigrateOptions): Promise<Migrat
         break outer;
       }
       const page = await scanPage(node, pass.cursor, pass.glob, batchSize);
-      if (page.keys.length > 0) await runBatch(node, page.keys);
+      if (page.keys.length > 0) await runBatch(batch, node, page.keys);
       pass.cursor = page.cursor;
       pass.done = page.cursor === '0';
       counts.batches++;
