@@ -28,7 +28,7 @@ import type { RemoteStore } from './remote-store.js';
 import { RemoteTier } from './remote-tier.js';
 import { jsonSerializer } from './serializer.js';
 import { estimateSize } from './size-of.js';
-import { type Flight, makeEntry, type NamespaceState, Stack } from './stack.js';
+import { makeEntry, type NamespaceState, Stack } from './stack.js';
 import { runWarmup, type WarmupOptions, type WarmupReport, type WarmupSource } from './warmup.js';
 
 /** Options of `get`. */
@@ -186,48 +186,26 @@ export class Cache {
     }
   }
 
-  // The L2-hit path: promise chains rather than async frames (allocation-lean).
+  // The L2-hit path: one promise chain, no per-read bookkeeping. A read that raced an
+  // invalidation of its namespace (epoch moved) returns its value but does not promote it.
   #readL2(key: string, l1Key: string, skipL1: boolean): Promise<unknown> {
     const stack = this.#stack;
     const ns = this.#ns;
-    let flight = stack.reads.get(l1Key);
-    if (!flight) {
-      const l2 = stack.s.l2!;
-      const created: Flight = {
-        namespace: ns.name,
-        key,
-        tags: undefined,
-        fenced: false,
-        promise: undefined as unknown as Promise<unknown>,
-      };
-      const done = () => {
-        if (stack.reads.get(l1Key) === created) stack.reads.delete(l1Key);
-      };
-      created.promise = l2.get(ns.name, key).then(
-        (entry) => {
-          done();
-          if (!entry || l2.hasPendingTag(ns.name, entry.tags)) return undefined;
-          if (
-            !created.fenced &&
-            !skipL1 &&
-            entry.freshUntil > stack.s.now() &&
-            stack.shouldPromote(l1Key)
-          ) {
-            stack.l1Set(ns, l1Key, entry, true);
-          }
-          return entry;
-        },
-        () => {
-          done();
-          return undefined; // reported as l2:error by the remote tier
-        },
-      );
-      stack.reads.set(l1Key, created);
-      flight = created;
-    }
-    return flight.promise.then((value) => {
-      const entry = value as Entry | undefined;
-      if (entry && entry.freshUntil > stack.s.now()) {
+    const l2 = stack.s.l2!;
+    const epoch = ns.epoch;
+    return l2.get(ns.name, key).then(
+      (entry) => {
+        if (
+          entry === undefined ||
+          entry.freshUntil <= stack.s.now() ||
+          l2.hasPendingTag(ns.name, entry.tags)
+        ) {
+          this.#miss(key);
+          return undefined;
+        }
+        if (!skipL1 && ns.epoch === epoch && stack.shouldPromote(l1Key)) {
+          stack.l1Set(ns, l1Key, entry, true);
+        }
         ns.l2Hits++;
         if (stack.s.events.has('hit'))
           stack.s.events.emit('hit', { namespace: ns.name, key, tier: 'l2' });
@@ -235,10 +213,12 @@ export class Cache {
           coreChannels.read.publish({ namespace: ns.name, key, tier: 'l2', result: 'hit' });
         }
         return entry.value;
-      }
-      this.#miss(key);
-      return undefined;
-    });
+      },
+      () => {
+        this.#miss(key); // the failure was reported as l2:error by the remote tier
+        return undefined;
+      },
+    );
   }
 
   /** Values of several keys, in order (`undefined` for misses); one L2 round trip. */
@@ -279,6 +259,7 @@ export class Cache {
     const found = new Set<number>();
     if (remote.length > 0 && l2 && options?.skipL2 !== true) {
       const remoteKeys = remote.map((i) => keys[i]!);
+      const epoch = ns.epoch;
       try {
         const { entries } = await l2.getMany(ns.name, remoteKeys, false);
         const t = stack.s.now();
@@ -289,7 +270,7 @@ export class Cache {
           found.add(j);
           hit(key, 'l2');
           const l1Key = ns.l1Prefix + key;
-          if (options?.skipL1 !== true && stack.shouldPromote(l1Key)) {
+          if (options?.skipL1 !== true && ns.epoch === epoch && stack.shouldPromote(l1Key)) {
             stack.l1Set(ns, l1Key, entry, true);
           }
         });
@@ -454,7 +435,7 @@ export class Cache {
       : [];
     for (const p of prepared) {
       const l1Key = ns.l1Prefix + p.key;
-      if (stack.loads.size > 0 || stack.reads.size > 0) stack.fenceKey(l1Key);
+      stack.fenceKey(ns, l1Key);
       if (p.o.skipL1) stack.s.l1?.delete(l1Key);
       else stack.l1Set(ns, l1Key, p.entry, false);
     }

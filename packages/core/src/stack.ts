@@ -15,6 +15,12 @@ export interface NamespaceState {
   readonly name: string;
   /** Prefix of this namespace's L1 keys ('' for the root namespace). */
   readonly l1Prefix: string;
+  /**
+   * Bumped by every invalidation of the namespace (local or from the bus). A plain L2
+   * read promotes its result into L1 only if the epoch did not move while it was in
+   * flight: O(1) fencing of reads, no per-read bookkeeping.
+   */
+  epoch: number;
   priority: Priority;
   /** Lookup counters, always kept (one increment each), read by `Cache.stats()`. */
   l1Hits: number;
@@ -58,8 +64,6 @@ export class Stack {
   readonly namespaces = new Map<string, NamespaceState>();
   /** In-flight loads (getOrSet), by L1 key. */
   readonly loads = new Map<string, Flight>();
-  /** In-flight L2 reads (get), by L1 key. */
-  readonly reads = new Map<string, Flight>();
   /** Background tasks (eager refresh, soft-timeout completions) awaited on close. */
   readonly background = new Set<Promise<unknown>>();
   readonly #hits: LRUCache<string, { count: number; first: number }> | undefined;
@@ -93,7 +97,7 @@ export class Stack {
             // Invalidations may have been missed while deaf: drop everything L1 holds.
             settings.l1?.clear();
             for (const flight of this.loads.values()) flight.fenced = true;
-            for (const flight of this.reads.values()) flight.fenced = true;
+            for (const ns of this.namespaces.values()) ns.epoch++;
             this.#busDown = false;
             settings.logger.info({}, 'cachestack: bus reconnected, L1 dropped');
           }
@@ -181,6 +185,7 @@ export class Stack {
         name,
         l1Prefix: root ? '' : `\u0000${name}\u0000`,
         priority: 'medium',
+        epoch: 0,
         l1Hits: 0,
         l2Hits: 0,
         misses: 0,
@@ -244,31 +249,26 @@ export class Stack {
   }
 
   /** Marks in-flight operations on a key as fenced (their results must not be written). */
-  fenceKey(l1Key: string): void {
+  fenceKey(ns: NamespaceState, l1Key: string): void {
+    ns.epoch++;
     const load = this.loads.get(l1Key);
     if (load) load.fenced = true;
-    const read = this.reads.get(l1Key);
-    if (read) read.fenced = true;
   }
 
-  /** Fences in-flight operations of a namespace carrying any of the tags. */
-  fenceTags(namespace: string, tags: readonly string[]): void {
-    for (const map of [this.loads, this.reads]) {
-      for (const flight of map.values()) {
-        if (flight.namespace !== namespace) continue;
-        // Reads do not know their tags before the value arrives: fence them all.
-        if (!flight.tags || flight.tags.some((t) => tags.includes(t)) || map === this.reads) {
-          flight.fenced = true;
-        }
-      }
+  /** Fences in-flight loads of a namespace carrying any of the tags (and all its reads). */
+  fenceTags(ns: NamespaceState, tags: readonly string[]): void {
+    ns.epoch++;
+    for (const flight of this.loads.values()) {
+      if (flight.namespace !== ns.name) continue;
+      if (!flight.tags || flight.tags.some((t) => tags.includes(t))) flight.fenced = true;
     }
   }
 
   /** Fences every in-flight operation of a namespace. */
-  fenceNamespace(namespace: string): void {
-    for (const map of [this.loads, this.reads]) {
-      for (const flight of map.values()) if (flight.namespace === namespace) flight.fenced = true;
-    }
+  fenceNamespace(ns: NamespaceState): void {
+    ns.epoch++;
+    for (const flight of this.loads.values())
+      if (flight.namespace === ns.name) flight.fenced = true;
   }
 
   /** Drops L1 entries of keys and fences their flights. */
@@ -276,7 +276,7 @@ export class Stack {
     for (const key of keys) {
       const l1Key = ns.l1Prefix + key;
       this.s.l1?.delete(l1Key);
-      this.fenceKey(l1Key);
+      this.fenceKey(ns, l1Key);
     }
   }
 
@@ -295,7 +295,7 @@ export class Stack {
         }
       }
     }
-    this.fenceTags(ns.name, tags);
+    this.fenceTags(ns, tags);
   }
 
   /** Drops every L1 entry of the namespace and fences its flights. */
@@ -304,7 +304,7 @@ export class Stack {
     this.s.l1?.deleteWhere(
       prefix === '' ? (k) => k.charCodeAt(0) !== 0 : (k) => k.startsWith(prefix),
     );
-    this.fenceNamespace(ns.name);
+    this.fenceNamespace(ns);
   }
 
   /** Applies an invalidation received from another instance. */
