@@ -1,0 +1,54 @@
+import type { CacheStackConfig } from '@cachestack/config';
+import { type Cache, createCache, type Logger } from '@cachestack/core';
+import { buildStackParts, type IntegrationStatus, type StackParts } from './integrations.js';
+import { NAMESPACES, type NamespaceName } from './keys.js';
+
+/** A built cache: the root, one view per namespace, and what it runs on. */
+export interface CacheStack {
+  readonly cache: Cache;
+  readonly ns: Readonly<Record<NamespaceName, Cache>>;
+  readonly config: CacheStackConfig;
+  readonly l2Kind: StackParts['l2Kind'];
+  readonly statuses: readonly IntegrationStatus[];
+  /** The bus in use, if any (its state is shown on the dashboard). */
+  readonly bus: StackParts['bus'];
+  close(): Promise<void>;
+}
+
+/** Builds a cache stack from a resolved configuration. */
+export function buildCacheStack(config: CacheStackConfig, logger: Logger): CacheStack {
+  const parts = buildStackParts(config, logger);
+  const cache = createCache({
+    namespace: 'shop',
+    l1: config.l1,
+    l2: {
+      store: parts.l2,
+      timeoutMs: config.l2.kind === 'redis' ? config.l2.commandTimeoutMs : 1000,
+      failureThreshold: config.circuitBreaker.failureThreshold,
+      breakDurationMs: config.circuitBreaker.breakDurationMs,
+    },
+    ...(parts.codec ? { codec: parts.codec } : {}),
+    ...(parts.bus ? { bus: parts.bus } : {}),
+    ...(parts.locker ? { lock: { locker: parts.locker, ...config.locking } } : {}),
+    defaults: config.defaults,
+    logger,
+  });
+  const ns = {} as Record<NamespaceName, Cache>;
+  for (const name of NAMESPACES) ns[name] = cache.namespace(name, config.namespaces[name] ?? {});
+  let closed: Promise<void> | undefined;
+  return {
+    cache,
+    ns,
+    config,
+    l2Kind: parts.l2Kind,
+    statuses: parts.statuses,
+    bus: parts.bus,
+    close() {
+      closed ??= (async () => {
+        await cache.close();
+        await parts.close();
+      })();
+      return closed;
+    },
+  };
+}
