@@ -1,3 +1,4 @@
+import type { InjectOptions } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import type { App } from '../src/app.js';
 import { keys } from '../src/cache/keys.js';
@@ -20,7 +21,7 @@ const ADMIN_ROUTES = [
 
 /** The admin API's behaviour. */
 export function adminBehaviour(getApp: () => App): void {
-  const inject = (...args: Parameters<App['server']['inject']>) => getApp().server.inject(...args);
+  const inject = (opts: InjectOptions) => getApp().server.inject(opts);
 
   describe('admin authentication', () => {
     it('answers 401 to every admin route without a key, with a wrong key or a near miss', async () => {

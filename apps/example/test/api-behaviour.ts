@@ -1,3 +1,4 @@
+import type { InjectOptions } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import type { App } from '../src/app.js';
 import { keys } from '../src/cache/keys.js';
@@ -9,7 +10,7 @@ import { admin, SEED, totals } from './helpers.js';
  * same suite, so both back ends are held to the same outcomes.
  */
 export function apiBehaviour(getApp: () => App): void {
-  const inject = (...args: Parameters<App['server']['inject']>) => getApp().server.inject(...args);
+  const inject = (opts: InjectOptions) => getApp().server.inject(opts);
 
   describe('reads', () => {
     it('loads a user from the database once, then serves it from L1', async () => {

@@ -198,13 +198,38 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: AdminContext): vo
         }
       });
 
+      // GET only reports (never repairs); POST { sampleSize, repair } may repair.
+      admin.get<{ Querystring: { sampleSize?: string } }>(
+        '/cache/consistency',
+        async (request, reply) => {
+          const sampleSize = Number(request.query.sampleSize ?? 200);
+          if (!Number.isInteger(sampleSize) || sampleSize < 0 || sampleSize > 100_000) {
+            return reply
+              .code(400)
+              .send({ error: 'sampleSize must be an integer 0-100000 (0: all)' });
+          }
+          const unmute = recorder.mute();
+          try {
+            return await checkConsistency(db, ns, { sampleSize });
+          } finally {
+            unmute();
+          }
+        },
+      );
+
       admin.post('/cache/consistency', async (request, reply) => {
         const body = (request.body ?? {}) as Record<string, unknown>;
         const sampleSize = num(body.sampleSize, 200);
         if (!Number.isInteger(sampleSize) || sampleSize < 0 || sampleSize > 100_000) {
           return reply.code(400).send({ error: 'sampleSize must be an integer 0-100000 (0: all)' });
         }
-        return checkConsistency(db, ns, { sampleSize, repair: body.repair === true });
+        // Reads made by the check are not traffic: they do not count in the hit rates.
+        const unmute = recorder.mute();
+        try {
+          return await checkConsistency(db, ns, { sampleSize, repair: body.repair === true });
+        } finally {
+          unmute();
+        }
       });
     },
     { logLevel: 'warn' },

@@ -17,6 +17,7 @@ const PAGE = `<!doctype html>
   :root { --bg:#0f1419; --panel:#182028; --line:#2a3540; --text:#d8dee4; --muted:#8b98a5;
           --l1:#4cc38a; --l2:#5aa9e6; --miss:#e5534b; --stale:#d29922; --p50:#5aa9e6; --p95:#d29922; --p99:#e5534b; }
   * { box-sizing: border-box; }
+  [hidden] { display: none !important; }
   body { margin:0; font:14px/1.4 system-ui, sans-serif; background:var(--bg); color:var(--text); }
   header { display:flex; align-items:center; gap:16px; padding:12px 20px; border-bottom:1px solid var(--line); }
   header h1 { font-size:18px; margin:0; font-weight:600; }
@@ -106,6 +107,7 @@ const PAGE = `<!doctype html>
   'use strict';
   var COLORS = ['#4cc38a', '#5aa9e6', '#d29922', '#e5534b', '#b083f0', '#39c5cf'];
   var key = null;
+  var timer = null;
   var m = /[#&]key=([^&]+)/.exec(location.hash);
   if (m) { key = decodeURIComponent(m[1]); sessionStorage.setItem('cachestack-key', key); history.replaceState(null, '', location.pathname); }
   else key = sessionStorage.getItem('cachestack-key');
@@ -114,7 +116,7 @@ const PAGE = `<!doctype html>
     return fetch(path, { method: method, headers: Object.assign({ 'x-api-key': key }, body ? { 'content-type': 'application/json' } : {}), body: body ? JSON.stringify(body) : undefined })
       .then(function (r) { if (r.status === 401) { showLogin('The key was refused.'); throw new Error('401'); } return r.json(); });
   }
-  function showLogin(msg) { $('dash').hidden = true; $('login').hidden = false; $('login-error').textContent = msg || ''; }
+  function showLogin(msg) { if (timer) { clearInterval(timer); timer = null; } $('dash').hidden = true; $('login').hidden = false; $('login-error').textContent = msg || ''; }
   $('login-form').addEventListener('submit', function (e) { e.preventDefault(); key = $('key-input').value; sessionStorage.setItem('cachestack-key', key); start(); });
   function esc(s) { return String(s).replace(/[&<>"]/g, function (c) { return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]; }); }
   function fmtBytes(b) { return b > 1048576 ? (b / 1048576).toFixed(1) + ' MB' : b > 1024 ? (b / 1024).toFixed(1) + ' kB' : b + ' B'; }
@@ -171,7 +173,6 @@ const PAGE = `<!doctype html>
       (st.rateLimit ? '<tr><td>@cachestack/ratelimit</td><td class="' + (st.rateLimit.state === 'active' ? 'ok' : 'warn') + '">' + esc(st.rateLimit.state) + '</td><td>' + esc(st.rateLimit.detail) + '</td></tr>' : '');
     if (d.warmup && d.warmup.progress) { var w = d.warmup.progress; $('warmup-bar').style.width = (w.total ? 100 * w.done / w.total : 100) + '%'; }
   }
-  var timer = null;
   function poll() { api('GET', '/cache/dashboard').then(function (d) { $('login').hidden = true; $('dash').hidden = false; render(d); }).catch(function () {}); }
   function start() { if (!key) { showLogin(''); return; } poll(); if (timer) clearInterval(timer); timer = setInterval(poll, 1000); }
   function out(x) { $('action-out').textContent = typeof x === 'string' ? x : JSON.stringify(x, null, 2); }

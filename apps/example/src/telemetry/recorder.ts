@@ -63,6 +63,7 @@ export class StatsRecorder {
   #cache: Cache | undefined;
   #busState: () => string = () => 'none';
   readonly #listeners = new Set<(name: 'latency', ms: number) => void>();
+  #muted = 0;
 
   constructor(options: StatsRecorderOptions = {}) {
     this.sliceMs = options.sliceMs ?? 2000;
@@ -77,6 +78,7 @@ export class StatsRecorder {
     this.#cache = cache;
     this.#busState = busState;
     const count = (ns: string, field: keyof NamespaceCounts) => {
+      if (this.#muted > 0) return;
       this.#roll();
       for (const map of [this.totals, this.#slice]) {
         let c = map.get(ns);
@@ -107,6 +109,21 @@ export class StatsRecorder {
         this.busMessages++;
       }),
     ];
+  }
+
+  /**
+   * Stops counting reads until the returned function is called: the consistency check's
+   * tier-by-tier reads are not traffic and must not move the hit rates.
+   */
+  mute(): () => void {
+    this.#muted++;
+    let done = false;
+    return () => {
+      if (!done) {
+        done = true;
+        this.#muted--;
+      }
+    };
   }
 
   /** Records the latency of one API read (ms). */
