@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { type Browser, chromium } from 'playwright-core';
@@ -51,9 +52,8 @@ export function dashboardBehaviour(getApp: () => App): void {
       await page.waitForFunction(() =>
         /^\d+$/.test(document.getElementById('health-score')?.textContent ?? ''),
       );
-      const status = await (
-        await fetch(`${base}/cache/status`, { headers: { 'x-api-key': API_KEY } })
-      ).json();
+      const res = await fetch(`${base}/cache/status`, { headers: { 'x-api-key': API_KEY } });
+      const status = (await res.json()) as { l1: { entries: number } };
       await expect
         .poll(() => page.textContent('[data-testid=l1-entries]'))
         .toBe(status.l1.entries.toLocaleString('en-US'));
