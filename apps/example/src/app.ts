@@ -117,6 +117,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     close() {
       closing ??= (async () => {
         await server.close();
+        // Handlers of requests whose clients went away may still run: let them finish.
+        await shop.drain();
         await rate.limiter?.close();
         await prometheus.close();
         await runtime.close();

@@ -43,6 +43,8 @@ export class Shop {
   readonly #ns: NamespaceSource;
   readonly #graph = localDependencies(DEPENDENCIES);
   readonly #latency: (ms: number) => void;
+  #inFlight = 0;
+  #drained: (() => void) | undefined;
 
   constructor(db: Database, ns: NamespaceSource, recordLatency: (ms: number) => void = () => {}) {
     this.#db = db;
@@ -53,10 +55,36 @@ export class Shop {
   async #timed<T>(fn: () => Promise<T>): Promise<T> {
     const start = performance.now();
     try {
-      return await fn();
+      return await this.#track(fn);
     } finally {
       this.#latency(performance.now() - start);
     }
+  }
+
+  /** Counts an operation in flight, so that shutdown can wait for it. */
+  async #track<T>(fn: () => Promise<T>): Promise<T> {
+    this.#inFlight++;
+    try {
+      return await fn();
+    } finally {
+      if (--this.#inFlight === 0) this.#drained?.();
+    }
+  }
+
+  /**
+   * Resolves when no operation is in flight (or after `timeoutMs`): graceful shutdown
+   * closes the cache only after the requests a closed server still runs have finished.
+   */
+  drain(timeoutMs = 5000): Promise<void> {
+    if (this.#inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      timer.unref();
+      this.#drained = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   }
 
   /** A user, or null. */
@@ -131,29 +159,33 @@ export class Shop {
 
   /** Updates a user (write-through). */
   async updateUser(id: number, patch: { name?: string; email?: string; tier?: string }) {
-    const ns = this.#ns();
-    const user = await this.#writeThrough(async (tx, written) => {
-      const row = await sql.updateUser(tx, id, patch);
-      if (row === null) throw new ShopError(404, `user ${id} not found`);
-      written.add([ns.users, keys.user(id)]);
-      await ns.users.set(keys.user(id), row, { tags: [tags.user(id)] });
-      return row;
+    return this.#track(async () => {
+      const ns = this.#ns();
+      const user = await this.#writeThrough(async (tx, written) => {
+        const row = await sql.updateUser(tx, id, patch);
+        if (row === null) throw new ShopError(404, `user ${id} not found`);
+        written.add([ns.users, keys.user(id)]);
+        await ns.users.set(keys.user(id), row, { tags: [tags.user(id)] });
+        return row;
+      });
+      return user;
     });
-    return user;
   }
 
   /** Updates a product (write-through) and cascades to its category listing. */
   async updateProduct(id: number, patch: { name?: string; priceCents?: number; stock?: number }) {
-    const ns = this.#ns();
-    const product = await this.#writeThrough(async (tx, written) => {
-      const row = await sql.updateProduct(tx, id, patch);
-      if (row === null) throw new ShopError(404, `product ${id} not found`);
-      written.add([ns.products, keys.product(id)]);
-      await ns.products.set(keys.product(id), row, { tags: [`product:${id}`] });
-      return row;
+    return this.#track(async () => {
+      const ns = this.#ns();
+      const product = await this.#writeThrough(async (tx, written) => {
+        const row = await sql.updateProduct(tx, id, patch);
+        if (row === null) throw new ShopError(404, `product ${id} not found`);
+        written.add([ns.products, keys.product(id)]);
+        await ns.products.set(keys.product(id), row, { tags: [`product:${id}`] });
+        return row;
+      });
+      await cascade(ns.products, this.#graph, [changeKeys.productInCategory(product.category)]);
+      return product;
     });
-    await cascade(ns.products, this.#graph, [changeKeys.productInCategory(product.category)]);
-    return product;
   }
 
   /**
@@ -170,54 +202,62 @@ export class Shop {
 
   /** Places an order: inserts it, takes the stock, writes both through, cascades. */
   async createOrder(input: { userId: number; productId: number; quantity: number }) {
-    const ns = this.#ns();
-    const order = await this.#writeThrough(async (tx, written) => {
-      const user = await sql.user(tx, input.userId);
-      if (user === null) throw new ShopError(404, `user ${input.userId} not found`);
-      const product = await sql.adjustStock(tx, input.productId, -input.quantity);
-      if (product === null) {
-        const exists = await sql.product(tx, input.productId);
-        throw exists === null
-          ? new ShopError(404, `product ${input.productId} not found`)
-          : new ShopError(409, `product ${input.productId} is out of stock`);
-      }
-      const row = await sql.insertOrder(tx, { ...input, priceCents: product.priceCents });
-      written.add([ns.products, keys.product(product.id)]);
-      written.add([ns.orders, keys.order(row.id)]);
-      await ns.products.set(keys.product(product.id), product, { tags: [`product:${product.id}`] });
-      await ns.orders.set(keys.order(row.id), row);
-      return row;
+    return this.#track(async () => {
+      const ns = this.#ns();
+      const order = await this.#writeThrough(async (tx, written) => {
+        const user = await sql.user(tx, input.userId);
+        if (user === null) throw new ShopError(404, `user ${input.userId} not found`);
+        const product = await sql.adjustStock(tx, input.productId, -input.quantity);
+        if (product === null) {
+          const exists = await sql.product(tx, input.productId);
+          throw exists === null
+            ? new ShopError(404, `product ${input.productId} not found`)
+            : new ShopError(409, `product ${input.productId} is out of stock`);
+        }
+        const row = await sql.insertOrder(tx, { ...input, priceCents: product.priceCents });
+        written.add([ns.products, keys.product(product.id)]);
+        written.add([ns.orders, keys.order(row.id)]);
+        await ns.products.set(keys.product(product.id), product, {
+          tags: [`product:${product.id}`],
+        });
+        await ns.orders.set(keys.order(row.id), row);
+        return row;
+      });
+      await cascade(ns.orders, this.#graph, [changeKeys.ordersOfUser(order.userId)]);
+      return order;
     });
-    await cascade(ns.orders, this.#graph, [changeKeys.ordersOfUser(order.userId)]);
-    return order;
   }
 
   /** Changes an order's status (write-through) and cascades to the user's order list. */
   async updateOrderStatus(id: number, status: string): Promise<Order> {
-    if (!ORDER_STATUSES.has(status)) throw new ShopError(400, `unknown status "${status}"`);
-    const ns = this.#ns();
-    const order = await this.#writeThrough(async (tx, written) => {
-      const row = await sql.updateOrderStatus(tx, id, status);
-      if (row === null) throw new ShopError(404, `order ${id} not found`);
-      written.add([ns.orders, keys.order(id)]);
-      await ns.orders.set(keys.order(id), row);
-      return row;
+    return this.#track(async () => {
+      if (!ORDER_STATUSES.has(status)) throw new ShopError(400, `unknown status "${status}"`);
+      const ns = this.#ns();
+      const order = await this.#writeThrough(async (tx, written) => {
+        const row = await sql.updateOrderStatus(tx, id, status);
+        if (row === null) throw new ShopError(404, `order ${id} not found`);
+        written.add([ns.orders, keys.order(id)]);
+        await ns.orders.set(keys.order(id), row);
+        return row;
+      });
+      await cascade(ns.orders, this.#graph, [changeKeys.ordersOfUser(order.userId)]);
+      return order;
     });
-    await cascade(ns.orders, this.#graph, [changeKeys.ordersOfUser(order.userId)]);
-    return order;
   }
 
   /** Deletes an order and cascades to the user's order list. */
   async deleteOrder(id: number): Promise<Order> {
-    const ns = this.#ns();
-    const order = await this.#writeThrough(async (tx, written) => {
-      const row = await sql.deleteOrder(tx, id);
-      if (row === null) throw new ShopError(404, `order ${id} not found`);
-      written.add([ns.orders, keys.order(id)]);
-      await ns.orders.set(keys.order(id), null);
-      return row;
+    return this.#track(async () => {
+      const ns = this.#ns();
+      const order = await this.#writeThrough(async (tx, written) => {
+        const row = await sql.deleteOrder(tx, id);
+        if (row === null) throw new ShopError(404, `order ${id} not found`);
+        written.add([ns.orders, keys.order(id)]);
+        await ns.orders.set(keys.order(id), null);
+        return row;
+      });
+      await cascade(ns.orders, this.#graph, [changeKeys.ordersOfUser(order.userId)]);
+      return order;
     });
-    await cascade(ns.orders, this.#graph, [changeKeys.ordersOfUser(order.userId)]);
-    return order;
   }
 }
