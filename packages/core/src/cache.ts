@@ -52,6 +52,21 @@ export interface CacheStats {
   readonly inFlightLoads: number;
   readonly circuit: 'closed' | 'open' | 'half-open' | 'none';
   readonly pendingInvalidations: number;
+  /** Lookup counters of every namespace since the cache was created. */
+  readonly namespaces: readonly NamespaceCounters[];
+}
+
+/** Lookup counters of one namespace. */
+export interface NamespaceCounters {
+  readonly namespace: string;
+  /** Fresh values served from L1. */
+  readonly l1Hits: number;
+  /** Fresh values served from L2. */
+  readonly l2Hits: number;
+  /** Lookups with no fresh value in any tier (a loader ran, or `get` returned undefined). */
+  readonly misses: number;
+  /** Stale values served within grace (also counted as misses). */
+  readonly stale: number;
 }
 
 function isStore(value: unknown): value is RemoteStore {
@@ -113,6 +128,13 @@ export class Cache {
       inFlightLoads: this.#stack.loads.size,
       circuit: l2 ? l2.circuitState : 'none',
       pendingInvalidations: l2?.pendingInvalidations ?? 0,
+      namespaces: [...this.#stack.namespaces.values()].map((ns) => ({
+        namespace: ns.name,
+        l1Hits: ns.l1Hits,
+        l2Hits: ns.l2Hits,
+        misses: ns.misses,
+        stale: ns.stale,
+      })),
     };
   }
 
@@ -139,6 +161,7 @@ export class Cache {
         stored !== undefined &&
         (!(stored instanceof L1Box) || stored.f > stack.s.now() - stack.base)
       ) {
+        this.#ns.l1Hits++;
         if (stack.s.events.has('hit'))
           stack.s.events.emit('hit', { namespace: this.#ns.name, key, tier: 'l1' });
         if (coreChannels.read.hasSubscribers) {
@@ -156,6 +179,7 @@ export class Cache {
 
   #miss(key: string): void {
     const stack = this.#stack;
+    this.#ns.misses++;
     if (stack.s.events.has('miss')) stack.s.events.emit('miss', { namespace: this.#ns.name, key });
     if (coreChannels.read.hasSubscribers) {
       coreChannels.read.publish({ namespace: this.#ns.name, key, tier: 'l2', result: 'miss' });
@@ -199,6 +223,7 @@ export class Cache {
     }
     const entry = (await flight.promise) as Entry | undefined;
     if (entry && entry.freshUntil > stack.s.now()) {
+      ns.l2Hits++;
       if (stack.s.events.has('hit'))
         stack.s.events.emit('hit', { namespace: ns.name, key, tier: 'l2' });
       if (coreChannels.read.hasSubscribers) {
@@ -221,39 +246,54 @@ export class Cache {
     const out: (T | undefined)[] = new Array(keys.length);
     const rel = stack.rel();
     const remote: number[] = [];
+    const ns = this.#ns;
+    const events = stack.s.events;
+    const hit = (key: string, tier: 'l1' | 'l2') => {
+      if (tier === 'l1') ns.l1Hits++;
+      else ns.l2Hits++;
+      if (events.has('hit')) events.emit('hit', { namespace: ns.name, key, tier });
+    };
     keys.forEach((key, i) => {
       if (stack.l1Usable && options?.skipL1 !== true) {
-        const stored = stack.l1Get(this.#ns.l1Prefix + key);
+        const stored = stack.l1Get(ns.l1Prefix + key);
         if (stored !== undefined && !(stored instanceof L1Box)) {
           out[i] = stored as T;
+          hit(key, 'l1');
           return;
         }
         if (stored instanceof L1Box && stored.f > rel) {
           out[i] = stored.value as T;
+          hit(key, 'l1');
           return;
         }
       }
       remote.push(i);
     });
     const l2 = stack.s.l2;
+    const found = new Set<number>();
     if (remote.length > 0 && l2 && options?.skipL2 !== true) {
       const remoteKeys = remote.map((i) => keys[i]!);
       try {
-        const { entries } = await l2.getMany(this.#ns.name, remoteKeys, false);
+        const { entries } = await l2.getMany(ns.name, remoteKeys, false);
         const t = stack.s.now();
         entries.forEach((entry, j) => {
-          if (!entry || entry.freshUntil <= t || l2.hasPendingTag(this.#ns.name, entry.tags))
-            return;
+          if (!entry || entry.freshUntil <= t || l2.hasPendingTag(ns.name, entry.tags)) return;
           const key = remoteKeys[j]!;
           out[remote[j]!] = entry.value as T;
-          const l1Key = this.#ns.l1Prefix + key;
-          if (options?.skipL1 !== true && stack.shouldPromote(l1Key))
-            stack.l1Set(this.#ns, l1Key, entry, true);
+          found.add(j);
+          hit(key, 'l2');
+          const l1Key = ns.l1Prefix + key;
+          if (options?.skipL1 !== true && stack.shouldPromote(l1Key)) {
+            stack.l1Set(ns, l1Key, entry, true);
+          }
         });
       } catch {
         // reported by the remote tier; these keys read as misses
       }
     }
+    remote.forEach((i, j) => {
+      if (!found.has(j)) this.#miss(keys[i]!);
+    });
     return out;
   }
 
@@ -302,6 +342,7 @@ export class Cache {
       if (stored !== undefined) {
         const box = stored instanceof L1Box ? stored : undefined;
         if (!box || box.f > rel) {
+          ns.l1Hits++;
           if (stack.s.events.has('hit'))
             stack.s.events.emit('hit', { namespace: ns.name, key, tier: 'l1' });
           if (o.eagerRefresh > 0) {
@@ -580,6 +621,17 @@ export class Cache {
     if (options.concurrency !== undefined) intOption('concurrency', options.concurrency, 1, 8);
     const events = this.#stack.s.events;
     return runWarmup(list, this, options, (p) => events.emit('warmup:progress', p));
+  }
+
+  /**
+   * Evicts the least valuable `fraction` of L1 (by its eviction policy), e.g. when the
+   * process is under memory pressure. Returns how many entries were evicted.
+   */
+  shrinkL1(fraction: number): number {
+    if (typeof fraction !== 'number' || !(fraction > 0 && fraction <= 1)) {
+      throw new InvalidOptionError('fraction', 'must be in (0, 1]');
+    }
+    return this.#stack.s.l1?.shrink(fraction) ?? 0;
   }
 
   /** Publishes this instance's hot keys to the exchange now (also done periodically). */

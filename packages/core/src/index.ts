@@ -1,6 +1,13 @@
 export { AdaptiveTtl, type AdaptiveTtlOptions } from './adaptive-ttl.js';
 export type { Bus, BusHandler, BusState, InvalidationMessage } from './bus.js';
-export { Cache, type CacheStats, createCache, type GetOptions, type SetOptions } from './cache.js';
+export {
+  Cache,
+  type CacheStats,
+  createCache,
+  type GetOptions,
+  type NamespaceCounters,
+  type SetOptions,
+} from './cache.js';
 export {
   CircuitBreaker,
   type CircuitBreakerOptions,

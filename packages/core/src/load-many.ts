@@ -63,6 +63,7 @@ export async function loadMany<T>(
           staleUntil: now + 1,
           tags: undefined,
         });
+        ns.l1Hits++;
         stack.s.events.emit('hit', { namespace: ns.name, key, tier: 'l1' });
         continue;
       }
@@ -124,6 +125,7 @@ export async function loadMany<T>(
               ) {
                 stack.l1Set(ns, ns.l1Prefix + key, entry, true);
               }
+              ns.l2Hits++;
               stack.s.events.emit('hit', { namespace: ns.name, key, tier: 'l2' });
             }
           });
@@ -133,6 +135,7 @@ export async function loadMany<T>(
         }
       }
       if (missing.length > 0) {
+        ns.misses += missing.length;
         for (const key of missing) stack.s.events.emit('miss', { namespace: ns.name, key });
         let values: Map<string, T>;
         try {

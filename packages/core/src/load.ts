@@ -151,6 +151,7 @@ async function readL2(req: LoadRequest<unknown>, flight: LoadFlight) {
       if (!flight.fenced && !o.skipL1 && stack.shouldPromote(l1Key)) {
         stack.l1Set(ns, l1Key, entry, true);
       }
+      ns.l2Hits++;
       stack.s.events.emit('hit', { namespace: ns.name, key, tier: 'l2' });
       return { hit: entry, fence: read.fence };
     }
@@ -184,6 +185,7 @@ async function runLoad(req: LoadRequest<unknown>, flight: LoadFlight): Promise<E
         fence = undefined;
       }
     }
+    ns.misses++;
     if (events.has('miss')) events.emit('miss', { namespace: ns.name, key });
     if (coreChannels.read.hasSubscribers) {
       coreChannels.read.publish({ namespace: ns.name, key, tier: 'loader', result: 'miss' });
@@ -213,6 +215,7 @@ async function runLoad(req: LoadRequest<unknown>, flight: LoadFlight): Promise<E
           : undefined;
       if (fallback) {
         flight.error = cause;
+        ns.stale++;
         events.emit('stale', { namespace: ns.name, key, reason: 'loader-error' });
         return fallback;
       }
@@ -272,6 +275,7 @@ export async function awaitFlight(
     const stale = fallback();
     if (stale) {
       stack.track(flight.promise);
+      ns.stale++;
       stack.s.events.emit('stale', { namespace: ns.name, key, reason: 'soft-timeout' });
       return stale;
     }
@@ -285,6 +289,7 @@ export async function awaitFlight(
     stack.track(flight.promise);
     const stale = fallback();
     if (stale) {
+      ns.stale++;
       stack.s.events.emit('stale', { namespace: ns.name, key, reason: 'hard-timeout' });
       return stale;
     }

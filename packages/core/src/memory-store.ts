@@ -1,4 +1,4 @@
-import { ClosedError, InvalidOptionError } from './errors.js';
+import { ClosedError, InvalidKeyError, InvalidOptionError } from './errors.js';
 import type {
   FencedRead,
   FencedReadMany,
@@ -44,8 +44,12 @@ export class MemoryStore implements RemoteStore {
     this.#now = options.now ?? Date.now;
   }
 
-  #space(namespace: string): Space {
+  #space(namespace: string, ...keys: unknown[]): Space {
     if (this.#closed) throw new ClosedError('memory store');
+    if (typeof namespace !== 'string' || namespace.length === 0) {
+      throw new InvalidKeyError('namespace must be a non-empty string');
+    }
+    for (const key of keys) checkKey(key);
     let space = this.#spaces.get(namespace);
     if (!space) {
       space = {
@@ -71,12 +75,12 @@ export class MemoryStore implements RemoteStore {
   }
 
   async get(namespace: string, key: string): Promise<Uint8Array | undefined> {
-    const slot = this.#read(this.#space(namespace), key);
+    const slot = this.#read(this.#space(namespace, key), key);
     return slot ? Uint8Array.from(slot.bytes) : undefined;
   }
 
   async getMany(namespace: string, keys: readonly string[]): Promise<(Uint8Array | undefined)[]> {
-    const space = this.#space(namespace);
+    const space = this.#space(namespace, ...checkKeys(keys));
     return keys.map((key) => {
       const slot = this.#read(space, key);
       return slot ? Uint8Array.from(slot.bytes) : undefined;
@@ -84,13 +88,13 @@ export class MemoryStore implements RemoteStore {
   }
 
   async getWithFence(namespace: string, key: string): Promise<FencedRead> {
-    const space = this.#space(namespace);
+    const space = this.#space(namespace, key);
     const slot = this.#read(space, key);
     return { value: slot ? Uint8Array.from(slot.bytes) : undefined, fence: String(space.epoch) };
   }
 
   async getManyWithFence(namespace: string, keys: readonly string[]): Promise<FencedReadMany> {
-    const space = this.#space(namespace);
+    const space = this.#space(namespace, ...checkKeys(keys));
     return { values: await this.getMany(namespace, keys), fence: String(space.epoch) };
   }
 
@@ -126,6 +130,9 @@ export class MemoryStore implements RemoteStore {
     options: RemoteSetOptions,
   ): Promise<WriteOutcome> {
     const space = this.#space(namespace);
+    if (options === null || typeof options !== 'object')
+      throw new InvalidOptionError('options', 'expected an object');
+    checkEntry({ key, value, ttlMs: options.ttlMs, tags: options.tags });
     const fence = options.fence === undefined ? undefined : parseFence(options.fence);
     return this.#write(space, { key, value, ttlMs: options.ttlMs, tags: options.tags }, fence);
   }
@@ -136,16 +143,18 @@ export class MemoryStore implements RemoteStore {
     fence?: FenceToken,
   ): Promise<WriteOutcome[]> {
     const space = this.#space(namespace);
+    if (!Array.isArray(entries)) throw new InvalidOptionError('entries', 'expected an array');
+    for (const entry of entries) checkEntry(entry); // all or nothing
     const f = fence === undefined ? undefined : parseFence(fence);
     return entries.map((entry) => this.#write(space, entry, f));
   }
 
   async has(namespace: string, key: string): Promise<boolean> {
-    return this.#read(this.#space(namespace), key) !== undefined;
+    return this.#read(this.#space(namespace, key), key) !== undefined;
   }
 
   async ttl(namespace: string, key: string): Promise<number | undefined> {
-    const slot = this.#read(this.#space(namespace), key);
+    const slot = this.#read(this.#space(namespace, key), key);
     return slot ? slot.expiresAt - this.#now() : undefined;
   }
 
@@ -154,7 +163,7 @@ export class MemoryStore implements RemoteStore {
   }
 
   async deleteMany(namespace: string, keys: readonly string[]): Promise<number> {
-    const space = this.#space(namespace);
+    const space = this.#space(namespace, ...checkKeys(keys));
     let n = 0;
     const epoch = ++space.epoch;
     for (const key of keys) {
@@ -167,6 +176,7 @@ export class MemoryStore implements RemoteStore {
 
   async deleteByTag(namespace: string, tags: readonly string[]): Promise<number> {
     const space = this.#space(namespace);
+    checkTags(tags);
     const epoch = ++space.epoch;
     for (const tag of tags) space.tagMarks.set(tag, epoch);
     let n = 0;
@@ -191,6 +201,36 @@ export class MemoryStore implements RemoteStore {
     this.#closed = true;
     this.#spaces.clear();
   }
+}
+
+function checkKey(key: unknown): void {
+  if (typeof key !== 'string' || key.length === 0)
+    throw new InvalidKeyError('key must be a non-empty string');
+}
+
+function checkKeys(keys: unknown): readonly string[] {
+  if (!Array.isArray(keys)) throw new InvalidKeyError('keys must be an array of strings');
+  return keys;
+}
+
+function checkTags(tags: unknown): void {
+  if (!Array.isArray(tags)) throw new InvalidKeyError('tags must be an array of strings');
+  for (const tag of tags) {
+    if (typeof tag !== 'string' || tag.length === 0)
+      throw new InvalidKeyError('tags must be non-empty strings');
+  }
+}
+
+function checkEntry(entry: RemoteEntry): void {
+  if (entry === null || typeof entry !== 'object')
+    throw new InvalidOptionError('entry', 'expected an object');
+  checkKey(entry.key);
+  if (typeof entry.ttlMs !== 'number' || !Number.isInteger(entry.ttlMs) || entry.ttlMs < 1) {
+    throw new InvalidOptionError('ttlMs', 'must be an integer >= 1');
+  }
+  if (!(entry.value instanceof Uint8Array))
+    throw new InvalidOptionError('value', 'must be a Uint8Array');
+  if (entry.tags !== undefined) checkTags(entry.tags);
 }
 
 function parseFence(fence: FenceToken): number {

@@ -152,6 +152,20 @@ export class MemoryTier {
     for (const key of [...this.#lru.keys()]) if (match(key)) this.#lru.delete(key);
   }
 
+  /** Evicts the least valuable `fraction` (0-1] of the entries; returns how many. */
+  shrink(fraction: number): number {
+    const target = Math.ceil(this.#lru.size * fraction);
+    let evicted = 0;
+    while (evicted < target) {
+      const victim = this.#victim();
+      if (victim === undefined) break;
+      this.#lru.delete(victim);
+      this.#options.onEvict(victim, 'capacity');
+      evicted++;
+    }
+    return evicted;
+  }
+
   /** Drops everything. */
   clear(): void {
     this.#lru.clear();

@@ -7,7 +7,9 @@
  * conditional: it is skipped (outcome `'fenced'`) when, since the fence was read, the
  * key was deleted or set unconditionally, one of the entry's tags was invalidated, or
  * the namespace was cleared, by any process. This is how a loader that started before
- * an invalidation is kept from writing its (now stale) result.
+ * an invalidation is kept from writing its (now stale) result. A store may also report
+ * `'fenced'` for a fence too old for it to vouch for (the Redis store does so after
+ * `fenceTtlMs - commandTimeoutMs`).
  */
 
 /** Opaque token returned by fenced reads; only meaningful to the store that issued it. */

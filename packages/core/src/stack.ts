@@ -16,6 +16,11 @@ export interface NamespaceState {
   /** Prefix of this namespace's L1 keys ('' for the root namespace). */
   readonly l1Prefix: string;
   priority: Priority;
+  /** Lookup counters, always kept (one increment each), read by `Cache.stats()`. */
+  l1Hits: number;
+  l2Hits: number;
+  misses: number;
+  stale: number;
 }
 
 /** An in-flight L2 read or load. Invalidations of its key set `fenced`. */
@@ -172,7 +177,15 @@ export class Stack {
   namespace(name: string, root: boolean): NamespaceState {
     let ns = this.namespaces.get(name);
     if (!ns) {
-      ns = { name, l1Prefix: root ? '' : `\u0000${name}\u0000`, priority: 'medium' };
+      ns = {
+        name,
+        l1Prefix: root ? '' : `\u0000${name}\u0000`,
+        priority: 'medium',
+        l1Hits: 0,
+        l2Hits: 0,
+        misses: 0,
+        stale: 0,
+      };
       this.namespaces.set(name, ns);
     }
     return ns;

@@ -233,6 +233,30 @@ describe('cache basics', () => {
     expect(cache.stats().l1Entries).toBe(2);
   });
 
+  it('counts hits per tier, misses and stale serves per namespace, getMany included', async () => {
+    const { cache } = setup();
+    track(cache);
+    const users = cache.namespace('users');
+    await users.set('a', 1);
+    await users.set('b', 2, { skipL1: true });
+    await users.get('a');
+    await users.getMany(['a', 'b', 'x']);
+    await users.getOrSet('y', () => 'loaded');
+    const counters = cache.stats().namespaces.find((n) => n.namespace === 'users');
+    expect(counters).toMatchObject({ l1Hits: 2, l2Hits: 1, misses: 2 });
+  });
+
+  it('shrinks L1 on demand, least recently used first', async () => {
+    const cache = track(createCache({ l1: { maxEntries: 100 } }));
+    for (let i = 0; i < 10; i++) await cache.set(`k${i}`, i);
+    await cache.get('k0');
+    expect(cache.shrinkL1(0.5)).toBe(5);
+    expect(cache.stats().l1Entries).toBe(5);
+    expect(await cache.get('k0')).toBe(0);
+    expect(await cache.get('k1')).toBeUndefined();
+    expect(() => cache.shrinkL1(2)).toThrow(InvalidOptionError);
+  });
+
   it('bounds L1 by estimated bytes', async () => {
     const cache = track(createCache({ l1: { maxEntries: 1000, maxBytes: '4kb' } }));
     for (let i = 0; i < 100; i++) await cache.set(`k${i}`, 'x'.repeat(500));

@@ -1,4 +1,5 @@
 export { type ChaosMode, ChaosStore, chaosStore } from './chaos-store.js';
+export { type PrivateCluster, startPrivateCluster } from './redis-cluster.js';
 export {
   freePort,
   type PrivateRedis,
@@ -8,3 +9,8 @@ export {
   startPrivateRedis,
   uniquePrefix,
 } from './redis-server.js';
+export {
+  runStoreContract,
+  type StoreContractOptions,
+  type StoreUnderTest,
+} from './store-contract.js';

@@ -88,7 +88,7 @@ export async function startPrivateRedis(options: PrivateRedisOptions = {}): Prom
     }
   };
   const start = async () => {
-    if (child && child.exitCode === null) return;
+    if (child && child.exitCode === null && child.signalCode === null) return;
     const proc = spawn(
       'redis-server',
       [

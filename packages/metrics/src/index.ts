@@ -1,0 +1,41 @@
+export {
+  type ChannelHandler,
+  type ChannelHandlerFactory,
+  defaultChannelHandlers,
+} from './channel-handlers.js';
+export { createHealthMonitor } from './health-monitor.js';
+export type {
+  HealthMonitor,
+  HealthMonitorEventMap,
+  HealthMonitorListener,
+  HealthMonitorOptions,
+  HeapReading,
+  MemoryPressure,
+  SlowOperation,
+} from './health-monitor-types.js';
+export {
+  defaultHealthThresholds,
+  defaultHealthWeights,
+  type HealthThresholds,
+  type HealthWeights,
+  resolveThresholds,
+  resolveWeights,
+} from './health-options.js';
+export {
+  type HealthIssue,
+  type HealthReport,
+  type HealthSignalName,
+  type HealthSignals,
+  type HealthStatus,
+  type SignalScore,
+  scoreHealth,
+} from './health-score.js';
+export {
+  type InstrumentableCache,
+  type Instrumentation,
+  type InstrumentOptions,
+  instrument,
+} from './instrument.js';
+export { type InstrumentChannelsOptions, instrumentChannels } from './instrument-channels.js';
+export { channelNames, metricNames } from './names.js';
+export type { TrendDirection, Trends } from './trends.js';

@@ -1,0 +1,324 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { type Cache, InvalidOptionError } from '@cachestack/core';
+import type {
+  Attributes,
+  BatchObservableCallback,
+  BatchObservableResult,
+  Meter,
+  Observable,
+} from '@opentelemetry/api';
+import { coreCounters } from './core-counters.js';
+import { channelNames, metricNames } from './names.js';
+import { assertMeter, assertObject } from './options.js';
+
+/** What {@link instrument} needs of a cache (a `Cache` or any namespace view of one). */
+export type InstrumentableCache = Pick<Cache, 'on' | 'stats'>;
+
+/** Options of {@link instrument}. */
+export interface InstrumentOptions {
+  /** The OpenTelemetry meter that creates the instruments (`metrics.getMeter('app')`). */
+  readonly meter: Meter;
+  /**
+   * Attributes added to every measurement, e.g. `{ 'cachestack.cache': 'users' }` to tell
+   * caches apart.
+   * @defaultValue `{}`
+   */
+  readonly attributes?: Attributes;
+  /**
+   * Record L2 call durations from the `cachestack:core:l2` channel. That channel is
+   * process-wide: with several instrumented caches, enable it on one only.
+   * @defaultValue `true`
+   */
+  readonly l2Latency?: boolean;
+}
+
+/** A running instrumentation; `close()` unsubscribes everything. */
+export interface Instrumentation {
+  /** Unsubscribes from the cache and the channels. Idempotent. */
+  close(): void;
+  /** Same as `close()`. */
+  [Symbol.dispose](): void;
+}
+
+/** Plain counters of one namespace; read by the observable callback at collection time. */
+class NamespaceCounters {
+  hitL1 = 0;
+  hitL2 = 0;
+  miss = 0;
+  stale = 0;
+  error = 0;
+  writes = 0;
+  readonly attrs: Record<'hitL1' | 'hitL2' | 'miss' | 'stale' | 'error' | 'writes', Attributes>;
+  readonly loadOk: Attributes;
+  readonly loadError: Attributes;
+
+  constructor(namespace: string, base: Attributes) {
+    const a = (tier: string, result: string): Attributes => ({
+      ...base,
+      'cachestack.namespace': namespace,
+      'cachestack.tier': tier,
+      'cachestack.result': result,
+    });
+    this.attrs = {
+      hitL1: a('l1', 'hit'),
+      hitL2: a('l2', 'hit'),
+      miss: a('none', 'miss'),
+      stale: a('grace', 'stale'),
+      error: a('loader', 'error'),
+      writes: { ...base, 'cachestack.namespace': namespace },
+    };
+    this.loadOk = { ...base, 'cachestack.namespace': namespace, 'cachestack.outcome': 'ok' };
+    this.loadError = { ...base, 'cachestack.namespace': namespace, 'cachestack.outcome': 'error' };
+  }
+}
+
+const CIRCUIT_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
+
+/**
+ * Records OpenTelemetry metrics for a cache: requests by namespace, tier and result,
+ * loader and L2 latency, L1 entries and bytes, evictions, circuit state, L2 errors,
+ * corrupted entries and bus messages (see {@link metricNames}).
+ *
+ * Hits, misses and evictions, the high-rate signals, are counted in plain integers and
+ * reported through observable counters when the exporter collects, so the hot path pays
+ * one increment per event and allocates nothing.
+ * @throws InvalidOptionError when `meter` is missing or not a Meter.
+ * @example
+ * const handle = instrument(cache, { meter: metrics.getMeter('api') });
+ * // ... on shutdown
+ * handle.close();
+ */
+export function instrument(
+  cache: InstrumentableCache,
+  options: InstrumentOptions,
+): Instrumentation {
+  assertObject('options', options);
+  assertMeter(options.meter);
+  if (typeof cache?.on !== 'function' || typeof cache.stats !== 'function') {
+    throw new InvalidOptionError('cache', 'expected a cache created by createCache');
+  }
+  const base: Attributes = { ...(options.attributes ?? {}) };
+  const meter = options.meter;
+
+  const byNs = new Map<string, NamespaceCounters>();
+  let lastName = '';
+  let last: NamespaceCounters | undefined;
+  const ns = (name: string): NamespaceCounters => {
+    if (name === lastName && last !== undefined) return last;
+    let c = byNs.get(name);
+    if (c === undefined) {
+      c = new NamespaceCounters(name, base);
+      byNs.set(name, c);
+    }
+    lastName = name;
+    last = c;
+    return c;
+  };
+  const evictions = { capacity: 0, expired: 0, rejected: 0 };
+  const evictAttrs = {
+    capacity: { ...base, 'cachestack.reason': 'capacity' },
+    expired: { ...base, 'cachestack.reason': 'expired' },
+    rejected: { ...base, 'cachestack.reason': 'rejected' },
+  };
+
+  const requests = meter.createObservableCounter(metricNames.requests, {
+    description: 'Cache lookups by namespace, tier and result',
+  });
+  const writes = meter.createObservableCounter(metricNames.writes, {
+    description: 'Values written by set or by a loader',
+  });
+  const evictCounter = meter.createObservableCounter(metricNames.evictions, {
+    description: 'Entries dropped by L1',
+  });
+  const l1Entries = meter.createObservableGauge(metricNames.l1Entries, {
+    description: 'Entries in L1',
+  });
+  const l1Bytes = meter.createObservableGauge(metricNames.l1Bytes, {
+    description: 'Bytes accounted in L1',
+    unit: 'By',
+  });
+  const inFlight = meter.createObservableGauge(metricNames.inFlightLoads, {
+    description: 'Loaders running',
+  });
+  const pending = meter.createObservableGauge(metricNames.pendingInvalidations, {
+    description: 'Invalidations queued while L2 is unreachable',
+  });
+  const circuit = meter.createObservableGauge(metricNames.circuitState, {
+    description: 'L2 circuit breaker: 0 closed, 1 half-open, 2 open',
+  });
+  const observables: Observable[] = [
+    requests,
+    writes,
+    evictCounter,
+    l1Entries,
+    l1Bytes,
+    inFlight,
+    pending,
+    circuit,
+  ];
+  // With core's lookup counters, hits, misses and stale reads cost nothing here: they are
+  // read at collection time. Without them, the per-lookup events are counted.
+  const fromCore = coreCounters(cache) !== undefined;
+  const collect: BatchObservableCallback = (result: BatchObservableResult) => {
+    const stats = cache.stats();
+    if (fromCore) {
+      for (const n of coreCounters(cache) ?? []) {
+        const c = ns(n.namespace);
+        c.hitL1 = n.l1Hits;
+        c.hitL2 = n.l2Hits;
+        c.miss = n.misses;
+        c.stale = n.stale;
+      }
+    }
+    for (const c of byNs.values()) {
+      if (c.hitL1) result.observe(requests, c.hitL1, c.attrs.hitL1);
+      if (c.hitL2) result.observe(requests, c.hitL2, c.attrs.hitL2);
+      if (c.miss) result.observe(requests, c.miss, c.attrs.miss);
+      if (c.stale) result.observe(requests, c.stale, c.attrs.stale);
+      if (c.error) result.observe(requests, c.error, c.attrs.error);
+      if (c.writes) result.observe(writes, c.writes, c.attrs.writes);
+    }
+    for (const reason of ['capacity', 'expired', 'rejected'] as const) {
+      if (evictions[reason]) result.observe(evictCounter, evictions[reason], evictAttrs[reason]);
+    }
+    result.observe(l1Entries, stats.l1Entries, base);
+    result.observe(l1Bytes, stats.l1Bytes, base);
+    result.observe(inFlight, stats.inFlightLoads, base);
+    if (stats.circuit !== 'none') {
+      result.observe(pending, stats.pendingInvalidations, base);
+      result.observe(circuit, CIRCUIT_VALUE[stats.circuit], base);
+    }
+  };
+  meter.addBatchObservableCallback(collect, observables);
+
+  const loaderDuration = meter.createHistogram(metricNames.loaderDuration, {
+    description: 'Loader run time',
+    unit: 'ms',
+  });
+  const l2Errors = meter.createCounter(metricNames.l2Errors, {
+    description: 'Failed or timed-out L2 calls',
+  });
+  const corrupt = meter.createCounter(metricNames.corruptEntries, {
+    description: 'Corrupted L2 entries deleted and read as misses',
+  });
+  const transitions = meter.createCounter(metricNames.circuitTransitions, {
+    description: 'L2 circuit breaker transitions',
+  });
+  const busMessages = meter.createCounter(metricNames.busMessages, {
+    description: 'Invalidations received from other instances',
+  });
+  const fenced = meter.createCounter(metricNames.fencedWrites, {
+    description: 'Loader results not written because the key was invalidated meanwhile',
+  });
+  const stateAttrs = {
+    open: { ...base, 'cachestack.state': 'open' },
+    halfOpen: { ...base, 'cachestack.state': 'half-open' },
+    closed: { ...base, 'cachestack.state': 'closed' },
+  };
+  const opAttrs = new Map<string, Attributes>();
+  const attrsFor = (key: string, make: () => Attributes): Attributes => {
+    let a = opAttrs.get(key);
+    if (a === undefined) {
+      a = make();
+      opAttrs.set(key, a);
+    }
+    return a;
+  };
+
+  const offs: (() => void)[] = [];
+  if (!fromCore) {
+    offs.push(
+      cache.on('hit', (p) => {
+        const c = ns(p.namespace);
+        if (p.tier === 'l1') c.hitL1++;
+        else c.hitL2++;
+      }),
+      cache.on('miss', (p) => {
+        ns(p.namespace).miss++;
+      }),
+      cache.on('stale', (p) => {
+        ns(p.namespace).stale++;
+      }),
+    );
+  }
+  offs.push(
+    cache.on('set', (p) => {
+      ns(p.namespace).writes++;
+    }),
+    cache.on('load', (p) => {
+      const c = ns(p.namespace);
+      if (!p.ok) c.error++;
+      loaderDuration.record(p.durationMs, p.ok ? c.loadOk : c.loadError);
+    }),
+    cache.on('evict', (p) => {
+      evictions[p.reason]++;
+    }),
+    cache.on('l2:error', (p) => {
+      l2Errors.add(
+        1,
+        attrsFor(`e:${p.operation}`, () => ({ ...base, 'cachestack.operation': p.operation })),
+      );
+    }),
+    cache.on('l2:corrupt', (p) => {
+      corrupt.add(
+        1,
+        attrsFor(`c:${p.namespace}`, () => ({ ...base, 'cachestack.namespace': p.namespace })),
+      );
+    }),
+    cache.on('circuit:open', () => transitions.add(1, stateAttrs.open)),
+    cache.on('circuit:half-open', () => transitions.add(1, stateAttrs.halfOpen)),
+    cache.on('circuit:close', () => transitions.add(1, stateAttrs.closed)),
+    cache.on('bus:message', (p) => {
+      busMessages.add(
+        1,
+        attrsFor(`b:${p.namespace}\0${p.type}`, () => ({
+          ...base,
+          'cachestack.namespace': p.namespace,
+          'cachestack.message_type': p.type,
+        })),
+      );
+    }),
+    cache.on('fenced', (p) => {
+      fenced.add(
+        1,
+        attrsFor(`f:${p.namespace}\0${p.tier}`, () => ({
+          ...base,
+          'cachestack.namespace': p.namespace,
+          'cachestack.tier': p.tier,
+        })),
+      );
+    }),
+  );
+
+  if (options.l2Latency !== false) {
+    const l2Duration = meter.createHistogram(metricNames.l2Duration, {
+      description: 'L2 call time',
+      unit: 'ms',
+    });
+    const onL2 = (message: unknown): void => {
+      const m = message as { operation?: unknown; durationMs?: unknown; ok?: unknown };
+      if (typeof m?.durationMs !== 'number' || typeof m.operation !== 'string') return;
+      const ok = m.ok !== false;
+      const op = m.operation;
+      l2Duration.record(
+        m.durationMs,
+        attrsFor(`d:${op}\0${ok}`, () => ({
+          ...base,
+          'cachestack.operation': op,
+          'cachestack.outcome': ok ? 'ok' : 'error',
+        })),
+      );
+    };
+    subscribe(channelNames.coreL2, onL2);
+    offs.push(() => unsubscribe(channelNames.coreL2, onL2));
+  }
+
+  let closed = false;
+  const close = (): void => {
+    if (closed) return;
+    closed = true;
+    for (const off of offs) off();
+    meter.removeBatchObservableCallback(collect, observables);
+  };
+  return { close, [Symbol.dispose]: close };
+}

@@ -1,0 +1,144 @@
+import { InvalidOptionError, type Logger, noopLogger } from '@cachestack/core';
+import type { Cluster, Redis } from 'ioredis';
+import { assertPrefix } from './keyspace.js';
+
+/** Options of {@link redisStore}. Give exactly one of `client` and `url`. */
+export interface RedisStoreOptions {
+  /**
+   * Your ioredis client (`Redis` or `Cluster`). It stays yours: `close()` never quits it.
+   * Give it `enableOfflineQueue: false` if you want an outage to fail calls at once
+   * instead of at the deadline.
+   */
+  readonly client?: Redis | Cluster | undefined;
+  /**
+   * A `redis://` / `rediss://` URL of a standalone Redis. The store creates the client
+   * (`enableOfflineQueue: false`, `maxRetriesPerRequest: 1`, `commandTimeout`) and
+   * quits it on `close()`. For Cluster pass `client`.
+   */
+  readonly url?: string | undefined;
+  /** Key prefix: letters, digits, `_`, `-`, `.`. Every key the store writes starts with `${prefix}:`. */
+  readonly prefix: string;
+  /**
+   * Deadline of every Redis round trip, in ms. A call that has no answer by then
+   * rejects with core's `TimeoutError`, on your client too.
+   * @defaultValue 1000
+   */
+  readonly commandTimeoutMs?: number | undefined;
+  /**
+   * How long invalidation marks live, in ms, so the longest a fence is usable: a
+   * conditional write whose fence was read more than `fenceTtlMs - commandTimeoutMs`
+   * ago is reported `'fenced'` without being sent (its marks may be gone). Must be
+   * greater than `commandTimeoutMs`; raise it when loaders run longer.
+   * @defaultValue 60000
+   */
+  readonly fenceTtlMs?: number | undefined;
+  /**
+   * Clock in ms used to age fences; tests inject a fake one.
+   * @defaultValue Date.now
+   */
+  readonly now?: (() => number) | undefined;
+  /**
+   * `SCAN COUNT` and number of keys deleted per round trip by `clear`.
+   * @defaultValue 500
+   */
+  readonly clearBatchSize?: number | undefined;
+  /**
+   * Where the store reports client errors of a client it created.
+   * @defaultValue a no-op logger
+   */
+  readonly logger?: Logger | undefined;
+}
+
+/** Options after validation and defaults. */
+export interface ResolvedOptions {
+  readonly client: Redis | Cluster | undefined;
+  readonly url: string | undefined;
+  readonly prefix: string;
+  readonly commandTimeoutMs: number;
+  readonly fenceTtlMs: number;
+  readonly clearBatchSize: number;
+  readonly logger: Logger;
+  readonly now: () => number;
+}
+
+function positiveInteger(name: string, value: unknown, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
+    throw new InvalidOptionError(name, `must be an integer between 1 and ${max}`);
+  }
+  return value;
+}
+
+function isClient(value: unknown): value is Redis | Cluster {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Redis).defineCommand === 'function' &&
+    typeof (value as Redis).getBuffer === 'function'
+  );
+}
+
+function keyPrefixOf(client: Redis | Cluster): string | undefined {
+  const options = client.options as { keyPrefix?: string; redisOptions?: { keyPrefix?: string } };
+  return options.keyPrefix || options.redisOptions?.keyPrefix || undefined;
+}
+
+const LOGGER_METHODS = ['debug', 'info', 'warn', 'error', 'child'] as const;
+
+/**
+ * Validates the options once and resolves defaults.
+ * @throws InvalidOptionError
+ */
+export function resolveOptions(options: RedisStoreOptions): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidOptionError('options', 'must be an object');
+  }
+  const { client, url } = options;
+  if (client !== undefined && url !== undefined) {
+    throw new InvalidOptionError('client', 'give either client or url, not both');
+  }
+  if (client === undefined && url === undefined) {
+    throw new InvalidOptionError('client', 'give an ioredis client or a url');
+  }
+  if (client !== undefined && !isClient(client)) {
+    throw new InvalidOptionError('client', 'must be an ioredis Redis or Cluster instance');
+  }
+  if (client !== undefined && keyPrefixOf(client)) {
+    // Scripts compute key names and SCAN patterns are not prefixed: use `prefix` instead.
+    throw new InvalidOptionError('client', 'must not have a keyPrefix; use the prefix option');
+  }
+  if (url !== undefined && (typeof url !== 'string' || !/^rediss?:\/\//.test(url))) {
+    throw new InvalidOptionError('url', 'must be a redis:// or rediss:// URL');
+  }
+  assertPrefix(options.prefix);
+  const logger = options.logger ?? noopLogger;
+  if (
+    typeof logger !== 'object' ||
+    logger === null ||
+    LOGGER_METHODS.some((m) => typeof logger[m] !== 'function')
+  ) {
+    throw new InvalidOptionError('logger', 'must have debug, info, warn, error and child methods');
+  }
+  const now = options.now ?? Date.now;
+  if (typeof now !== 'function') throw new InvalidOptionError('now', 'must be a function');
+  const commandTimeoutMs = positiveInteger(
+    'commandTimeoutMs',
+    options.commandTimeoutMs,
+    1000,
+    2_147_483_647,
+  );
+  const fenceTtlMs = positiveInteger('fenceTtlMs', options.fenceTtlMs, 60_000, 2_147_483_647);
+  if (fenceTtlMs <= commandTimeoutMs) {
+    throw new InvalidOptionError('fenceTtlMs', 'must be greater than commandTimeoutMs');
+  }
+  return {
+    client,
+    url,
+    prefix: options.prefix,
+    commandTimeoutMs,
+    fenceTtlMs,
+    clearBatchSize: positiveInteger('clearBatchSize', options.clearBatchSize, 500, 100_000),
+    logger,
+    now,
+  };
+}
