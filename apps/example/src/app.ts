@@ -10,6 +10,7 @@ import { dashboardHtml } from './dashboard/page.js';
 import { type Database, openDatabase } from './db/database.js';
 import { migrateAndSeed, type SeedSizes } from './db/seed.js';
 import { Shop } from './services/shop.js';
+import { createAppHealth } from './telemetry/health.js';
 import { createPrometheusMetrics } from './telemetry/prometheus.js';
 import { StatsRecorder } from './telemetry/recorder.js';
 
@@ -80,12 +81,17 @@ export async function buildApp(options: AppOptions): Promise<App> {
 
   const recorder = new StatsRecorder({ sliceMs: options.sliceMs ?? 2000 });
   const runtime = new CacheRuntime(resolved.config, resolved.input, recorder, logger);
+  const health = createAppHealth(runtime.facade, resolved.config, logger);
+  runtime.onApply((config) => health.reconfigure(config));
   const shop = new Shop(
     db,
     () => runtime.stack.ns,
-    (ms) => recorder.recordLatency(ms),
+    (ms) => {
+      recorder.recordLatency(ms);
+      health.recordLatency(ms);
+    },
   );
-  const prometheus = createPrometheusMetrics(recorder, () => runtime.stack.cache);
+  const prometheus = createPrometheusMetrics(recorder, runtime.facade);
   const rate = createApiRateLimiter(resolved.config);
 
   const server = Fastify({
@@ -102,6 +108,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     shop,
     recorder,
     prometheus,
+    health,
     apiKey: options.adminApiKey,
     extraStatus: () => ({ rateLimit: rate.status }),
   });
@@ -121,6 +128,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
         await shop.drain();
         await rate.limiter?.close();
         await prometheus.close();
+        health.close();
         await runtime.close();
         await db.close();
       })();

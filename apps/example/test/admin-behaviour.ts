@@ -63,12 +63,14 @@ export function adminBehaviour(getApp: () => App): void {
       const res = await inject({ method: 'GET', url: '/cache/metrics', headers: admin });
       expect(res.statusCode).toBe(200);
       expect(res.headers['content-type']).toContain('text/plain');
-      expect(res.body).toMatch(/# TYPE cachestack_requests_total counter/);
+      expect(res.body).toMatch(/# TYPE cachestack_cache_requests_total counter/);
       expect(res.body).toMatch(
-        /cachestack_requests_total\{[^}]*namespace="users",tier="l1",result="hit"[^}]*\} [1-9]/,
+        /cachestack_cache_requests_total\{[^}]*cachestack_namespace="users"[^}]*cachestack_tier="l1"[^}]*\} [1-9]/,
       );
-      expect(res.body).toMatch(/cachestack_read_duration_bucket\{[^}]*le="[0-9.]+"\}/);
-      expect(res.body).toMatch(/cachestack_l1_entries\{[^}]*\} [1-9]/);
+      expect(res.body).toMatch(
+        /cachestack_example_read_duration[a-z_]*_bucket\{[^}]*le="[0-9.]+"\}/,
+      );
+      expect(res.body).toMatch(/cachestack_cache_l1_entries\{[^}]*\} [1-9]/);
     });
 
     it('reports health with score, status, issues and recommendations', async () => {
@@ -79,6 +81,7 @@ export function adminBehaviour(getApp: () => App): void {
       expect(['healthy', 'degraded', 'critical']).toContain(health.status);
       expect(Array.isArray(health.issues)).toBe(true);
       expect(Array.isArray(health.recommendations)).toBe(true);
+      expect(health.signals).toHaveProperty('hitRate');
     });
 
     it('rejects an invalid configuration with its errors and keeps the one in force', async () => {

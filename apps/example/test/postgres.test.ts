@@ -1,3 +1,5 @@
+import { redisUrl, uniquePrefix } from '@cachestack/test-suite';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.js';
@@ -25,23 +27,65 @@ if (!available) {
   console.warn(`[example] PostgreSQL tests skipped: nothing answers at ${DATABASE_URL}`);
 }
 
-// Each run uses its own schema on the shared server and drops it afterwards.
-describe.skipIf(!available)('on PostgreSQL (DATABASE_URL)', () => {
+/** Deletes every key under `prefix` on the shared Redis (SCAN + UNLINK, never FLUSH). */
+async function deleteKeys(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) await redis.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+// PostgreSQL (its own schema per run) with the L2 on the shared Redis (its own prefix).
+// The test command makes sure a Redis answers at REDIS_URL.
+describe.skipIf(!available)('on PostgreSQL with the L2 on Redis', () => {
   const schema = uniqueName('example');
+  const prefix = uniquePrefix('example');
+  const url = redisUrl();
   let app: App;
   beforeAll(async () => {
-    app = await testApp({ databaseUrl: DATABASE_URL, databaseSchema: schema });
+    app = await testApp({
+      databaseUrl: DATABASE_URL,
+      databaseSchema: schema,
+      redisUrl: url,
+      redisPrefix: prefix,
+    });
   });
   afterAll(async () => {
     await app?.close();
     await dropSchema(DATABASE_URL, schema);
+    await deleteKeys(url, prefix);
   });
 
-  it('runs on the PostgreSQL pool', async () => {
+  it('runs on the PostgreSQL pool and the Redis store', async () => {
     const status = (
       await app.server.inject({ method: 'GET', url: '/cache/status', headers: admin })
     ).json();
     expect(status.database).toBe('postgres');
+    expect(status.l2).toMatchObject({ kind: 'redis', circuit: 'closed' });
+  });
+
+  it('serves an entry from Redis once L1 no longer has it', async () => {
+    const first = (await app.server.inject({ method: 'GET', url: '/api/products/12' })).json();
+    const redis = new Redis(url);
+    try {
+      const keys = await redis.keys(`${prefix}*product:12*`);
+      expect(keys.length).toBeGreaterThan(0);
+    } finally {
+      redis.disconnect();
+    }
+    const products = app.runtime.stack.ns.products;
+    const fromL2 = await products.get('shop:v1:products:product:12', { skipL1: true });
+    expect(fromL2).toEqual(
+      JSON.parse(JSON.stringify(first), (k, v) => (k === 'updatedAt' ? new Date(v) : v)),
+    );
   });
 
   apiBehaviour(() => app);

@@ -4,7 +4,7 @@ import { NAMESPACES, type NamespaceName } from '../cache/keys.js';
 import type { CacheRuntime } from '../cache/runtime.js';
 import type { Database } from '../db/database.js';
 import type { Shop } from '../services/shop.js';
-import { scoreHealth } from '../telemetry/health.js';
+import type { AppHealth } from '../telemetry/health.js';
 import type { PrometheusMetrics } from '../telemetry/prometheus.js';
 import type { StatsRecorder } from '../telemetry/recorder.js';
 import { apiKeyGuard } from './auth.js';
@@ -19,6 +19,7 @@ export interface AdminContext {
   readonly shop: Shop;
   readonly recorder: StatsRecorder;
   readonly prometheus: PrometheusMetrics;
+  readonly health: AppHealth;
   readonly apiKey: string;
   /** Extra status sections (rate limiter and so on). */
   readonly extraStatus?: () => Record<string, unknown>;
@@ -73,15 +74,13 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: AdminContext): vo
       /** Everything the dashboard draws, in one poll. */
       admin.get('/cache/dashboard', async () => ({
         status: status(),
-        health: scoreHealth(recorder, runtime.stack.config, runtime.stack.cache.stats().circuit),
+        health: ctx.health.report(),
         series: recorder.series(),
         sliceMs: recorder.sliceMs,
         warmup: lastWarmup ? warmupView(lastWarmup) : null,
       }));
 
-      admin.get('/cache/health', async () =>
-        scoreHealth(recorder, runtime.stack.config, runtime.stack.cache.stats().circuit),
-      );
+      admin.get('/cache/health', async () => ctx.health.report());
 
       admin.get('/cache/metrics', async (_req, reply) => {
         reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8');

@@ -8,6 +8,7 @@ import {
   memoryStore,
   type RemoteStore,
 } from '@cachestack/core';
+import { redisStore } from '@cachestack/redis';
 
 /**
  * One switch per cachestack package the app wires in. Each integration is a small
@@ -39,21 +40,31 @@ export interface StackParts {
  *
  * - L2 `file` (embedded default): `fileStore({ dir })` from @cachestack/file once it is on
  *   main; until then core's `memoryStore()` (one process, nothing persisted).
- * - L2 `redis` (`REDIS_URL`): `redisStore({ url, prefix })` from @cachestack/redis, with
- *   `redisBus` (@cachestack/coherency) and `redisLocker` (@cachestack/locking), once on main.
+ * - L2 `redis` (`REDIS_URL`): `redisStore({ url, prefix })` from @cachestack/redis (active);
+ *   `redisBus` (@cachestack/coherency) and `redisLocker` (@cachestack/locking) once on main.
  * - compression: `compression(...)` from @cachestack/compression (on main: active).
  */
-export function buildStackParts(config: CacheStackConfig, _logger: Logger): StackParts {
+export function buildStackParts(config: CacheStackConfig, logger: Logger): StackParts {
   const statuses: IntegrationStatus[] = [];
-  const l2 = memoryStore();
-  const l2Kind = 'memory' as const;
+  let l2: RemoteStore;
+  let l2Kind: StackParts['l2Kind'];
   if (config.l2.kind === 'redis') {
+    // The store creates its client (no offline queue, command deadlines) and quits it on close.
+    l2 = redisStore({
+      url: config.l2.url,
+      prefix: config.l2.prefix,
+      commandTimeoutMs: config.l2.commandTimeoutMs,
+      logger,
+    });
+    l2Kind = 'redis';
     statuses.push({
       name: '@cachestack/redis',
-      state: 'fallback',
-      detail: `REDIS_URL is set but @cachestack/redis is not on main yet: L2 is core's memoryStore()`,
+      state: 'active',
+      detail: `L2 on ${redactUrl(config.l2.url)} with prefix "${config.l2.prefix}"`,
     });
   } else {
+    l2 = memoryStore();
+    l2Kind = 'memory';
     statuses.push({
       name: '@cachestack/file',
       state: 'fallback',
@@ -102,4 +113,15 @@ export function buildStackParts(config: CacheStackConfig, _logger: Logger): Stac
     statuses,
     close: async () => {},
   };
+}
+
+/** A URL without its password, for status pages and logs. */
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password !== '') u.password = '***';
+    return u.toString();
+  } catch {
+    return 'redis';
+  }
 }

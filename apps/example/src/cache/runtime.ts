@@ -1,6 +1,7 @@
 import type { CacheStackConfig, CacheStackConfigInput } from '@cachestack/config';
 import type { Logger } from '@cachestack/core';
 import type { StatsRecorder } from '../telemetry/recorder.js';
+import { CacheFacade } from './facade.js';
 import { buildCacheStack, type CacheStack } from './stack.js';
 
 /**
@@ -14,6 +15,9 @@ export class CacheRuntime {
   readonly #recorder: StatsRecorder;
   readonly #logger: Logger;
   readonly startedAt = Date.now();
+  /** Events and stats of the cache in force, across rebuilds (metrics and health use it). */
+  readonly facade: CacheFacade;
+  readonly #onApply = new Set<(config: CacheStackConfig) => void>();
   generation = 1;
 
   constructor(
@@ -26,7 +30,14 @@ export class CacheRuntime {
     this.#logger = logger;
     this.#input = input;
     this.#stack = buildCacheStack(config, logger);
+    this.facade = new CacheFacade(this.#stack.cache);
     this.#attach();
+  }
+
+  /** Calls `listener` after each configuration change is applied. */
+  onApply(listener: (config: CacheStackConfig) => void): () => void {
+    this.#onApply.add(listener);
+    return () => this.#onApply.delete(listener);
   }
 
   /** The stack in force. */
@@ -52,6 +63,8 @@ export class CacheRuntime {
     this.#input = input;
     this.generation++;
     this.#attach();
+    this.facade.switchTo(next.cache);
+    for (const listener of this.#onApply) listener(config);
     this.#logger.info(`cache stack rebuilt (generation ${this.generation})`);
     await previous.close();
   }

@@ -1,95 +1,76 @@
 import type { CacheStackConfig } from '@cachestack/config';
-import type { StatsRecorder } from './recorder.js';
+import type { Logger } from '@cachestack/core';
+import {
+  createHealthMonitor,
+  type HealthMonitor,
+  type HealthReport,
+  type Trends,
+} from '@cachestack/metrics';
+import type { CacheFacade } from '../cache/facade.js';
 
-/** The health report served by `/cache/health`. */
-export interface HealthReport {
-  /** 0-100. */
-  readonly score: number;
-  readonly status: 'healthy' | 'degraded' | 'critical';
-  readonly issues: { signal: string; severity: 'warning' | 'critical'; message: string }[];
-  readonly recommendations: string[];
-  readonly signals: { hitRate: number; p95Ms: number; l2ErrorRate: number; reads: number };
-  /** Where the score comes from. */
-  readonly source: string;
+/** What `/cache/health` serves: the monitor's report plus its recommendations and trends. */
+export interface AppHealthReport extends HealthReport {
+  readonly recommendations: readonly string[];
+  readonly trends: Trends;
 }
 
-/**
- * Scores health from the last minute of figures with the thresholds and weights of
- * `config.metrics.health`. This is the app's stand-in until `createHealthMonitor` from
- * @cachestack/metrics is on main; the report has the same fields (score, status, issues,
- * recommendations) so the switch does not change the API.
- */
-export function scoreHealth(
-  recorder: StatsRecorder,
-  config: CacheStackConfig,
-  circuit: string,
-): HealthReport {
+/** The app's health monitor, rebuilt when the thresholds of the configuration change. */
+export interface AppHealth {
+  report(): AppHealthReport;
+  recordLatency(ms: number): void;
+  reconfigure(config: CacheStackConfig): void;
+  close(): void;
+}
+
+function monitorFor(facade: CacheFacade, config: CacheStackConfig, logger: Logger): HealthMonitor {
   const h = config.metrics.health;
-  const { counts, l2Errors, p95 } = recorder.window(60_000);
-  const hits = counts.l1 + counts.l2 + counts.stale;
-  const reads = hits + counts.miss;
-  const hitRate = reads === 0 ? 1 : hits / reads;
-  const l2Calls = counts.l2 + counts.miss + l2Errors;
-  const l2ErrorRate = l2Calls === 0 ? 0 : l2Errors / l2Calls;
-  const issues: HealthReport['issues'] = [];
-  const recommendations: string[] = [];
-
-  // Each signal scores 1 at or better than its warning level, 0 at or past critical.
-  const between = (value: number, good: number, bad: number) =>
-    good === bad ? (value <= good ? 1 : 0) : Math.min(1, Math.max(0, (bad - value) / (bad - good)));
-  const hitScore =
-    reads < 20 ? 1 : between(1 - hitRate, 1 - h.hitRate.warning, 1 - h.hitRate.critical);
-  const latencyScore = between(p95, h.latencyP95TargetMs, h.latencyP95TargetMs * 4);
-  const errorScore = between(l2ErrorRate, h.l2ErrorRate.warning, h.l2ErrorRate.critical);
-
-  if (reads >= 20 && hitRate < h.hitRate.warning) {
-    const critical = hitRate < h.hitRate.critical;
-    issues.push({
-      signal: 'hitRate',
-      severity: critical ? 'critical' : 'warning',
-      message: `hit rate ${(hitRate * 100).toFixed(1)}% is below ${(h.hitRate.warning * 100).toFixed(0)}%`,
-    });
-    recommendations.push(
-      'Warm the hot keys (POST /cache/warmup) or raise the TTLs of busy namespaces.',
-    );
-  }
-  if (p95 > h.latencyP95TargetMs) {
-    issues.push({
-      signal: 'latency',
-      severity: latencyScore === 0 ? 'critical' : 'warning',
-      message: `p95 read latency ${p95.toFixed(1)} ms is above the ${h.latencyP95TargetMs} ms target`,
-    });
-    recommendations.push('Raise l1.maxEntries/maxBytes so more reads are served from memory.');
-  }
-  if (l2ErrorRate > h.l2ErrorRate.warning) {
-    issues.push({
-      signal: 'l2ErrorRate',
-      severity: l2ErrorRate > h.l2ErrorRate.critical ? 'critical' : 'warning',
-      message: `L2 error rate ${(l2ErrorRate * 100).toFixed(2)}%`,
-    });
-    recommendations.push('Check the L2 (Redis or disk); reads fall back to L1 and the database.');
-  }
-  if (circuit === 'open') {
-    issues.push({ signal: 'circuit', severity: 'critical', message: 'L2 circuit breaker is open' });
-  }
-  const w = h.weights;
-  const total = w.hitRate + w.latency + w.errorRate;
-  let score = Math.round(
-    (100 * (w.hitRate * hitScore + w.latency * latencyScore + w.errorRate * errorScore)) / total,
-  );
-  if (circuit === 'open') score = Math.min(score, 40);
-  const status = score >= 80 ? 'healthy' : score >= 50 ? 'degraded' : 'critical';
-  return {
-    score,
-    status,
-    issues,
-    recommendations,
-    signals: {
-      hitRate: Math.round(hitRate * 10_000) / 10_000,
-      p95Ms: p95,
-      l2ErrorRate: Math.round(l2ErrorRate * 10_000) / 10_000,
-      reads,
+  return createHealthMonitor(facade, {
+    thresholds: {
+      hitRateWarn: h.hitRate.warning,
+      hitRateCritical: h.hitRate.critical,
+      l2ErrorRateWarn: h.l2ErrorRate.warning,
+      l2ErrorRateCritical: h.l2ErrorRate.critical,
+      latencyP95TargetMs: h.latencyP95TargetMs,
+      latencyP95CriticalMs: h.latencyP95TargetMs * 4,
     },
-    source: 'app (stand-in until @cachestack/metrics createHealthMonitor is on main)',
+    // The configuration weighs hit rate, latency and L2 errors (summing to 1); circuit,
+    // memory and bus lag keep the monitor's default weights on its 0-100 scale.
+    weights: {
+      hitRate: h.weights.hitRate * 60,
+      latency: h.weights.latency * 60,
+      l2ErrorRate: h.weights.errorRate * 60,
+    },
+    windowMs: 60_000,
+    sliceMs: 5_000,
+    logger,
+  });
+}
+
+/** Health from `createHealthMonitor` of @cachestack/metrics, fed by the cache facade. */
+export function createAppHealth(
+  facade: CacheFacade,
+  config: CacheStackConfig,
+  logger: Logger,
+): AppHealth {
+  let monitor = monitorFor(facade, config, logger);
+  return {
+    report() {
+      const report = monitor.check();
+      return {
+        ...report,
+        recommendations: [...new Set(report.issues.map((i) => i.recommendation))],
+        trends: monitor.trends(10),
+      };
+    },
+    recordLatency(ms) {
+      monitor.recordLatency(ms, 'api-read');
+    },
+    reconfigure(next) {
+      monitor.close();
+      monitor = monitorFor(facade, next, logger);
+    },
+    close() {
+      monitor.close();
+    },
   };
 }
