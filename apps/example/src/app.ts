@@ -2,7 +2,7 @@ import type { CacheStackConfigInput } from '@cachestack/config';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { type Logger as PinoLogger, pino } from 'pino';
 import { registerAdminRoutes } from './admin/routes.js';
-import { createApiRateLimiter } from './api/rate-limit.js';
+import { createApiRateLimit } from './api/rate-limit.js';
 import { registerApiRoutes } from './api/routes.js';
 import { BASE_CONFIG, resolveAppConfig } from './cache/app-config.js';
 import { CacheRuntime } from './cache/runtime.js';
@@ -18,6 +18,8 @@ import { StatsRecorder } from './telemetry/recorder.js';
 export interface AppOptions {
   /** Admin API key (`X-API-Key`), at least 16 characters. */
   readonly adminApiKey: string;
+  /** An open database to use (the app then does not close it); else one is opened. */
+  readonly database?: Database | undefined;
   /** PostgreSQL URL; PGlite (embedded) when absent. */
   readonly databaseUrl?: string | undefined;
   /** PGlite data directory; in memory when absent. */
@@ -66,16 +68,19 @@ export async function buildApp(options: AppOptions): Promise<App> {
     );
   }
 
-  const db = await openDatabase({
-    url: options.databaseUrl,
-    dataDir: options.dataDir,
-    schema: options.databaseSchema,
-  });
+  const ownsDb = options.database === undefined;
+  const db =
+    options.database ??
+    (await openDatabase({
+      url: options.databaseUrl,
+      dataDir: options.dataDir,
+      schema: options.databaseSchema,
+    }));
   try {
     const seeded = await migrateAndSeed(db, options.seed);
     logger.info({ database: db.kind, seeded }, 'database ready');
   } catch (error) {
-    await db.close();
+    if (ownsDb) await db.close();
     throw error;
   }
 
@@ -92,7 +97,10 @@ export async function buildApp(options: AppOptions): Promise<App> {
     },
   );
   const prometheus = createPrometheusMetrics(recorder, runtime.facade);
-  const rate = createApiRateLimiter(resolved.config);
+  const rate = createApiRateLimit(resolved.config, {
+    redisUrl: options.redisUrl,
+    prefix: `${options.redisPrefix ?? 'shop'}:rl`,
+  });
 
   const server = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -110,7 +118,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     prometheus,
     health,
     apiKey: options.adminApiKey,
-    extraStatus: () => ({ rateLimit: rate.status }),
+    extraStatus: () => ({ rateLimit: rate.status() }),
   });
   await server.ready();
 
@@ -126,11 +134,11 @@ export async function buildApp(options: AppOptions): Promise<App> {
         await server.close();
         // Handlers of requests whose clients went away may still run: let them finish.
         await shop.drain();
-        await rate.limiter?.close();
+        await rate.close();
         await prometheus.close();
         health.close();
         await runtime.close();
-        await db.close();
+        if (ownsDb) await db.close();
       })();
       return closing;
     },

@@ -3,6 +3,7 @@ import type { App } from '../src/app.js';
 import { adminBehaviour } from './admin-behaviour.js';
 import { apiBehaviour } from './api-behaviour.js';
 import { dashboardBehaviour } from './dashboard-behaviour.js';
+import { rateLimitBehaviour } from './rate-limit-behaviour.js';
 import { testApp } from './helpers.js';
 
 // One app for the whole file: PGlite takes seconds to start on a busy machine.
@@ -17,4 +18,5 @@ describe('on PGlite with the embedded L2', () => {
   apiBehaviour(() => app);
   adminBehaviour(() => app);
   dashboardBehaviour(() => app);
+  rateLimitBehaviour(() => app);
 });

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { CATEGORIES } from '../db/seed.js';
 import { type Shop, ShopError } from '../services/shop.js';
-import { type ApiRateLimiter, applyRateLimit } from './rate-limit.js';
+import type { RateLimiter } from '@cachestack/ratelimit';
+import { applyRateLimit } from './rate-limit.js';
 
 const idParam = {
   type: 'object',
@@ -16,7 +17,7 @@ const notFound = (reply: FastifyReply, what: string) =>
 export function registerApiRoutes(
   app: FastifyInstance,
   shop: Shop,
-  limiter: ApiRateLimiter | undefined,
+  limiter: RateLimiter | undefined,
 ): void {
   app.register(
     async (api) => {

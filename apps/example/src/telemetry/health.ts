@@ -42,6 +42,8 @@ function monitorFor(facade: CacheFacade, config: CacheStackConfig, logger: Logge
     },
     windowMs: 60_000,
     sliceMs: 5_000,
+    // Logged as warnings: only what is really slow for a cached read.
+    slowOperationMs: 250,
     logger,
   });
 }
