@@ -1,0 +1,11 @@
+import { createCache } from '@cachestack/core';
+import { redisStore } from '@cachestack/redis';
+import { Redis } from 'ioredis';
+const prefix = 'profx';
+const c = createCache({ namespace: 'l2', l1: false, l2: redisStore({ client: new Redis('redis://127.0.0.1:6379'), prefix }) });
+const value = { id: 42, bio: 'x'.repeat(900) };
+for (let i = 0; i < 256; i++) await c.set(`user:${i}`, value, { ttl: '10m' });
+let n = 0; const end = Date.now() + 3000;
+await Promise.all(Array.from({ length: 100 }, async () => { while (Date.now() < end) { await c.get(`user:${n++ % 256}`); } }));
+console.log('ops/s', n / 3);
+await c.clear(); await c.close();

@@ -1,0 +1,44 @@
+export {
+  OptimizedRedisRateLimit,
+  type RateLimitCheck,
+  type RateLimitingAdapterOptions,
+  RateLimitingCacheAdapter,
+  type RateLimitingHealth,
+  type RateLimitingStats,
+  type RateLimitResult,
+} from './adapter.js';
+export { InvalidCostError, RateLimitMigrationError } from './errors.js';
+export {
+  type RateLimiterEventMap,
+  type RateLimiterEventName,
+  RateLimiterEvents,
+  rateLimitChannels,
+} from './events.js';
+export { type RateLimitHeaders, rateLimitHeaders } from './headers.js';
+export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
+export type {
+  CheckOptions,
+  CheckRequest,
+  FailurePolicy,
+  RateLimiterOptions,
+  RateLimiterStats,
+} from './options.js';
+export { createRateLimiter, RateLimiter } from './rate-limiter.js';
+export { RedisStore, type RedisStoreOptions } from './redis-store.js';
+export {
+  type FlexibleOptions,
+  fromRateLimiterFlexible,
+  type MigratedOptions,
+} from './rlf-migrator.js';
+export type {
+  Algorithm,
+  DecisionSource,
+  RateLimitDecision,
+  RateLimitStore,
+  ResolvedRule,
+  RuleDecision,
+  RuleOptions,
+  StoreAnswer,
+  StoreOp,
+  StoreRequest,
+} from './types.js';
