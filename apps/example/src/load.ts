@@ -77,7 +77,9 @@ async function main(): Promise<void> {
       logger: pino({ level: 'warn' }),
       // One client IP sends everything: limits are still checked on every request, with
       // a limit this load does not reach.
-      config: { rateLimits: { api: { algorithm: 'sliding-window', limit: 10_000_000, windowMs: '1m' } } },
+      config: {
+        rateLimits: { api: { algorithm: 'sliding-window', limit: 10_000_000, windowMs: '1m' } },
+      },
     });
     await app.server.listen({ port: 0, host: '127.0.0.1' });
     url = `http://127.0.0.1:${(app.server.server.address() as AddressInfo).port}`;

@@ -16,7 +16,9 @@ export function testApp(options: Partial<AppOptions> = {}): Promise<App> {
     logger: pino({ level: 'silent' }),
     // Every test request comes from 127.0.0.1: a limit no suite reaches (the rate-limit
     // test builds its own app with a small one).
-    config: { rateLimits: { api: { algorithm: 'sliding-window', limit: 1_000_000, windowMs: '1m' } } },
+    config: {
+      rateLimits: { api: { algorithm: 'sliding-window', limit: 1_000_000, windowMs: '1m' } },
+    },
     ...options,
   });
 }

@@ -3,8 +3,8 @@ import type { App } from '../src/app.js';
 import { adminBehaviour } from './admin-behaviour.js';
 import { apiBehaviour } from './api-behaviour.js';
 import { dashboardBehaviour } from './dashboard-behaviour.js';
-import { rateLimitBehaviour } from './rate-limit-behaviour.js';
 import { testApp } from './helpers.js';
+import { rateLimitBehaviour } from './rate-limit-behaviour.js';
 
 // One app for the whole file: PGlite takes seconds to start on a busy machine.
 describe('on PGlite with the embedded L2', () => {

@@ -1,8 +1,8 @@
 import type { CacheStackConfig } from '@cachestack/config';
 import {
   createRateLimiter,
-  RedisStore as RateLimitRedisStore,
   type RateLimiter,
+  RedisStore as RateLimitRedisStore,
   rateLimitHeaders,
 } from '@cachestack/ratelimit';
 import type { FastifyInstance } from 'fastify';

@@ -1,7 +1,7 @@
+import type { RateLimiter } from '@cachestack/ratelimit';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { CATEGORIES } from '../db/seed.js';
 import { type Shop, ShopError } from '../services/shop.js';
-import type { RateLimiter } from '@cachestack/ratelimit';
 import { applyRateLimit } from './rate-limit.js';
 
 const idParam = {
