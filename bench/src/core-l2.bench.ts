@@ -15,7 +15,14 @@ import { redisDriver } from 'bentocache/drivers/redis';
 import { Cacheable } from 'cacheable';
 import { Redis } from 'ioredis';
 import { Keyv } from 'keyv';
-import { interleaved, printScenario, type Row, ratios, type ScenarioResult, writeResults } from './lib/report.js';
+import {
+  interleaved,
+  printScenario,
+  type Row,
+  ratios,
+  type ScenarioResult,
+  writeResults,
+} from './lib/report.js';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `bench-core-l2-${process.pid}`;
@@ -35,23 +42,39 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 export default async function run(): Promise<void> {
   const raw = new Redis(url, clientOptions);
   const storeClient = new Redis(url, clientOptions);
-  const l2Only = createCache({ namespace: 'l2', l1: false, l2: redisStore({ client: storeClient, prefix }) });
-  const tiered = createCache({ namespace: 'tiered', l1: { maxEntries: 10_000 }, l2: redisStore({ client: new Redis(url, clientOptions), prefix }) });
+  const l2Only = createCache({
+    namespace: 'l2',
+    l1: false,
+    l2: redisStore({ client: storeClient, prefix }),
+  });
+  const tiered = createCache({
+    namespace: 'tiered',
+    l1: { maxEntries: 10_000 },
+    l2: redisStore({ client: new Redis(url, clientOptions), prefix }),
+  });
   const bentoL2 = new BentoCache({
     default: 'r',
-    stores: { r: bentostore().useL2Layer(redisDriver({ connection: new Redis(url, clientOptions), prefix: `${prefix}:bento` })) },
+    stores: {
+      r: bentostore().useL2Layer(
+        redisDriver({ connection: new Redis(url, clientOptions), prefix: `${prefix}:bento` }),
+      ),
+    },
   });
   const bentoTiered = new BentoCache({
     default: 't',
     stores: {
       t: bentostore()
         .useL1Layer(memoryDriver({ maxItems: 10_000 }))
-        .useL2Layer(redisDriver({ connection: new Redis(url, clientOptions), prefix: `${prefix}:bento2` })),
+        .useL2Layer(
+          redisDriver({ connection: new Redis(url, clientOptions), prefix: `${prefix}:bento2` }),
+        ),
     },
   });
   const keyvRedis = new Keyv(new KeyvRedis(url), { namespace: `${prefix}-cacheable` });
   const cacheableL2 = new Cacheable({ primary: keyvRedis });
-  const cacheableTiered = new Cacheable({ secondary: new Keyv(new KeyvRedis(url), { namespace: `${prefix}-cacheable2` }) });
+  const cacheableTiered = new Cacheable({
+    secondary: new Keyv(new KeyvRedis(url), { namespace: `${prefix}-cacheable2` }),
+  });
 
   const keys = Array.from({ length: KEYS }, (_, i) => `user:${i}`);
   const json = JSON.stringify(value);
@@ -69,7 +92,8 @@ export default async function run(): Promise<void> {
   const l2Rows: Row[] = await interleaved(
     {
       'raw ioredis GET': (i) => raw.get(`${prefix}:raw:${pick(i)}`),
-      'raw ioredis GET + JSON.parse': async (i) => JSON.parse((await raw.get(`${prefix}:raw:${pick(i)}`))!),
+      'raw ioredis GET + JSON.parse': async (i) =>
+        JSON.parse((await raw.get(`${prefix}:raw:${pick(i)}`))!),
       'cachestack get (L2 hit)': (i) => l2Only.get(pick(i)),
       'bentocache get (L2 only)': (i) => bentoL2.get({ key: pick(i) }),
       'cacheable get (Keyv redis)': (i) => cacheableL2.get(pick(i)),

@@ -23,3 +23,99 @@ export function withDeadline<T>(promise: Promise<T>, ms: number, what: string): 
     );
   });
 }
+
+interface Pending {
+  readonly at: number;
+  readonly operation: string;
+  settled: boolean;
+  readonly reject: (error: Error) => void;
+}
+
+/**
+ * Deadlines of calls that share one timeout, on one timer instead of a
+ * `setTimeout`/`clearTimeout` pair per call. Calls start in order, so deadlines ascend
+ * and the timer only waits for the oldest unsettled call.
+ */
+export class DeadlineQueue {
+  readonly #timeoutMs: number;
+  readonly #what: string;
+  #queue: Pending[] = [];
+  #head = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(timeoutMs: number, what: string) {
+    this.#timeoutMs = timeoutMs;
+    this.#what = what;
+  }
+
+  /** Like {@link withDeadline} with this queue's timeout. */
+  run<T>(promise: Promise<T>, operation: string): Promise<T> {
+    if (!Number.isFinite(this.#timeoutMs) || this.#timeoutMs <= 0) return promise;
+    return new Promise<T>((resolve, reject) => {
+      const entry: Pending = {
+        at: performance.now() + this.#timeoutMs,
+        operation,
+        settled: false,
+        reject,
+      };
+      this.#queue.push(entry);
+      if (this.#timer === undefined) this.#arm(this.#timeoutMs);
+      promise.then(
+        (value) => {
+          if (entry.settled) return;
+          entry.settled = true;
+          this.#drop();
+          resolve(value);
+        },
+        (error: unknown) => {
+          if (entry.settled) return;
+          entry.settled = true;
+          this.#drop();
+          reject(error);
+        },
+      );
+    });
+  }
+
+  #drop(): void {
+    const queue = this.#queue;
+    let head = this.#head;
+    while (head < queue.length && queue[head]!.settled) head++;
+    if (head === queue.length) {
+      queue.length = 0;
+      head = 0;
+    } else if (head > 1024 && head * 2 > queue.length) {
+      this.#queue = queue.slice(head);
+      head = 0;
+    }
+    this.#head = head;
+  }
+
+  #arm(delayMs: number): void {
+    this.#timer = setTimeout(this.#fire, Math.max(1, Math.ceil(delayMs)));
+    this.#timer.unref?.();
+  }
+
+  #fire = (): void => {
+    this.#timer = undefined;
+    const now = performance.now();
+    const queue = this.#queue;
+    while (this.#head < queue.length) {
+      const entry = queue[this.#head]!;
+      if (!entry.settled) {
+        if (entry.at > now) break;
+        entry.settled = true;
+        entry.reject(
+          new TimeoutError(
+            `${this.#what} ${entry.operation} did not finish within ${this.#timeoutMs}ms`,
+            this.#timeoutMs,
+          ),
+        );
+      }
+      this.#head++;
+    }
+    this.#drop();
+    const next = queue[this.#head];
+    if (next) this.#arm(next.at - now);
+  };
+}

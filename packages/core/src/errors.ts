@@ -74,8 +74,9 @@ export class CircuitOpenError extends CacheStackError {
 
 /** A remote store call failed (connection lost, command error, ...). */
 export class StoreError extends CacheStackError {
-  constructor(message: string, options?: CacheStackErrorOptions) {
-    super('CACHESTACK_STORE', message, options);
+  /** `code` lets a store's subclasses keep a code of their own, e.g. `CACHESTACK_FILE_LOCK_TIMEOUT`. */
+  constructor(message: string, options?: CacheStackErrorOptions & { code?: string }) {
+    super(options?.code ?? 'CACHESTACK_STORE', message, options);
   }
 }
 

@@ -1,6 +1,6 @@
 import { CircuitBreaker, type CircuitState } from './circuit-breaker.js';
 import type { Codec, Serializer } from './codec.js';
-import { withDeadline } from './deadline.js';
+import { DeadlineQueue } from './deadline.js';
 import type { Entry } from './entry.js';
 import { CacheStackError, CircuitOpenError, CorruptEntryError, StoreError } from './errors.js';
 import { type CacheEvents, coreChannels } from './events.js';
@@ -51,10 +51,12 @@ export class RemoteTier {
   readonly #pendingClear = new Set<string>();
   #pendingCount = 0;
   #retryTimer: ReturnType<typeof setInterval> | undefined;
+  readonly #deadlines: DeadlineQueue;
   #flushing = false;
 
   constructor(options: RemoteTierOptions) {
     this.#o = options;
+    this.#deadlines = new DeadlineQueue(options.timeoutMs, `L2 ${options.store.name}`);
     const codecs = options.codec ? [options.codec, ...options.decoders] : [...options.decoders];
     this.#decodeOptions = { serializer: options.serializer, codecs };
     this.#breaker = new CircuitBreaker({
@@ -297,11 +299,7 @@ export class RemoteTier {
     }
     const started = coreChannels.l2.hasSubscribers ? performance.now() : 0;
     try {
-      const result = await withDeadline(
-        fn(),
-        this.#o.timeoutMs,
-        `L2 ${this.#o.store.name} ${operation}`,
-      );
+      const result = await this.#deadlines.run(fn(), operation);
       this.#breaker.success();
       if (started) {
         coreChannels.l2.publish({ operation, durationMs: performance.now() - started, ok: true });

@@ -129,7 +129,11 @@ function reviveTagged(node: Tagged): unknown {
   }
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
+// Buffer#toString is several times faster than a fatal TextDecoder; frames are
+// checksummed before they get here, so malformed UTF-8 cannot come from storage.
+function utf8(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+}
 
 function withKind(kind: number, body: Uint8Array | string): Uint8Array {
   if (typeof body === 'string') {
@@ -165,15 +169,15 @@ export const jsonSerializer: Serializer = {
       case KIND_UNDEFINED:
         return undefined;
       case KIND_STRING:
-        return decoder.decode(body);
+        return utf8(body);
       case KIND_BUFFER:
         return Buffer.from(body);
       case KIND_UINT8:
         return new Uint8Array(body);
       case KIND_JSON:
-        return JSON.parse(decoder.decode(body));
+        return JSON.parse(utf8(body));
       case KIND_TAGGED_JSON:
-        return revive(JSON.parse(decoder.decode(body)));
+        return revive(JSON.parse(utf8(body)));
       default:
         throw new SerializationError(`unknown payload kind ${kind}`);
     }

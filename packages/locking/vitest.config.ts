@@ -1,0 +1,11 @@
+import { defineProject } from 'vitest/config';
+
+export default defineProject({
+  test: {
+    name: 'locking',
+    include: ['test/**/*.test.ts'],
+    // Real Redis and child processes on a shared 2-core machine.
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
