@@ -5,7 +5,7 @@ import { registerAdminRoutes } from './admin/routes.js';
 import { createApiRateLimit } from './api/rate-limit.js';
 import { registerApiRoutes } from './api/routes.js';
 import { BASE_CONFIG, resolveAppConfig } from './cache/app-config.js';
-import { CacheRuntime } from './cache/runtime.js';
+import { CacheRuntime, withTimeout } from './cache/runtime.js';
 import { dashboardHtml } from './dashboard/page.js';
 import { type Database, openDatabase } from './db/database.js';
 import { migrateAndSeed, type SeedSizes } from './db/seed.js';
@@ -86,6 +86,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
 
   const recorder = new StatsRecorder({ sliceMs: options.sliceMs ?? 2000 });
   const runtime = new CacheRuntime(resolved.config, resolved.input, recorder, logger);
+  await withTimeout(runtime.stack.ready(), 5000);
   const health = createAppHealth(runtime.facade, resolved.config, logger);
   runtime.onApply((config) => health.reconfigure(config));
   const shop = new Shop(

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { type App, type AppOptions, buildApp } from '../src/app.js';
 
@@ -8,9 +11,11 @@ export const API_KEY = 'test-admin-key-0123456789';
 /** Small deterministic seed so every test file starts fast. */
 export const SEED = { users: 40, products: 64, orders: 240 } as const;
 
-/** Builds an app on a small seed with a silent logger. */
-export function testApp(options: Partial<AppOptions> = {}): Promise<App> {
-  return buildApp({
+/** Builds an app on a small seed with a silent logger; its file L2 is removed on close. */
+export async function testApp(options: Partial<AppOptions> = {}): Promise<App> {
+  const fileDir = mkdtempSync(join(tmpdir(), 'cachestack-example-'));
+  const app = await buildApp({
+    fileDir,
     adminApiKey: API_KEY,
     seed: SEED,
     logger: pino({ level: 'silent' }),
@@ -20,6 +25,13 @@ export function testApp(options: Partial<AppOptions> = {}): Promise<App> {
       rateLimits: { api: { algorithm: 'sliding-window', limit: 1_000_000, windowMs: '1m' } },
     },
     ...options,
+  });
+  const close = app.close.bind(app);
+  return Object.assign(app, {
+    async close() {
+      await close();
+      rmSync(fileDir, { recursive: true, force: true });
+    },
   });
 }
 

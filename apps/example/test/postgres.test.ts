@@ -70,6 +70,16 @@ describe.skipIf(!available)('on PostgreSQL with the L2 on Redis', () => {
     ).json();
     expect(status.database).toBe('postgres');
     expect(status.l2).toMatchObject({ kind: 'redis', circuit: 'closed' });
+    expect(status.bus).toBe('connected');
+    const states = Object.fromEntries(
+      status.integrations.map((i: { name: string; state: string }) => [i.name, i.state]),
+    );
+    expect(states).toMatchObject({
+      '@cachestack/redis': 'active',
+      '@cachestack/coherency': 'active',
+      '@cachestack/locking': 'active',
+    });
+    expect(status.rateLimit.detail).toContain('Redis store');
   });
 
   it('serves an entry from Redis once L1 no longer has it', async () => {

@@ -1,17 +1,14 @@
-import type { Cache } from '@cachestack/core';
+import type { DependencyMap } from '@cachestack/coherency';
 import { escapeKeyPart } from '@cachestack/core';
 import { schema } from './keys.js';
 
-/**
- * Key patterns to the patterns that depend on them, in the format of
- * @cachestack/coherency's `DependencyMap` (`{name}` is a parameter). The sources are
- * "change" keys: an order change of user 7 cascades from `...:orders:changed-for-user:7`.
- */
-export type DependencyMap = Readonly<Record<string, readonly string[]>>;
-
 const head = `${schema.prefix}:v${schema.version}`;
 
-/** The app's dependencies. */
+/**
+ * The app's dependencies, for @cachestack/coherency's `createDependencyGraph` (`{name}`
+ * is a parameter). The sources are "change" keys: an order change of user 7 cascades
+ * from `...:orders:changed-for-user:7` to that user's order list.
+ */
 export const DEPENDENCIES: DependencyMap = {
   // An order of a user changed: that user's order list (count, total, latest orders).
   [`${head}:orders:changed-for-user:{userId}`]: [`${head}:orders:user-orders:{userId}`],
@@ -25,58 +22,3 @@ export const changeKeys = {
   productInCategory: (category: string) =>
     `${head}:products:changed-in-category:${escapeKeyPart(category)}`,
 };
-
-/** Resolves the dependents of a key. */
-export interface Dependents {
-  dependents(key: string): string[];
-}
-
-const PARAM = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
-
-/**
- * The app's local resolver of a {@link DependencyMap} (one level, which is all the map
- * above has). When @cachestack/coherency is on main, `createDependencyGraph(DEPENDENCIES)`
- * and its `cascade` replace this file's two functions (same map, same call shape).
- */
-export function localDependencies(map: DependencyMap): Dependents {
-  const rules = Object.entries(map).map(([pattern, deps]) => {
-    const names: string[] = [];
-    const source = pattern
-      .split(PARAM)
-      .map((part, i) => {
-        if (i % 2 === 1) {
-          names.push(part);
-          return '(.+?)';
-        }
-        return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      })
-      .join('');
-    return { regex: new RegExp(`^${source}$`), names, deps };
-  });
-  return {
-    dependents(key) {
-      const out: string[] = [];
-      for (const rule of rules) {
-        const m = rule.regex.exec(key);
-        if (!m) continue;
-        for (const dep of rule.deps) {
-          out.push(dep.replace(PARAM, (_, name: string) => m[rule.names.indexOf(name) + 1]!));
-        }
-      }
-      return out;
-    },
-  };
-}
-
-/** Deletes `roots` and their dependents in one `deleteMany`; returns the keys deleted. */
-export async function cascade(
-  cache: Cache,
-  graph: Dependents,
-  roots: readonly string[],
-): Promise<string[]> {
-  const all = new Set(roots);
-  for (const key of roots) for (const dep of graph.dependents(key)) all.add(dep);
-  const list = [...all];
-  await cache.deleteMany(list);
-  return list;
-}

@@ -1,91 +1,111 @@
+import { redisBus } from '@cachestack/coherency';
 import { compression } from '@cachestack/compression';
 import type { CacheStackConfig } from '@cachestack/config';
-import {
-  type Bus,
-  type Codec,
-  type Locker,
-  type Logger,
-  memoryStore,
-  type RemoteStore,
-} from '@cachestack/core';
+import type { Bus, Codec, Locker, Logger, RemoteStore } from '@cachestack/core';
+import { fileStore } from '@cachestack/file';
+import { redisLocker } from '@cachestack/locking';
 import { redisStore } from '@cachestack/redis';
+import { Redis } from 'ioredis';
 
 /**
- * One switch per cachestack package the app wires in. Each integration is a small
- * function here so that a package landing on main is a change of a few lines: until then
- * the app runs on core alone and says so in `/cache/status` (`integrations`).
+ * One switch per cachestack package the app wires in, each a few lines here, and its
+ * state shown in `/cache/status` (`integrations`) and on the dashboard.
  */
 export interface IntegrationStatus {
   readonly name: string;
-  /** `active`: in use; `fallback`: a core stand-in is used; `pending`: not wired yet. */
-  readonly state: 'active' | 'fallback' | 'pending' | 'off';
+  /** `active`: in use; `off`: not needed in this setup; `pending`: not wired yet. */
+  readonly state: 'active' | 'off' | 'pending';
   readonly detail: string;
 }
 
 /** What the cache is built with. */
 export interface StackParts {
   readonly l2: RemoteStore;
-  /** What the L2 really is: `memory` (core's in-process store), `file` or `redis`. */
-  readonly l2Kind: 'memory' | 'file' | 'redis';
+  /** What the L2 is: `file` (embedded default) or `redis`. */
+  readonly l2Kind: 'file' | 'redis';
   readonly bus: Bus | undefined;
   readonly locker: Locker | undefined;
   readonly codec: Codec | undefined;
   readonly statuses: IntegrationStatus[];
-  /** Releases what the parts created beyond what `cache.close()` closes. */
+  /** Resolves when the bus (if any) is connected: until then core bypasses L1. */
+  ready(): Promise<void>;
+  /** Releases what the parts created beyond what `cache.close()` closes (store and bus). */
   close(): Promise<void>;
 }
+
+const FAN_OUTS = new Set([16, 256, 4096]);
 
 /**
  * Builds the L2 store, bus, locker and codec for a configuration.
  *
- * - L2 `file` (embedded default): `fileStore({ dir })` from @cachestack/file once it is on
- *   main; until then core's `memoryStore()` (one process, nothing persisted).
- * - L2 `redis` (`REDIS_URL`): `redisStore({ url, prefix })` from @cachestack/redis (active);
- *   `redisBus` (@cachestack/coherency) and `redisLocker` (@cachestack/locking) once on main.
- * - compression: `compression(...)` from @cachestack/compression (on main: active).
+ * - L2 `file` (embedded default): `fileStore({ dir })` from @cachestack/file; one
+ *   instance, no bus or locks needed.
+ * - L2 `redis` (`REDIS_URL`): `redisStore` from @cachestack/redis, `redisBus` from
+ *   @cachestack/coherency on the channel `<prefix>:<coherency.channel>` and `redisLocker`
+ *   from @cachestack/locking, so several instances share L2, invalidate each other's L1
+ *   and load a missing key once between them.
+ * - compression: `compression(...)` from @cachestack/compression when configured.
  */
 export function buildStackParts(config: CacheStackConfig, logger: Logger): StackParts {
   const statuses: IntegrationStatus[] = [];
   let l2: RemoteStore;
   let l2Kind: StackParts['l2Kind'];
+  let bus: ReturnType<typeof redisBus> | undefined;
+  let locker: (Locker & { close(): Promise<void> }) | undefined;
+  let lockClient: Redis | undefined;
   if (config.l2.kind === 'redis') {
-    // The store creates its client (no offline queue, command deadlines) and quits it on close.
-    l2 = redisStore({
-      url: config.l2.url,
-      prefix: config.l2.prefix,
-      commandTimeoutMs: config.l2.commandTimeoutMs,
+    const { url, prefix, commandTimeoutMs } = config.l2;
+    // The store and the bus create their clients and close them with the cache.
+    l2 = redisStore({ url, prefix, commandTimeoutMs, logger });
+    l2Kind = 'redis';
+    const channel = `${prefix}:${config.coherency.channel}`;
+    bus = redisBus({ url, channel, heartbeatIntervalMs: config.coherency.heartbeatMs, logger });
+    lockClient = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    lockClient.on('error', (error) => logger.warn({ err: error }, 'lock client error'));
+    locker = redisLocker({ client: lockClient, prefix: `${prefix}:lock` });
+    statuses.push(
+      {
+        name: '@cachestack/redis',
+        state: 'active',
+        detail: `L2 on ${redact(url)}, prefix "${prefix}"`,
+      },
+      {
+        name: '@cachestack/coherency',
+        state: 'active',
+        detail: `redisBus on channel "${channel}"`,
+      },
+      {
+        name: '@cachestack/locking',
+        state: 'active',
+        detail: `redisLocker: one loader per key across instances (lease ${config.locking.leaseMs} ms)`,
+      },
+    );
+  } else if (config.l2.kind === 'file') {
+    const fanOut = FAN_OUTS.has(config.l2.fanOut)
+      ? [config.l2.fanOut, config.l2.fanOut]
+      : undefined;
+    l2 = fileStore({
+      dir: config.l2.dir,
+      maxBytes: config.l2.maxBytes,
+      ...(fanOut ? { fanOut } : {}),
+      // A cache: a power loss may lose recent writes; a torn file fails its checksum.
+      durability: 'none',
       logger,
     });
-    l2Kind = 'redis';
-    statuses.push({
-      name: '@cachestack/redis',
-      state: 'active',
-      detail: `L2 on ${redactUrl(config.l2.url)} with prefix "${config.l2.prefix}"`,
-    });
+    l2Kind = 'file';
+    statuses.push(
+      { name: '@cachestack/file', state: 'active', detail: `L2 in ${config.l2.dir}` },
+      {
+        name: '@cachestack/coherency',
+        state: 'off',
+        detail: 'one instance on this machine: no bus',
+      },
+      { name: '@cachestack/locking', state: 'off', detail: 'single flight within the process' },
+    );
   } else {
-    l2 = memoryStore();
-    l2Kind = 'memory';
-    statuses.push({
-      name: '@cachestack/file',
-      state: 'fallback',
-      detail: `embedded L2 should be fileStore; @cachestack/file is not on main yet: L2 is core's memoryStore()`,
-    });
+    throw new Error('the example needs an L2: set REDIS_URL or use the embedded file store');
   }
-  statuses.push(
-    {
-      name: '@cachestack/coherency',
-      state: 'pending',
-      detail:
-        config.l2.kind === 'redis'
-          ? 'redisBus not wired (package not on main): no cross-instance invalidation'
-          : 'single instance: no bus needed',
-    },
-    {
-      name: '@cachestack/locking',
-      state: 'pending',
-      detail: 'redisLocker not wired (package not on main): single flight is per process',
-    },
-  );
+
   let codec: Codec | undefined;
   const c = config.compression;
   if (c.algorithm === 'none') {
@@ -104,19 +124,28 @@ export function buildStackParts(config: CacheStackConfig, logger: Logger): Stack
       detail: `${c.algorithm} above ${c.thresholdBytes} bytes`,
     });
   }
+  statuses.push({
+    name: '@cachestack/migrate',
+    state: 'pending',
+    detail: 'legacy-key wrapper on users waits for the package (seam: cache/legacy-keys.ts)',
+  });
   return {
     l2,
     l2Kind,
-    bus: undefined,
-    locker: undefined,
+    bus,
+    locker,
     codec,
     statuses,
-    close: async () => {},
+    ready: () => bus?.ready() ?? Promise.resolve(),
+    async close() {
+      await locker?.close();
+      lockClient?.disconnect();
+    },
   };
 }
 
 /** A URL without its password, for status pages and logs. */
-function redactUrl(url: string): string {
+function redact(url: string): string {
   try {
     const u = new URL(url);
     if (u.password !== '') u.password = '***';

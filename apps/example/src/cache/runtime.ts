@@ -58,6 +58,7 @@ export class CacheRuntime {
   /** Applies a validated configuration by rebuilding the stack. */
   async apply(config: CacheStackConfig, input: CacheStackConfigInput): Promise<void> {
     const next = buildCacheStack(config, this.#logger);
+    await withTimeout(next.ready(), 5000);
     const previous = this.#stack;
     this.#stack = next;
     this.#input = input;
@@ -74,4 +75,22 @@ export class CacheRuntime {
     this.#recorder.close();
     return this.#stack.close();
   }
+}
+
+/** Waits for `promise` at most `ms` (a bus that cannot connect must not block start-up). */
+export function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+    promise.then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+    );
+  });
 }

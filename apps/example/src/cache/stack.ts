@@ -2,6 +2,7 @@ import type { CacheStackConfig } from '@cachestack/config';
 import { type Cache, createCache, type Logger } from '@cachestack/core';
 import { buildStackParts, type IntegrationStatus, type StackParts } from './integrations.js';
 import { NAMESPACES, type NamespaceName } from './keys.js';
+import { withLegacyUserKeys } from './legacy-keys.js';
 
 /** A built cache: the root, one view per namespace, and what it runs on. */
 export interface CacheStack {
@@ -12,6 +13,8 @@ export interface CacheStack {
   readonly statuses: readonly IntegrationStatus[];
   /** The bus in use, if any (its state is shown on the dashboard). */
   readonly bus: StackParts['bus'];
+  /** Resolves when the bus is connected (L1 is bypassed until then). */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -35,6 +38,7 @@ export function buildCacheStack(config: CacheStackConfig, logger: Logger): Cache
   });
   const ns = {} as Record<NamespaceName, Cache>;
   for (const name of NAMESPACES) ns[name] = cache.namespace(name, config.namespaces[name] ?? {});
+  ns.users = withLegacyUserKeys(ns.users);
   let closed: Promise<void> | undefined;
   return {
     cache,
@@ -43,6 +47,7 @@ export function buildCacheStack(config: CacheStackConfig, logger: Logger): Cache
     l2Kind: parts.l2Kind,
     statuses: parts.statuses,
     bus: parts.bus,
+    ready: () => parts.ready(),
     close() {
       closed ??= (async () => {
         await cache.close();

@@ -1,5 +1,6 @@
+import { cascade, createDependencyGraph } from '@cachestack/coherency';
 import type { Cache } from '@cachestack/core';
-import { cascade, changeKeys, DEPENDENCIES, localDependencies } from '../cache/dependencies.js';
+import { changeKeys, DEPENDENCIES } from '../cache/dependencies.js';
 import { keys, type NamespaceName, tags } from '../cache/keys.js';
 import type { Database, Queryable } from '../db/database.js';
 import {
@@ -41,7 +42,7 @@ const ORDER_STATUSES = new Set(['placed', 'paid', 'shipped', 'delivered', 'cance
 export class Shop {
   readonly #db: Database;
   readonly #ns: NamespaceSource;
-  readonly #graph = localDependencies(DEPENDENCIES);
+  readonly #graph = createDependencyGraph(DEPENDENCIES);
   readonly #latency: (ms: number) => void;
   #inFlight = 0;
   #drained: (() => void) | undefined;
