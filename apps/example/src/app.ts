@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { CacheStackConfigInput } from '@cachestack/config';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { type Logger as PinoLogger, pino } from 'pino';
@@ -30,7 +32,7 @@ export interface AppOptions {
   readonly redisUrl?: string | undefined;
   /** Key prefix on Redis (unique per test run). @defaultValue 'shop' */
   readonly redisPrefix?: string | undefined;
-  /** Directory of the embedded file L2. @defaultValue '.cache/l2' */
+  /** Directory of the embedded file L2. @defaultValue `<os tmpdir>/cachestack-example/l2` */
   readonly fileDir?: string | undefined;
   /** Cache configuration layered over the app's base configuration. */
   readonly config?: CacheStackConfigInput | undefined;
@@ -59,7 +61,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const l2: CacheStackConfigInput['l2'] =
     options.redisUrl !== undefined
       ? { kind: 'redis', url: options.redisUrl, prefix: options.redisPrefix ?? 'shop' }
-      : { kind: 'file', dir: options.fileDir ?? '.cache/l2' };
+      : { kind: 'file', dir: options.fileDir ?? join(tmpdir(), 'cachestack-example', 'l2') };
   const input: CacheStackConfigInput = { ...BASE_CONFIG, ...(options.config ?? {}), l2 };
   const resolved = resolveAppConfig(input, l2);
   if (!resolved.valid) {

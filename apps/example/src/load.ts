@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { buildApp } from './app.js';
 import { dropSchema } from './db/database.js';
@@ -64,6 +65,21 @@ function nextRequest(): { method: 'GET' | 'PUT' | 'POST'; path: string; body?: s
   };
 }
 
+/** Removes the run's keys from a shared Redis (SCAN + UNLINK under its prefix). */
+async function deleteKeys(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) await redis.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
 async function main(): Promise<void> {
   let url = process.env.LOAD_URL;
   let key = process.env.ADMIN_API_KEY ?? '';
@@ -74,6 +90,8 @@ async function main(): Promise<void> {
       adminApiKey: key,
       databaseUrl: process.env.DATABASE_URL || undefined,
       databaseSchema: process.env.DATABASE_URL ? `load_${process.pid}` : undefined,
+      redisUrl: process.env.REDIS_URL || undefined,
+      redisPrefix: `load-${process.pid}`,
       logger: pino({ level: 'warn' }),
       // One client IP sends everything: limits are still checked on every request, with
       // a limit this load does not reach.
@@ -87,6 +105,7 @@ async function main(): Promise<void> {
       await app.close();
       if (process.env.DATABASE_URL)
         await dropSchema(process.env.DATABASE_URL, `load_${process.pid}`);
+      if (process.env.REDIS_URL) await deleteKeys(process.env.REDIS_URL, `load-${process.pid}`);
     };
     console.log(`started the app on ${url} (${app.db.kind}, ${app.runtime.stack.l2Kind} L2)`);
   }
