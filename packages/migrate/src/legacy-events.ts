@@ -1,0 +1,88 @@
+import { channel } from 'node:diagnostics_channel';
+
+/** Migration progress of a {@link LegacyKeysCache}, counted since it was created. */
+export interface LegacyStats {
+  /** Reads that missed the new key and found the legacy key (served from legacy). */
+  readonly fallbacks: number;
+  /** Reads that missed both keys. */
+  readonly legacyMisses: number;
+  /** Legacy values copied into the new key by a read. */
+  readonly backfills: number;
+  /** Writes that went to both keys (`dual-write`). */
+  readonly dualWrites: number;
+  /** Legacy keys deleted (deletes in both fallback modes, sets in `read-new-fallback-legacy`). */
+  readonly legacyDeletes: number;
+  /** Legacy commands that failed (reads then count as misses; writes throw). */
+  readonly legacyErrors: number;
+}
+
+/** Payloads of the events of a {@link LegacyKeysCache}. */
+export interface LegacyEventMap {
+  /** A read fell back to the legacy key. */
+  fallback: { readonly key: string; readonly legacyKey: string };
+  /** A legacy value was written into the new key, with this TTL (`undefined`: the cache default). */
+  backfill: {
+    readonly key: string;
+    readonly legacyKey: string;
+    readonly ttlMs: number | undefined;
+  };
+  /** A legacy command failed. */
+  'legacy:error': {
+    readonly key: string;
+    readonly legacyKey: string;
+    readonly operation: string;
+    readonly error: unknown;
+  };
+}
+
+/** Event names of a {@link LegacyKeysCache}. */
+export type LegacyEventName = keyof LegacyEventMap;
+
+/**
+ * Diagnostics channels (published only when subscribed): `cachestack:migrate:fallback`,
+ * `cachestack:migrate:backfill`, `cachestack:migrate:legacy-error`, with the event payloads.
+ */
+export const migrateChannels = {
+  fallback: channel('cachestack:migrate:fallback'),
+  backfill: channel('cachestack:migrate:backfill'),
+  legacyError: channel('cachestack:migrate:legacy-error'),
+} as const;
+
+type Listener<E extends LegacyEventName> = (payload: LegacyEventMap[E]) => void;
+
+/** A small typed emitter; listener errors are swallowed so they cannot break a read. */
+export class LegacyEvents {
+  readonly #listeners = new Map<LegacyEventName, Set<Listener<never>>>();
+
+  on<E extends LegacyEventName>(name: E, listener: Listener<E>): () => void {
+    let set = this.#listeners.get(name);
+    if (!set) {
+      set = new Set();
+      this.#listeners.set(name, set);
+    }
+    set.add(listener as Listener<never>);
+    return () => {
+      set.delete(listener as Listener<never>);
+    };
+  }
+
+  emit<E extends LegacyEventName>(name: E, payload: LegacyEventMap[E]): void {
+    const set = this.#listeners.get(name);
+    if (set !== undefined) {
+      for (const listener of set) {
+        try {
+          (listener as Listener<E>)(payload);
+        } catch {
+          // a listener's failure is its own
+        }
+      }
+    }
+    const ch =
+      name === 'fallback'
+        ? migrateChannels.fallback
+        : name === 'backfill'
+          ? migrateChannels.backfill
+          : migrateChannels.legacyError;
+    if (ch.hasSubscribers) ch.publish(payload);
+  }
+}
