@@ -98,6 +98,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       recorder.recordLatency(ms);
       health.recordLatency(ms);
     },
+    () => runtime.stack.users,
   );
   const prometheus = createPrometheusMetrics(recorder, runtime.facade);
   const rate = createApiRateLimit(resolved.config, {

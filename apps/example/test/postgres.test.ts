@@ -98,5 +98,49 @@ describe.skipIf(!available)('on PostgreSQL with the L2 on Redis', () => {
     );
   });
 
+  it('migrates users live from their legacy keys: fallback, backfill, dual write', async () => {
+    const redis = new Redis(url);
+    try {
+      const legacyKey = `${prefix}:legacy:user:33`;
+      const legacy = {
+        id: 33,
+        name: 'Legacy 33',
+        email: 'old@example.com',
+        tier: 'free',
+        version: 1,
+      };
+      await redis.set(legacyKey, JSON.stringify(legacy), 'PX', 60_000);
+      const read = (await app.server.inject({ method: 'GET', url: '/api/users/33' })).json();
+      expect(read).toMatchObject({ name: 'Legacy 33' });
+      const view = (
+        await app.server.inject({ method: 'GET', url: '/cache/migration', headers: admin })
+      ).json();
+      expect(view.mode).toBe('dual-write');
+      expect(view.stats).toMatchObject({ fallbacks: 1, backfills: 1 });
+
+      await app.server.inject({ method: 'PUT', url: '/api/users/33', payload: { name: 'New 33' } });
+      expect(JSON.parse((await redis.get(legacyKey))!)).toMatchObject({ name: 'New 33' });
+
+      const switched = await app.server.inject({
+        method: 'PUT',
+        url: '/cache/migration',
+        headers: admin,
+        payload: { mode: 'read-new-fallback-legacy' },
+      });
+      expect(switched.json().mode).toBe('read-new-fallback-legacy');
+      await app.server.inject({
+        method: 'PUT',
+        url: '/api/users/33',
+        payload: { name: 'Newer 33' },
+      });
+      expect(await redis.exists(legacyKey)).toBe(0);
+      expect((await app.server.inject({ method: 'GET', url: '/api/users/33' })).json().name).toBe(
+        'Newer 33',
+      );
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   apiBehaviour(() => app);
 });

@@ -1,3 +1,4 @@
+import { isMigrationMode } from '@cachestack/migrate';
 import type { FastifyInstance } from 'fastify';
 import { resolveAppConfig } from '../cache/app-config.js';
 import { NAMESPACES, type NamespaceName } from '../cache/keys.js';
@@ -144,6 +145,25 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: AdminContext): vo
           admission: l1.admission,
           policy: l1.policy,
         };
+      });
+
+      admin.get('/cache/migration', async (_req, reply) => {
+        const m = runtime.stack.migration;
+        if (!m) return reply.code(404).send({ error: 'no legacy-key migration (needs REDIS_URL)' });
+        return { entity: 'users', mode: m.mode(), stats: m.stats() };
+      });
+
+      admin.put('/cache/migration', async (request, reply) => {
+        const m = runtime.stack.migration;
+        if (!m) return reply.code(404).send({ error: 'no legacy-key migration (needs REDIS_URL)' });
+        const mode = (request.body as { mode?: unknown } | undefined)?.mode;
+        if (!isMigrationMode(mode)) {
+          return reply.code(400).send({
+            error: 'mode must be dual-write, read-new-fallback-legacy or new-only',
+          });
+        }
+        m.setMode(mode);
+        return { entity: 'users', mode: m.mode(), stats: m.stats() };
       });
 
       admin.get('/cache/warmup', async () => ({

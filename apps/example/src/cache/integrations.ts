@@ -26,6 +26,10 @@ export interface StackParts {
   readonly bus: Bus | undefined;
   readonly locker: Locker | undefined;
   readonly codec: Codec | undefined;
+  /** A Redis client owned by the parts (locks, legacy keys), with `REDIS_URL`. */
+  readonly redis: Redis | undefined;
+  /** The key prefix on Redis, with `REDIS_URL`. */
+  readonly redisPrefix: string | undefined;
   readonly statuses: IntegrationStatus[];
   /** Resolves when the bus (if any) is connected: until then core bypasses L1. */
   ready(): Promise<void>;
@@ -124,17 +128,27 @@ export function buildStackParts(config: CacheStackConfig, logger: Logger): Stack
       detail: `${c.algorithm} above ${c.thresholdBytes} bytes`,
     });
   }
-  statuses.push({
-    name: '@cachestack/migrate',
-    state: 'pending',
-    detail: 'legacy-key wrapper on users waits for the package (seam: cache/legacy-keys.ts)',
-  });
+  statuses.push(
+    lockClient
+      ? {
+          name: '@cachestack/migrate',
+          state: 'active',
+          detail: 'users read through withLegacyKeys (legacy keys <prefix>:legacy:user:<id>)',
+        }
+      : {
+          name: '@cachestack/migrate',
+          state: 'off',
+          detail: 'the legacy keys live in Redis: set REDIS_URL to run the users migration',
+        },
+  );
   return {
     l2,
     l2Kind,
     bus,
     locker,
     codec,
+    redis: lockClient,
+    redisPrefix: config.l2.kind === 'redis' ? config.l2.prefix : undefined,
     statuses,
     ready: () => bus?.ready() ?? Promise.resolve(),
     async close() {

@@ -2,12 +2,16 @@ import type { CacheStackConfig } from '@cachestack/config';
 import { type Cache, createCache, type Logger } from '@cachestack/core';
 import { buildStackParts, type IntegrationStatus, type StackParts } from './integrations.js';
 import { NAMESPACES, type NamespaceName } from './keys.js';
-import { withLegacyUserKeys } from './legacy-keys.js';
+import { migrateUserKeys, type UserEntries, type UserKeyMigration } from './legacy-keys.js';
 
 /** A built cache: the root, one view per namespace, and what it runs on. */
 export interface CacheStack {
   readonly cache: Cache;
   readonly ns: Readonly<Record<NamespaceName, Cache>>;
+  /** User entries as the shop reads and writes them (through the legacy-key migration with Redis). */
+  readonly users: UserEntries;
+  /** The legacy-key migration of users, with Redis. */
+  readonly migration: UserKeyMigration | undefined;
   readonly config: CacheStackConfig;
   readonly l2Kind: StackParts['l2Kind'];
   readonly statuses: readonly IntegrationStatus[];
@@ -38,11 +42,16 @@ export function buildCacheStack(config: CacheStackConfig, logger: Logger): Cache
   });
   const ns = {} as Record<NamespaceName, Cache>;
   for (const name of NAMESPACES) ns[name] = cache.namespace(name, config.namespaces[name] ?? {});
-  ns.users = withLegacyUserKeys(ns.users);
+  const migration =
+    parts.redis && parts.redisPrefix !== undefined
+      ? migrateUserKeys(ns.users, parts.redis, parts.redisPrefix)
+      : undefined;
   let closed: Promise<void> | undefined;
   return {
     cache,
     ns,
+    users: migration?.users ?? ns.users,
+    migration,
     config,
     l2Kind: parts.l2Kind,
     statuses: parts.statuses,

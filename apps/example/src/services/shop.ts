@@ -2,6 +2,7 @@ import { cascade, createDependencyGraph } from '@cachestack/coherency';
 import type { Cache } from '@cachestack/core';
 import { changeKeys, DEPENDENCIES } from '../cache/dependencies.js';
 import { keys, type NamespaceName, tags } from '../cache/keys.js';
+import type { UserEntries } from '../cache/legacy-keys.js';
 import type { Database, Queryable } from '../db/database.js';
 import {
   type CategoryListing,
@@ -26,6 +27,9 @@ export class ShopError extends Error {
 /** Where the services find the current namespaces (they change on reconfiguration). */
 export type NamespaceSource = () => Readonly<Record<NamespaceName, Cache>>;
 
+/** Where the services find the user entries (the namespace or its legacy-key wrapper). */
+export type UserSource = () => UserEntries;
+
 const ORDER_STATUSES = new Set(['placed', 'paid', 'shipped', 'delivered', 'cancelled']);
 
 /**
@@ -42,14 +46,21 @@ const ORDER_STATUSES = new Set(['placed', 'paid', 'shipped', 'delivered', 'cance
 export class Shop {
   readonly #db: Database;
   readonly #ns: NamespaceSource;
+  readonly #users: UserSource;
   readonly #graph = createDependencyGraph(DEPENDENCIES);
   readonly #latency: (ms: number) => void;
   #inFlight = 0;
   #drained: (() => void) | undefined;
 
-  constructor(db: Database, ns: NamespaceSource, recordLatency: (ms: number) => void = () => {}) {
+  constructor(
+    db: Database,
+    ns: NamespaceSource,
+    recordLatency: (ms: number) => void = () => {},
+    users: UserSource = () => ns().users,
+  ) {
     this.#db = db;
     this.#ns = ns;
+    this.#users = users;
     this.#latency = recordLatency;
   }
 
@@ -91,7 +102,7 @@ export class Shop {
   /** A user, or null. */
   getUser(id: number): Promise<User | null> {
     return this.#timed(() =>
-      this.#ns().users.getOrSet(keys.user(id), () => sql.user(this.#db, id), {
+      this.#users().getOrSet(keys.user(id), () => sql.user(this.#db, id), {
         tags: [tags.user(id)],
       }),
     );
@@ -148,8 +159,10 @@ export class Shop {
   }
 
   /** Runs `write` in a transaction; the cache keys it wrote are deleted if it fails. */
-  async #writeThrough<T>(write: (tx: Queryable, written: Set<[Cache, string]>) => Promise<T>) {
-    const written = new Set<[Cache, string]>();
+  async #writeThrough<T>(
+    write: (tx: Queryable, written: Set<[Pick<Cache, 'delete'>, string]>) => Promise<T>,
+  ) {
+    const written = new Set<[Pick<Cache, 'delete'>, string]>();
     try {
       return await this.#db.transaction((tx) => write(tx, written));
     } catch (error) {
@@ -161,12 +174,12 @@ export class Shop {
   /** Updates a user (write-through). */
   async updateUser(id: number, patch: { name?: string; email?: string; tier?: string }) {
     return this.#track(async () => {
-      const ns = this.#ns();
       const user = await this.#writeThrough(async (tx, written) => {
         const row = await sql.updateUser(tx, id, patch);
         if (row === null) throw new ShopError(404, `user ${id} not found`);
-        written.add([ns.users, keys.user(id)]);
-        await ns.users.set(keys.user(id), row, { tags: [tags.user(id)] });
+        const users = this.#users();
+        written.add([users, keys.user(id)]);
+        await users.set(keys.user(id), row, { tags: [tags.user(id)] });
         return row;
       });
       return user;
