@@ -817,6 +817,7 @@ export function createCache(options: CacheOptions = {}): Cache {
       timeoutMs: durationOption('l2.timeoutMs', l2o.timeoutMs, 1000),
       failureThreshold: intOption('l2.failureThreshold', l2o.failureThreshold, 1, 5),
       breakDurationMs: durationOption('l2.breakDurationMs', l2o.breakDurationMs, 5000),
+      closeStore: l2o.closeStore ?? true,
       maxPendingInvalidations: intOption(
         'l2.maxPendingInvalidations',
         l2o.maxPendingInvalidations,

@@ -1,5 +1,6 @@
+import { type Duration, toMs } from './duration.js';
 import type { Entry } from './entry.js';
-import { CacheStackError, LoaderError, TimeoutError } from './errors.js';
+import { CacheStackError, InvalidOptionError, LoaderError, TimeoutError } from './errors.js';
 import { coreChannels } from './events.js';
 import type { Lock } from './locker.js';
 import type { ResolvedLoadOptions } from './options.js';
@@ -16,6 +17,12 @@ export interface LoaderContext<T> {
   readonly signal: AbortSignal;
   /** The stale value within grace, when there is one. */
   readonly staleValue: T | undefined;
+  /**
+   * Overrides the TTL (and optionally the grace) of the entry this load writes, e.g. a
+   * TTL dictated by the source (an HTTP `max-age`, a legacy key's remaining PTTL).
+   * @throws InvalidOptionError for a TTL that is not > 0 or a negative grace
+   */
+  setTtl(ttl: Duration, grace?: Duration): void;
 }
 
 /** Loads the value of a missing key. */
@@ -192,6 +199,7 @@ async function runLoad(req: LoadRequest<unknown>, flight: LoadFlight): Promise<E
     }
     const started = performance.now();
     let value: unknown;
+    let override: { ttlMs: number; graceMs: number } | undefined;
     try {
       value = await loader({
         key,
@@ -200,6 +208,11 @@ async function runLoad(req: LoadRequest<unknown>, flight: LoadFlight): Promise<E
           ? AbortSignal.any([flight.controller.signal, lock.signal])
           : flight.controller.signal,
         staleValue: (req.localStale ?? flight.stale)?.value,
+        setTtl(ttl: Duration, grace?: Duration) {
+          const ttlMs = toMs('ttl', ttl);
+          if (ttlMs <= 0) throw new InvalidOptionError('ttl', 'must be greater than 0');
+          override = { ttlMs, graceMs: grace === undefined ? o.graceMs : toMs('grace', grace) };
+        },
       });
     } catch (cause) {
       const durationMs = performance.now() - started;
@@ -227,6 +240,16 @@ async function runLoad(req: LoadRequest<unknown>, flight: LoadFlight): Promise<E
       coreChannels.load.publish({ namespace: ns.name, key, durationMs, ok: true });
     }
     let ttlMs = o.ttlMs;
+    if (override) {
+      const entry = makeEntry(
+        value,
+        { ...o, graceMs: override.graceMs, jitter: 0 },
+        stack.s.now(),
+        override.ttlMs,
+      );
+      await writeLoaded(stack, ns, flight, key, l1Key, entry, o, fence, fenceReadAt);
+      return entry;
+    }
     if (o.adaptiveTtl) {
       const chosen = stack.adaptive.next(l1Key, value, o.ttlMs, o.adaptiveTtl);
       ttlMs = chosen.ttlMs;

@@ -44,6 +44,11 @@ export interface L2Options {
   readonly failureThreshold?: number;
   /** How long the breaker stays open before probing. @defaultValue 5000 */
   readonly breakDurationMs?: Duration;
+  /**
+   * Whether `cache.close()` closes the store. Set `false` when several caches share one
+   * store and you close it yourself. @defaultValue true
+   */
+  readonly closeStore?: boolean;
   /** Invalidations kept for replay while L2 is down before escalating to a namespace clear. @defaultValue 10_000 */
   readonly maxPendingInvalidations?: number;
 }

@@ -18,6 +18,7 @@ export interface RemoteTierOptions {
   readonly failureThreshold: number;
   readonly breakDurationMs: number;
   readonly maxPendingInvalidations: number;
+  readonly closeStore: boolean;
   readonly events: CacheEvents;
   readonly logger: Logger;
   readonly now: () => number;
@@ -210,11 +211,11 @@ export class RemoteTier {
     }
   }
 
-  /** Stops the retry timer and closes the store. */
+  /** Stops the retry timer and closes the store (unless `closeStore` is false). */
   async close(): Promise<void> {
     if (this.#retryTimer) clearInterval(this.#retryTimer);
     this.#retryTimer = undefined;
-    await this.#o.store.close();
+    if (this.#o.closeStore) await this.#o.store.close();
   }
 
   async #invalidate(op: Pending): Promise<void> {

@@ -7,6 +7,7 @@ import {
   LoaderError,
   SerializationError,
 } from '../src/errors.js';
+import { MemoryStore } from '../src/memory-store.js';
 import { deferred, setup } from './helpers.js';
 
 const caches: { close(): Promise<void> }[] = [];
@@ -325,5 +326,51 @@ describe('bad input fails fast with typed errors (guarantee 5)', () => {
     expect(await cache.get('k')).toBe('good');
     expect(await cache.get('k', { skipL1: true })).toBe('good');
     expect(await inner.has('default', 'k')).toBe(true);
+  });
+});
+
+describe('loader-dictated TTL', () => {
+  it('lets the loader set the TTL and grace of the entry it returns', async () => {
+    const { cache, clock, inner } = setup();
+    track(cache);
+    const value = await cache.getOrSet(
+      'k',
+      (ctx) => {
+        ctx.setTtl('10s', '1m');
+        return 'v';
+      },
+      { ttl: '1h' },
+    );
+    expect(value).toBe('v');
+    const ttl = await inner.ttl('default', 'k');
+    expect(ttl).toBeGreaterThan(60_000);
+    expect(ttl).toBeLessThanOrEqual(70_000);
+    clock.advance(11_000);
+    expect(await cache.get('k')).toBeUndefined();
+    expect(await cache.getOrSet('k', () => Promise.reject(new Error('down')))).toBe('v');
+  });
+
+  it('rejects a zero TTL from the loader with InvalidOptionError', async () => {
+    const { cache } = setup();
+    track(cache);
+    const error = await cache
+      .getOrSet('k', (ctx) => {
+        ctx.setTtl(0);
+        return 'v';
+      })
+      .catch((e: unknown) => e);
+    expect((error as LoaderError).cause).toBeInstanceOf(InvalidOptionError);
+  });
+});
+
+describe('store ownership', () => {
+  it('leaves a shared store open on close when closeStore is false', async () => {
+    const store = new MemoryStore();
+    const a = createCache({ l2: { store, closeStore: false } });
+    const b = track(createCache({ l2: { store, closeStore: false } }));
+    await a.set('k', 1);
+    await a.close();
+    expect(await b.get('k')).toBe(1);
+    await store.close();
   });
 });
