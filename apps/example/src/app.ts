@@ -7,6 +7,7 @@ import { registerAdminRoutes } from './admin/routes.js';
 import { createApiRateLimit } from './api/rate-limit.js';
 import { registerApiRoutes } from './api/routes.js';
 import { BASE_CONFIG, resolveAppConfig } from './cache/app-config.js';
+import { NAMESPACES } from './cache/keys.js';
 import { CacheRuntime, withTimeout } from './cache/runtime.js';
 import { dashboardHtml } from './dashboard/page.js';
 import { type Database, openDatabase } from './db/database.js';
@@ -78,8 +79,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
       dataDir: options.dataDir,
       schema: options.databaseSchema,
     }));
+  let seeded: boolean;
   try {
-    const seeded = await migrateAndSeed(db, options.seed);
+    seeded = await migrateAndSeed(db, options.seed);
     logger.info({ database: db.kind, seeded }, 'database ready');
   } catch (error) {
     if (ownsDb) await db.close();
@@ -89,6 +91,11 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const recorder = new StatsRecorder({ sliceMs: options.sliceMs ?? 2000 });
   const runtime = new CacheRuntime(resolved.config, resolved.input, recorder, logger);
   await withTimeout(runtime.stack.ready(), 5000);
+  if (seeded) {
+    // A database seeded just now is new: whatever a persistent L2 (files, Redis) still
+    // holds under these keys came from another database.
+    await Promise.all(NAMESPACES.map((name) => runtime.stack.ns[name].clear()));
+  }
   const health = createAppHealth(runtime.facade, resolved.config, logger);
   runtime.onApply((config) => health.reconfigure(config));
   const shop = new Shop(
