@@ -28,7 +28,7 @@ import type { RemoteStore } from './remote-store.js';
 import { RemoteTier } from './remote-tier.js';
 import { jsonSerializer } from './serializer.js';
 import { estimateSize } from './size-of.js';
-import { makeEntry, type NamespaceState, Stack } from './stack.js';
+import { type Flight, makeEntry, type NamespaceState, Stack } from './stack.js';
 import { runWarmup, type WarmupOptions, type WarmupReport, type WarmupSource } from './warmup.js';
 
 /** Options of `get`. */
@@ -186,22 +186,26 @@ export class Cache {
     }
   }
 
-  async #readL2(key: string, l1Key: string, skipL1: boolean): Promise<unknown> {
+  // The L2-hit path: promise chains rather than async frames (allocation-lean).
+  #readL2(key: string, l1Key: string, skipL1: boolean): Promise<unknown> {
     const stack = this.#stack;
     const ns = this.#ns;
     let flight = stack.reads.get(l1Key);
     if (!flight) {
       const l2 = stack.s.l2!;
-      const created = {
+      const created: Flight = {
         namespace: ns.name,
         key,
         tags: undefined,
         fenced: false,
         promise: undefined as unknown as Promise<unknown>,
       };
-      created.promise = (async () => {
-        try {
-          const entry = await l2.get(ns.name, key);
+      const done = () => {
+        if (stack.reads.get(l1Key) === created) stack.reads.delete(l1Key);
+      };
+      created.promise = l2.get(ns.name, key).then(
+        (entry) => {
+          done();
           if (!entry || l2.hasPendingTag(ns.name, entry.tags)) return undefined;
           if (
             !created.fenced &&
@@ -212,27 +216,29 @@ export class Cache {
             stack.l1Set(ns, l1Key, entry, true);
           }
           return entry;
-        } catch {
+        },
+        () => {
+          done();
           return undefined; // reported as l2:error by the remote tier
-        } finally {
-          if (stack.reads.get(l1Key) === created) stack.reads.delete(l1Key);
-        }
-      })();
+        },
+      );
       stack.reads.set(l1Key, created);
       flight = created;
     }
-    const entry = (await flight.promise) as Entry | undefined;
-    if (entry && entry.freshUntil > stack.s.now()) {
-      ns.l2Hits++;
-      if (stack.s.events.has('hit'))
-        stack.s.events.emit('hit', { namespace: ns.name, key, tier: 'l2' });
-      if (coreChannels.read.hasSubscribers) {
-        coreChannels.read.publish({ namespace: ns.name, key, tier: 'l2', result: 'hit' });
+    return flight.promise.then((value) => {
+      const entry = value as Entry | undefined;
+      if (entry && entry.freshUntil > stack.s.now()) {
+        ns.l2Hits++;
+        if (stack.s.events.has('hit'))
+          stack.s.events.emit('hit', { namespace: ns.name, key, tier: 'l2' });
+        if (coreChannels.read.hasSubscribers) {
+          coreChannels.read.publish({ namespace: ns.name, key, tier: 'l2', result: 'hit' });
+        }
+        return entry.value;
       }
-      return entry.value;
-    }
-    this.#miss(key);
-    return undefined;
+      this.#miss(key);
+      return undefined;
+    });
   }
 
   /** Values of several keys, in order (`undefined` for misses); one L2 round trip. */

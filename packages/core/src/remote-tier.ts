@@ -94,10 +94,12 @@ export class RemoteTier {
     return this.#pendingClear.has(namespace) || !!this.#pendingKeys.get(namespace)?.has(key);
   }
 
-  async get(namespace: string, key: string): Promise<Entry | undefined> {
-    if (this.isBlocked(namespace, key)) return undefined;
-    const bytes = await this.#call('get', () => this.#o.store.get(namespace, key));
-    return bytes === undefined ? undefined : this.#decode(namespace, key, bytes);
+  // The L2-hit path: plain promise chains, no async frames (each costs allocations).
+  get(namespace: string, key: string): Promise<Entry | undefined> {
+    if (this.isBlocked(namespace, key)) return Promise.resolve(undefined);
+    return this.#call('get', () => this.#o.store.get(namespace, key)).then((bytes) =>
+      bytes === undefined ? undefined : this.#decode(namespace, key, bytes),
+    );
   }
 
   async getWithFence(namespace: string, key: string): Promise<FencedEntry> {
@@ -294,58 +296,80 @@ export class RemoteTier {
     this.#pendingCount = n;
   }
 
-  async #call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+  #call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
     if (!this.#breaker.allow()) {
-      throw new CircuitOpenError(`L2 (${this.#o.store.name}) circuit breaker is open`);
+      return Promise.reject(
+        new CircuitOpenError(`L2 (${this.#o.store.name}) circuit breaker is open`),
+      );
     }
     const started = coreChannels.l2.hasSubscribers ? performance.now() : 0;
+    let call: Promise<T>;
     try {
-      const result = await this.#deadlines.run(fn(), operation);
-      this.#breaker.success();
-      if (started) {
-        coreChannels.l2.publish({ operation, durationMs: performance.now() - started, ok: true });
+      call = fn();
+    } catch (error) {
+      call = Promise.reject(error);
+    }
+    return this.#deadlines.run(call, operation).then(
+      (result) => {
+        this.#breaker.success();
+        if (started) {
+          coreChannels.l2.publish({ operation, durationMs: performance.now() - started, ok: true });
+        }
+        return result;
+      },
+      (cause: unknown) => {
+        this.#breaker.failure();
+        const error =
+          cause instanceof CacheStackError
+            ? cause
+            : new StoreError(`L2 ${operation} failed: ${(cause as Error)?.message ?? cause}`, {
+                cause,
+              });
+        if (started) {
+          coreChannels.l2.publish({
+            operation,
+            durationMs: performance.now() - started,
+            ok: false,
+            error,
+          });
+        }
+        this.#o.events.emit('l2:error', { operation, error });
+        this.#o.logger.warn({ err: error, operation }, 'cachestack: L2 call failed');
+        throw error;
+      },
+    );
+  }
+
+  #decode(
+    namespace: string,
+    key: string,
+    bytes: Uint8Array,
+  ): Entry | undefined | Promise<Entry | undefined> {
+    try {
+      const decoded = decodeFrame(bytes, this.#decodeOptions);
+      if (decoded instanceof Promise) {
+        return decoded.catch((error: unknown) => this.#undecodable(namespace, key, error));
       }
-      return result;
-    } catch (cause) {
-      this.#breaker.failure();
-      const error =
-        cause instanceof CacheStackError
-          ? cause
-          : new StoreError(`L2 ${operation} failed: ${(cause as Error)?.message ?? cause}`, {
-              cause,
-            });
-      if (started) {
-        coreChannels.l2.publish({
-          operation,
-          durationMs: performance.now() - started,
-          ok: false,
-          error,
-        });
-      }
-      this.#o.events.emit('l2:error', { operation, error });
-      this.#o.logger.warn({ err: error, operation }, 'cachestack: L2 call failed');
-      throw error;
+      return decoded;
+    } catch (error) {
+      return this.#undecodable(namespace, key, error);
     }
   }
 
-  async #decode(namespace: string, key: string, bytes: Uint8Array): Promise<Entry | undefined> {
-    try {
-      return await decodeFrame(bytes, this.#decodeOptions);
-    } catch (error) {
-      // Intact but unreadable here (e.g. a zstd entry on a Node without zstd): a miss,
-      // reported, but kept for the instances that can read it.
-      if (error instanceof CacheStackError && !(error instanceof CorruptEntryError)) {
-        this.#o.events.emit('l2:error', { operation: 'decode', error });
-        return undefined;
-      }
-      // Corrupted: never returned. Delete it so it is not read again.
-      const err = error instanceof Error ? error : new Error(String(error));
-      this.#o.events.emit('l2:corrupt', { namespace, key, error: err });
-      if (coreChannels.corrupt.hasSubscribers) coreChannels.corrupt.publish({ namespace, key });
-      this.#o.logger.warn({ err, namespace, key }, 'cachestack: corrupt L2 entry deleted');
-      this.delete(namespace, [key]).catch(() => {});
+  #undecodable(namespace: string, key: string, error: unknown): undefined {
+    // Intact but unreadable here (e.g. a zstd entry on a Node without zstd): a miss,
+    // reported, but kept for the instances that can read it.
+    if (error instanceof CacheStackError && !(error instanceof CorruptEntryError)) {
+      this.#o.events.emit('l2:error', { operation: 'decode', error });
       return undefined;
     }
+    // Corrupted: never returned. Delete it so it is not read again.
+    const err = error instanceof Error ? error : new Error(String(error));
+    this.#o.events.emit('l2:corrupt', { namespace, key, error: err });
+    if (coreChannels.corrupt.hasSubscribers) coreChannels.corrupt.publish({ namespace, key });
+    this.#o.logger.warn({ err, namespace, key }, 'cachestack: corrupt L2 entry deleted');
+    this.delete(namespace, [key]).catch(() => {});
+    return undefined;
   }
 
   #onCircuit(state: CircuitState, failures: number, openUntil: number): void {
