@@ -1,0 +1,261 @@
+import { isMigrationMode } from '@cachestack/migrate';
+import type { FastifyInstance } from 'fastify';
+import { resolveAppConfig } from '../cache/app-config.js';
+import { NAMESPACES, type NamespaceName } from '../cache/keys.js';
+import type { CacheRuntime } from '../cache/runtime.js';
+import type { Database } from '../db/database.js';
+import type { Shop } from '../services/shop.js';
+import type { AppHealth } from '../telemetry/health.js';
+import type { PrometheusMetrics } from '../telemetry/prometheus.js';
+import type { StatsRecorder } from '../telemetry/recorder.js';
+import { apiKeyGuard } from './auth.js';
+import { checkConsistency } from './consistency.js';
+import { LOAD_TEST_LIMITS, runLoadTest } from './load-test.js';
+import { startWarmup, type WarmupJob } from './warmup.js';
+
+/** What the admin routes act on. */
+export interface AdminContext {
+  readonly db: Database;
+  readonly runtime: CacheRuntime;
+  readonly shop: Shop;
+  readonly recorder: StatsRecorder;
+  readonly prometheus: PrometheusMetrics;
+  readonly health: AppHealth;
+  readonly apiKey: string;
+  /** Extra status sections (rate limiter and so on). */
+  readonly extraStatus?: () => Record<string, unknown>;
+}
+
+const num = (v: unknown, fallback: number): number =>
+  typeof v === 'number' && Number.isFinite(v) ? v : fallback;
+
+/** Registers `/cache/*`, every route behind the `X-API-Key` guard. */
+export function registerAdminRoutes(app: FastifyInstance, ctx: AdminContext): void {
+  const { db, runtime, shop, recorder } = ctx;
+  const ns = () => runtime.stack.ns;
+  let warmups = 0;
+  let lastWarmup: WarmupJob | undefined;
+  let loadTestRunning = false;
+
+  const status = () => {
+    const stack = runtime.stack;
+    const stats = stack.cache.stats();
+    return {
+      uptimeSec: Math.round((Date.now() - runtime.startedAt) / 1000),
+      generation: runtime.generation,
+      database: db.kind,
+      l1: {
+        entries: stats.l1Entries,
+        bytes: stats.l1Bytes,
+        maxEntries: stack.config.l1.maxEntries,
+        maxBytes: stack.config.l1.maxBytes,
+      },
+      l2: {
+        kind: stack.l2Kind,
+        configured: stack.config.l2.kind,
+        circuit: stats.circuit,
+        pendingInvalidations: stats.pendingInvalidations,
+      },
+      bus: stack.bus ? stack.bus.state : 'none',
+      inFlightLoads: stats.inFlightLoads,
+      totals: Object.fromEntries(recorder.totals),
+      l2Errors: recorder.l2Errors,
+      circuitOpens: recorder.circuitOpens,
+      integrations: stack.statuses,
+      ...(ctx.extraStatus?.() ?? {}),
+    };
+  };
+
+  app.register(
+    async (admin) => {
+      admin.addHook('onRequest', apiKeyGuard(ctx.apiKey));
+
+      admin.get('/cache/status', async () => status());
+
+      /** Everything the dashboard draws, in one poll. */
+      admin.get('/cache/dashboard', async () => ({
+        status: status(),
+        health: ctx.health.report(),
+        series: recorder.series(),
+        sliceMs: recorder.sliceMs,
+        warmup: lastWarmup ? warmupView(lastWarmup) : null,
+      }));
+
+      admin.get('/cache/health', async () => ctx.health.report());
+
+      admin.get('/cache/metrics', async (_req, reply) => {
+        reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8');
+        return ctx.prometheus.text();
+      });
+
+      admin.get('/cache/config', async () => ({
+        input: runtime.input,
+        config: runtime.stack.config,
+        generation: runtime.generation,
+      }));
+
+      admin.put('/cache/config', async (request, reply) => {
+        const result = resolveAppConfig(request.body, runtime.input.l2);
+        if (!result.valid) {
+          return reply.code(400).send({ error: 'invalid configuration', errors: result.errors });
+        }
+        await runtime.apply(result.config, result.input);
+        return {
+          applied: true,
+          generation: runtime.generation,
+          config: result.config,
+          warnings: result.warnings,
+        };
+      });
+
+      admin.get('/cache/promotion', async () => {
+        const { l1 } = runtime.stack.config;
+        const totals = [...recorder.totals.values()];
+        const l1Hits = totals.reduce((s, c) => s + c.l1, 0);
+        const l2Hits = totals.reduce((s, c) => s + c.l2, 0);
+        return {
+          promotion: l1.promotion,
+          admission: l1.admission,
+          policy: l1.policy,
+          l1Hits,
+          l2Hits,
+          // Share of tier hits answered by L1: what promotion buys.
+          l1ShareOfHits: l1Hits + l2Hits === 0 ? 0 : l1Hits / (l1Hits + l2Hits),
+          namespaces: Object.fromEntries(
+            NAMESPACES.map((n) => [n, { priority: ns()[n].priority }]),
+          ),
+        };
+      });
+
+      admin.put('/cache/promotion', async (request, reply) => {
+        const body = (request.body ?? {}) as Record<string, unknown>;
+        const input = runtime.input;
+        const next = { ...input, l1: { ...(input.l1 ?? {}), ...body } };
+        const result = resolveAppConfig(next, input.l2);
+        if (!result.valid) {
+          return reply
+            .code(400)
+            .send({ error: 'invalid promotion settings', errors: result.errors });
+        }
+        await runtime.apply(result.config, result.input);
+        const { l1 } = result.config;
+        return {
+          applied: true,
+          promotion: l1.promotion,
+          admission: l1.admission,
+          policy: l1.policy,
+        };
+      });
+
+      admin.get('/cache/migration', async (_req, reply) => {
+        const m = runtime.stack.migration;
+        if (!m) return reply.code(404).send({ error: 'no legacy-key migration (needs REDIS_URL)' });
+        return { entity: 'users', mode: m.mode(), stats: m.stats() };
+      });
+
+      admin.put('/cache/migration', async (request, reply) => {
+        const m = runtime.stack.migration;
+        if (!m) return reply.code(404).send({ error: 'no legacy-key migration (needs REDIS_URL)' });
+        const mode = (request.body as { mode?: unknown } | undefined)?.mode;
+        if (!isMigrationMode(mode)) {
+          return reply.code(400).send({
+            error: 'mode must be dual-write, read-new-fallback-legacy or new-only',
+          });
+        }
+        m.setMode(mode);
+        return { entity: 'users', mode: m.mode(), stats: m.stats() };
+      });
+
+      admin.get('/cache/warmup', async () => ({
+        warmup: lastWarmup ? warmupView(lastWarmup) : null,
+      }));
+
+      admin.post('/cache/warmup', async (request, reply) => {
+        const body = (request.body ?? {}) as { namespaces?: unknown; wait?: unknown };
+        const wanted = Array.isArray(body.namespaces) ? body.namespaces : [...NAMESPACES];
+        const bad = wanted.filter((n) => !NAMESPACES.includes(n as NamespaceName));
+        if (bad.length > 0) {
+          return reply.code(400).send({ error: `unknown namespaces: ${bad.join(', ')}` });
+        }
+        if (lastWarmup?.state === 'running') {
+          return reply
+            .code(409)
+            .send({ error: 'a warmup is running', warmup: warmupView(lastWarmup) });
+        }
+        lastWarmup = startWarmup(++warmups, db, ns, wanted as NamespaceName[]);
+        if (body.wait === true) {
+          await lastWarmup.done;
+          return { warmup: warmupView(lastWarmup) };
+        }
+        return reply.code(202).send({ warmup: warmupView(lastWarmup) });
+      });
+
+      admin.post('/cache/load-test', async (request, reply) => {
+        const body = (request.body ?? {}) as Record<string, unknown>;
+        const durationMs = num(body.durationMs, 2000);
+        const concurrency = num(body.concurrency, 8);
+        const writeRatio = num(body.writeRatio, 0.05);
+        if (
+          durationMs < 100 ||
+          durationMs > LOAD_TEST_LIMITS.maxDurationMs ||
+          concurrency < 1 ||
+          concurrency > LOAD_TEST_LIMITS.maxConcurrency ||
+          !Number.isInteger(concurrency) ||
+          writeRatio < 0 ||
+          writeRatio > 1
+        ) {
+          return reply.code(400).send({
+            error: `durationMs must be 100-${LOAD_TEST_LIMITS.maxDurationMs}, concurrency an integer 1-${LOAD_TEST_LIMITS.maxConcurrency}, writeRatio 0-1`,
+          });
+        }
+        if (loadTestRunning) return reply.code(409).send({ error: 'a load test is running' });
+        loadTestRunning = true;
+        try {
+          return await runLoadTest(db, shop, recorder, { durationMs, concurrency, writeRatio });
+        } finally {
+          loadTestRunning = false;
+        }
+      });
+
+      // GET only reports (never repairs); POST { sampleSize, repair } may repair.
+      admin.get<{ Querystring: { sampleSize?: string } }>(
+        '/cache/consistency',
+        async (request, reply) => {
+          const sampleSize = Number(request.query.sampleSize ?? 200);
+          if (!Number.isInteger(sampleSize) || sampleSize < 0 || sampleSize > 100_000) {
+            return reply
+              .code(400)
+              .send({ error: 'sampleSize must be an integer 0-100000 (0: all)' });
+          }
+          const unmute = recorder.mute();
+          try {
+            return await checkConsistency(db, ns, { sampleSize });
+          } finally {
+            unmute();
+          }
+        },
+      );
+
+      admin.post('/cache/consistency', async (request, reply) => {
+        const body = (request.body ?? {}) as Record<string, unknown>;
+        const sampleSize = num(body.sampleSize, 200);
+        if (!Number.isInteger(sampleSize) || sampleSize < 0 || sampleSize > 100_000) {
+          return reply.code(400).send({ error: 'sampleSize must be an integer 0-100000 (0: all)' });
+        }
+        // Reads made by the check are not traffic: they do not count in the hit rates.
+        const unmute = recorder.mute();
+        try {
+          return await checkConsistency(db, ns, { sampleSize, repair: body.repair === true });
+        } finally {
+          unmute();
+        }
+      });
+    },
+    { logLevel: 'warn' },
+  );
+}
+
+function warmupView(job: WarmupJob) {
+  const { done: _done, ...view } = job;
+  return view;
+}

@@ -1,0 +1,94 @@
+import type { CacheStackConfig } from '@cachestack/config';
+import {
+  createRateLimiter,
+  type RateLimiter,
+  RedisStore as RateLimitRedisStore,
+  rateLimitHeaders,
+} from '@cachestack/ratelimit';
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+
+/** The rate limiting status shown by `/cache/status`. */
+export interface RateLimitStatus {
+  readonly state: 'active' | 'off';
+  readonly detail: string;
+}
+
+/** The public API's limiter and what it owns. */
+export interface ApiRateLimit {
+  readonly limiter: RateLimiter | undefined;
+  status(): RateLimitStatus;
+  close(): Promise<void>;
+}
+
+/** Options of {@link createApiRateLimit}. */
+export interface ApiRateLimitOptions {
+  /** Redis URL: limits are shared by every instance (server clock, one script per check). */
+  readonly redisUrl?: string | undefined;
+  /** Key prefix on Redis. @defaultValue 'shop:rl' */
+  readonly prefix?: string | undefined;
+}
+
+/**
+ * The public API's limiter (@cachestack/ratelimit), from the `rateLimits.api` rule of
+ * the configuration: on Redis when `REDIS_URL` is set (failure policy from the rule,
+ * `open` by default), else in process memory.
+ */
+export function createApiRateLimit(
+  config: CacheStackConfig,
+  options: ApiRateLimitOptions = {},
+): ApiRateLimit {
+  const rule = config.rateLimits.api;
+  if (rule === undefined) {
+    return {
+      limiter: undefined,
+      status: () => ({ state: 'off', detail: 'no rateLimits.api rule in the configuration' }),
+      close: async () => {},
+    };
+  }
+  let redis: Redis | undefined;
+  let store: RateLimitRedisStore | undefined;
+  if (options.redisUrl !== undefined) {
+    redis = new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    redis.on('error', () => {}); // failures reach the limiter, which applies its policy
+    store = new RateLimitRedisStore({ redis, prefix: options.prefix ?? 'shop:rl' });
+  }
+  const limiter = createRateLimiter({
+    name: 'api',
+    algorithm: rule.algorithm,
+    limit: rule.limit,
+    windowMs: rule.windowMs,
+    ...(store ? { store, failurePolicy: rule.failurePolicy } : {}),
+  });
+  const where = store ? 'Redis' : 'memory';
+  return {
+    limiter,
+    status: () => ({
+      state: 'active',
+      detail: `rule api: ${rule.algorithm}, ${rule.limit} per ${rule.windowMs} ms per client IP, ${where} store`,
+    }),
+    async close() {
+      await limiter.close();
+      await store?.close();
+      redis?.disconnect();
+    },
+  };
+}
+
+/**
+ * Applies a limiter to every route of `app` (one scope of routes): the IETF
+ * `RateLimit`/`RateLimit-Policy` headers on every answer, and `429` with `Retry-After`
+ * when the client is over its limit. Clients are told apart by IP address.
+ */
+export function applyRateLimit(app: FastifyInstance, limiter: RateLimiter): void {
+  app.addHook('onRequest', async (request, reply) => {
+    const decision = await limiter.check(`ip:${request.ip}`);
+    const headers = rateLimitHeaders(decision);
+    reply.header('RateLimit-Policy', headers['RateLimit-Policy']);
+    reply.header('RateLimit', headers.RateLimit);
+    if (!decision.allowed) {
+      reply.header('Retry-After', headers['Retry-After'] ?? '1');
+      await reply.code(429).send({ error: 'too many requests' });
+    }
+  });
+}

@@ -1,0 +1,172 @@
+import type { RateLimiter } from '@cachestack/ratelimit';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { CATEGORIES } from '../db/seed.js';
+import { type Shop, ShopError } from '../services/shop.js';
+import { applyRateLimit } from './rate-limit.js';
+
+const idParam = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'integer', minimum: 1, maximum: 2_147_483_647 } },
+} as const;
+
+const notFound = (reply: FastifyReply, what: string) =>
+  reply.code(404).send({ error: 'not found', message: `${what} not found` });
+
+/** Registers the public API under `/api`. */
+export function registerApiRoutes(
+  app: FastifyInstance,
+  shop: Shop,
+  limiter: RateLimiter | undefined,
+): void {
+  app.register(
+    async (api) => {
+      if (limiter) applyRateLimit(api, limiter);
+      api.setErrorHandler(async (error, _request, reply) => {
+        if (error instanceof ShopError) {
+          return reply.code(error.statusCode).send({ error: error.message });
+        }
+        const e = error as { validation?: unknown; statusCode?: number; message: string };
+        if (e.validation !== undefined) {
+          return reply.code(400).send({ error: 'bad request', message: e.message });
+        }
+        reply.log.error(error);
+        return reply.code(e.statusCode ?? 500).send({ error: 'internal error' });
+      });
+
+      api.get<{ Params: { id: number } }>(
+        '/users/:id',
+        { schema: { params: idParam } },
+        async (req, reply) =>
+          (await shop.getUser(req.params.id)) ?? notFound(reply, `user ${req.params.id}`),
+      );
+      api.get<{ Params: { id: number } }>(
+        '/users/:id/orders',
+        { schema: { params: idParam } },
+        async (req, reply) => {
+          const user = await shop.getUser(req.params.id);
+          if (user === null) return notFound(reply, `user ${req.params.id}`);
+          return shop.getUserOrders(req.params.id);
+        },
+      );
+      api.put<{ Params: { id: number }; Body: { name?: string; email?: string; tier?: string } }>(
+        '/users/:id',
+        {
+          schema: {
+            params: idParam,
+            body: {
+              type: 'object',
+              additionalProperties: false,
+              minProperties: 1,
+              properties: {
+                name: { type: 'string', minLength: 1, maxLength: 200 },
+                email: { type: 'string', minLength: 3, maxLength: 200 },
+                tier: { type: 'string', enum: ['free', 'pro', 'team'] },
+              },
+            },
+          },
+        },
+        async (req) => shop.updateUser(req.params.id, req.body),
+      );
+      api.get<{ Params: { id: number } }>(
+        '/products/:id',
+        { schema: { params: idParam } },
+        async (req, reply) =>
+          (await shop.getProduct(req.params.id)) ?? notFound(reply, `product ${req.params.id}`),
+      );
+      api.put<{
+        Params: { id: number };
+        Body: { name?: string; priceCents?: number; stock?: number };
+      }>(
+        '/products/:id',
+        {
+          schema: {
+            params: idParam,
+            body: {
+              type: 'object',
+              additionalProperties: false,
+              minProperties: 1,
+              properties: {
+                name: { type: 'string', minLength: 1, maxLength: 200 },
+                priceCents: { type: 'integer', minimum: 1, maximum: 100_000_000 },
+                stock: { type: 'integer', minimum: 0, maximum: 1_000_000_000 },
+              },
+            },
+          },
+        },
+        async (req) => shop.updateProduct(req.params.id, req.body),
+      );
+      const category = {
+        type: 'object',
+        required: ['name'],
+        properties: { name: { type: 'string', enum: [...CATEGORIES] } },
+      } as const;
+      api.get<{ Params: { name: string } }>(
+        '/categories/:name/products',
+        { schema: { params: category } },
+        async (req) => shop.getCategory(req.params.name),
+      );
+      api.post<{ Params: { name: string }; Body: { percent: number } }>(
+        '/categories/:name/reprice',
+        {
+          schema: {
+            params: category,
+            body: {
+              type: 'object',
+              required: ['percent'],
+              additionalProperties: false,
+              properties: { percent: { type: 'number', minimum: -90, maximum: 1000 } },
+            },
+          },
+        },
+        async (req) => shop.repriceCategory(req.params.name, req.body.percent),
+      );
+      api.get<{ Params: { id: number } }>(
+        '/orders/:id',
+        { schema: { params: idParam } },
+        async (req, reply) =>
+          (await shop.getOrder(req.params.id)) ?? notFound(reply, `order ${req.params.id}`),
+      );
+      api.post<{ Body: { userId: number; productId: number; quantity: number } }>(
+        '/orders',
+        {
+          schema: {
+            body: {
+              type: 'object',
+              required: ['userId', 'productId', 'quantity'],
+              additionalProperties: false,
+              properties: {
+                userId: { type: 'integer', minimum: 1, maximum: 2_147_483_647 },
+                productId: { type: 'integer', minimum: 1, maximum: 2_147_483_647 },
+                quantity: { type: 'integer', minimum: 1, maximum: 100 },
+              },
+            },
+          },
+        },
+        async (req, reply) => reply.code(201).send(await shop.createOrder(req.body)),
+      );
+      api.patch<{ Params: { id: number }; Body: { status: string } }>(
+        '/orders/:id',
+        {
+          schema: {
+            params: idParam,
+            body: {
+              type: 'object',
+              required: ['status'],
+              additionalProperties: false,
+              properties: { status: { type: 'string', maxLength: 32 } },
+            },
+          },
+        },
+        async (req) => shop.updateOrderStatus(req.params.id, req.body.status),
+      );
+      api.delete<{ Params: { id: number } }>(
+        '/orders/:id',
+        { schema: { params: idParam } },
+        async (req) => shop.deleteOrder(req.params.id),
+      );
+    },
+    // Request lines only at warn and above: the API serves thousands of requests a second.
+    { prefix: '/api', logLevel: 'warn' },
+  );
+}

@@ -1,0 +1,48 @@
+import { type Instrumentation, instrument, instrumentChannels } from '@cachestack/metrics';
+import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import type { CacheFacade } from '../cache/facade.js';
+import type { StatsRecorder } from './recorder.js';
+
+/** The Prometheus side of the app: an OpenTelemetry meter provider and its exporter. */
+export interface PrometheusMetrics {
+  /** The exposition text of every instrument. */
+  text(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * Exposes the cache through `@opentelemetry/exporter-prometheus` without its own HTTP
+ * server (`preventServerStart`): fastify serves the text. The cache instruments come from
+ * @cachestack/metrics (`instrument` on the cache facade, `instrumentChannels` for the
+ * other packages); the app adds the API's read latency.
+ */
+export function createPrometheusMetrics(
+  recorder: StatsRecorder,
+  facade: CacheFacade,
+): PrometheusMetrics {
+  const exporter = new PrometheusExporter({ preventServerStart: true });
+  const provider = new MeterProvider({ readers: [exporter] });
+  const meter = provider.getMeter('@cachestack/example');
+  const serializer = new PrometheusSerializer();
+  const handles: Instrumentation[] = [instrument(facade, { meter }), instrumentChannels({ meter })];
+
+  const latency = meter.createHistogram('cachestack_example_read_duration', {
+    description: 'API read latency through the cache',
+    unit: 'ms',
+    advice: { explicitBucketBoundaries: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 1000] },
+  });
+  const offLatency = recorder.onLatency((_n, ms) => latency.record(ms));
+
+  return {
+    async text() {
+      const { resourceMetrics } = await exporter.collect();
+      return serializer.serialize(resourceMetrics);
+    },
+    async close() {
+      offLatency();
+      for (const h of handles) h.close();
+      await provider.shutdown();
+    },
+  };
+}
