@@ -1,5 +1,5 @@
 import { channel } from 'node:diagnostics_channel';
-import type { BusState, InvalidationMessage } from '@cachestack/core';
+import { type BusState, type InvalidationMessage, TypedEmitter } from '@cachestack/core';
 
 /** Payloads of the events a coherency bus emits (low rate; hot-path data goes to channels). */
 export interface BusEventMap {
@@ -33,48 +33,8 @@ export interface BusEventMap {
 /** Name of a bus event. */
 export type BusEventName = keyof BusEventMap;
 
-type Listener<E extends BusEventName> = (payload: BusEventMap[E]) => void;
-
-/** A small typed event emitter; a throwing listener never breaks the bus. */
-export class BusEvents {
-  readonly #listeners = new Map<BusEventName, Set<Listener<BusEventName>>>();
-
-  /** Adds a listener; returns a function removing it. */
-  on<E extends BusEventName>(name: E, listener: Listener<E>): () => void {
-    let set = this.#listeners.get(name);
-    if (!set) {
-      set = new Set();
-      this.#listeners.set(name, set);
-    }
-    set.add(listener as Listener<BusEventName>);
-    return () => {
-      set.delete(listener as Listener<BusEventName>);
-    };
-  }
-
-  /** Whether `name` has listeners (lets hot paths skip building a payload). */
-  has(name: BusEventName): boolean {
-    return (this.#listeners.get(name)?.size ?? 0) > 0;
-  }
-
-  /** Emits to every listener of `name`. */
-  emit<E extends BusEventName>(name: E, payload: BusEventMap[E]): void {
-    const set = this.#listeners.get(name);
-    if (!set) return;
-    for (const listener of set) {
-      try {
-        (listener as Listener<E>)(payload);
-      } catch {
-        // listeners must not break delivery
-      }
-    }
-  }
-
-  /** Removes every listener. */
-  clear(): void {
-    this.#listeners.clear();
-  }
-}
+/** The bus's typed events (core's emitter: a throwing listener never breaks the bus). */
+export class BusEvents extends TypedEmitter<BusEventMap> {}
 
 /**
  * `node:diagnostics_channel` channels, published only when they have subscribers:

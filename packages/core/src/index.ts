@@ -39,6 +39,7 @@ export {
   CacheEvents,
   coreChannels,
   type Tier,
+  TypedEmitter,
 } from './events.js';
 export { type DecodeFrameOptions, decodeFrame, encodeFrame, FRAME_VERSION } from './frame.js';
 export { FrequencySketch } from './frequency-sketch.js';
