@@ -89,6 +89,15 @@ export type {
 } from './remote-store.js';
 export { jsonSerializer } from './serializer.js';
 export { estimateSize } from './size-of.js';
+export {
+  assertStoreEntry,
+  assertStoreKey,
+  assertStoreKeys,
+  assertStoreNamespace,
+  assertStoreTags,
+  assertStoreTtl,
+  assertStoreValue,
+} from './store-args.js';
 export type {
   WarmupEntry,
   WarmupOptions,

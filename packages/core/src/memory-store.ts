@@ -8,6 +8,12 @@ import type {
   RemoteStore,
   WriteOutcome,
 } from './remote-store.js';
+import {
+  assertStoreEntry,
+  assertStoreKey,
+  assertStoreKeys,
+  assertStoreTags,
+} from './store-args.js';
 
 interface Slot {
   bytes: Uint8Array;
@@ -49,7 +55,7 @@ export class MemoryStore implements RemoteStore {
     if (typeof namespace !== 'string' || namespace.length === 0) {
       throw new InvalidKeyError('namespace must be a non-empty string');
     }
-    for (const key of keys) checkKey(key);
+    for (const key of keys) assertStoreKey(key);
     let space = this.#spaces.get(namespace);
     if (!space) {
       space = {
@@ -132,7 +138,7 @@ export class MemoryStore implements RemoteStore {
     const space = this.#space(namespace);
     if (options === null || typeof options !== 'object')
       throw new InvalidOptionError('options', 'expected an object');
-    checkEntry({ key, value, ttlMs: options.ttlMs, tags: options.tags });
+    assertStoreEntry({ key, value, ttlMs: options.ttlMs, tags: options.tags });
     const fence = options.fence === undefined ? undefined : parseFence(options.fence);
     return this.#write(space, { key, value, ttlMs: options.ttlMs, tags: options.tags }, fence);
   }
@@ -144,7 +150,7 @@ export class MemoryStore implements RemoteStore {
   ): Promise<WriteOutcome[]> {
     const space = this.#space(namespace);
     if (!Array.isArray(entries)) throw new InvalidOptionError('entries', 'expected an array');
-    for (const entry of entries) checkEntry(entry); // all or nothing
+    for (const entry of entries) assertStoreEntry(entry); // all or nothing
     const f = fence === undefined ? undefined : parseFence(fence);
     return entries.map((entry) => this.#write(space, entry, f));
   }
@@ -176,7 +182,8 @@ export class MemoryStore implements RemoteStore {
 
   async deleteByTag(namespace: string, tags: readonly string[]): Promise<number> {
     const space = this.#space(namespace);
-    checkTags(tags);
+    if (!Array.isArray(tags)) throw new InvalidKeyError('tags must be an array of strings');
+    assertStoreTags(tags);
     const epoch = ++space.epoch;
     for (const tag of tags) space.tagMarks.set(tag, epoch);
     let n = 0;
@@ -203,34 +210,9 @@ export class MemoryStore implements RemoteStore {
   }
 }
 
-function checkKey(key: unknown): void {
-  if (typeof key !== 'string' || key.length === 0)
-    throw new InvalidKeyError('key must be a non-empty string');
-}
-
 function checkKeys(keys: unknown): readonly string[] {
-  if (!Array.isArray(keys)) throw new InvalidKeyError('keys must be an array of strings');
+  assertStoreKeys(keys);
   return keys;
-}
-
-function checkTags(tags: unknown): void {
-  if (!Array.isArray(tags)) throw new InvalidKeyError('tags must be an array of strings');
-  for (const tag of tags) {
-    if (typeof tag !== 'string' || tag.length === 0)
-      throw new InvalidKeyError('tags must be non-empty strings');
-  }
-}
-
-function checkEntry(entry: RemoteEntry): void {
-  if (entry === null || typeof entry !== 'object')
-    throw new InvalidOptionError('entry', 'expected an object');
-  checkKey(entry.key);
-  if (typeof entry.ttlMs !== 'number' || !Number.isInteger(entry.ttlMs) || entry.ttlMs < 1) {
-    throw new InvalidOptionError('ttlMs', 'must be an integer >= 1');
-  }
-  if (!(entry.value instanceof Uint8Array))
-    throw new InvalidOptionError('value', 'must be a Uint8Array');
-  if (entry.tags !== undefined) checkTags(entry.tags);
 }
 
 function parseFence(fence: FenceToken): number {
