@@ -13,6 +13,7 @@ export {
   type CircuitBreakerOptions,
   type CircuitState,
 } from './circuit-breaker.js';
+export { type Clock, type ClockTimer, isClock, systemClock } from './clock.js';
 export type { Codec, CodecOutput, Serializer } from './codec.js';
 export { crc32 } from './crc32.js';
 export type { CriticalRefreshOptions, CriticalSelector } from './critical-refresh.js';
