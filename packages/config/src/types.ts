@@ -163,6 +163,8 @@ export interface MetricsConfig {
     readonly hitRate: ThresholdPair;
     /** Target p95 read latency, in ms. @defaultValue 50 */
     readonly latencyP95TargetMs: number;
+    /** Lookups a health window needs before the hit rate gives a verdict. @defaultValue 100 */
+    readonly minLookups: number;
     /** Lower is better: warning below critical. @defaultValue { warning: 0.01, critical: 0.05 } */
     readonly l2ErrorRate: ThresholdPair;
     /** Relative weights. @defaultValue { hitRate: 0.4, latency: 0.3, errorRate: 0.3 } */
