@@ -40,6 +40,7 @@ describe('expressRateLimit over real HTTP', () => {
     const retryAfter = Number(rejected.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(rejected.headers.get('ratelimit')).toBe(`"default";r=0;t=${retryAfter}`);
     expect(rejected.headers.get('content-type')).toBe('application/problem+json');
     expect(await rejected.json()).toEqual({
       type: 'about:blank',
