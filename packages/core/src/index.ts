@@ -99,6 +99,14 @@ export {
   assertStoreTtl,
   assertStoreValue,
 } from './store-args.js';
+export {
+  hashKey,
+  TinyLfuSketch,
+  WTinyLfu,
+  type WTinyLfuOptions,
+  type WTinyLfuRemoval,
+  type WTinyLfuSetOptions,
+} from './w-tinylfu.js';
 export type {
   WarmupEntry,
   WarmupOptions,
