@@ -344,6 +344,7 @@ describe('metrics', () => {
         health: {
           hitRate: { warning: 0.9, critical: 0.7 },
           latencyP95TargetMs: '20ms',
+          minLookups: 500,
           l2ErrorRate: { warning: 0.02, critical: 0.1 },
           weights: { hitRate: 1, latency: 0, errorRate: 2 },
         },
@@ -354,10 +355,18 @@ describe('metrics', () => {
       health: {
         hitRate: { warning: 0.9, critical: 0.7 },
         latencyP95TargetMs: 20,
+        minLookups: 500,
         l2ErrorRate: { warning: 0.02, critical: 0.1 },
         weights: { hitRate: 1, latency: 0, errorRate: 2 },
       },
     });
+  });
+
+  it('defaults minLookups to 100 and rejects a fraction', () => {
+    expect(valid({}).metrics.health.minLookups).toBe(100);
+    expect(
+      errorAt({ metrics: { health: { minLookups: 2.5 } } }, '/metrics/health/minLookups'),
+    ).toBeDefined();
   });
 
   it('rejects weights that are all zero', () => {

@@ -1,3 +1,4 @@
+import { isClock } from './clock.js';
 import type { Codec } from './codec.js';
 import type { CriticalRefreshOptions, CriticalSelector } from './critical-refresh.js';
 import { type Entry, L1Box } from './entry.js';
@@ -9,6 +10,19 @@ import { awaitFlight, type Loader, type LoadFlight, type ResolvedLock, startLoad
 import { type BatchLoader, loadMany } from './load-many.js';
 import { noopLogger } from './logger.js';
 import { MemoryTier } from './memory-tier.js';
+import {
+  assertBus,
+  assertCodec,
+  assertDecoders,
+  assertKnownOptions,
+  assertLocker,
+  assertLogger,
+  assertObject,
+  assertSerializer,
+  assertStore,
+  isStore,
+  OPTION_NAMES,
+} from './option-shapes.js';
 import {
   BASE_DEFAULTS,
   bytesOption,
@@ -24,7 +38,6 @@ import {
   resolveLoadOptions,
   resolveTags,
 } from './options.js';
-import type { RemoteStore } from './remote-store.js';
 import { RemoteTier } from './remote-tier.js';
 import { jsonSerializer } from './serializer.js';
 import { estimateSize } from './size-of.js';
@@ -67,14 +80,6 @@ export interface NamespaceCounters {
   readonly misses: number;
   /** Stale values served within grace (also counted as misses). */
   readonly stale: number;
-}
-
-function isStore(value: unknown): value is RemoteStore {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as RemoteStore).getWithFence === 'function'
-  );
 }
 
 /**
@@ -732,12 +737,25 @@ export class Cache {
  * const user = await cache.getOrSet(`user:${id}`, () => db.users.find(id));
  */
 export function createCache(options: CacheOptions = {}): Cache {
-  if (options === null || typeof options !== 'object')
-    throw new InvalidOptionError('options', 'expected an object');
+  assertObject('options', options);
+  assertKnownOptions('', options, OPTION_NAMES.cache);
   const namespace = options.namespace ?? 'default';
   assertName('namespace', namespace);
-  const now = options.now ?? Date.now;
+  if (options.clock !== undefined && !isClock(options.clock))
+    throw new InvalidOptionError(
+      'clock',
+      'expected a Clock { now, monotonic, setTimeout, clearTimeout }',
+    );
+  if (options.clock !== undefined && options.now !== undefined)
+    throw new InvalidOptionError('now', 'pass either now or clock, not both');
+  const clock = options.clock;
+  const now = clock ? () => clock.now() : (options.now ?? Date.now);
   if (typeof now !== 'function') throw new InvalidOptionError('now', 'must be a function');
+  if (options.logger !== undefined) assertLogger(options.logger);
+  if (options.bus !== undefined) assertBus(options.bus);
+  if (options.serializer !== undefined) assertSerializer(options.serializer);
+  if (options.codec !== undefined) assertCodec('codec', options.codec);
+  if (options.decoders !== undefined) assertDecoders(options.decoders);
   const logger = options.logger ?? noopLogger;
   const events = new CacheEvents();
   const maxKeyLength = intOption('maxKeyLength', options.maxKeyLength, 1, 1024);
@@ -750,8 +768,9 @@ export function createCache(options: CacheOptions = {}): Cache {
   let maxEntries = 0;
   let sizeOf: ((value: unknown) => number) | undefined;
   if (l1o !== false) {
-    if (typeof l1o !== 'object' || l1o === null)
+    if (typeof l1o !== 'object' || l1o === null || Array.isArray(l1o))
       throw new InvalidOptionError('l1', 'expected an object or false');
+    assertKnownOptions('l1', l1o, OPTION_NAMES.l1);
     maxEntries = intOption('l1.maxEntries', l1o.maxEntries, 1, 10_000);
     const maxBytes = bytesOption('l1.maxBytes', l1o.maxBytes, 0);
     const policy = l1o.policy ?? 'lru';
@@ -792,9 +811,18 @@ export function createCache(options: CacheOptions = {}): Cache {
 
   let l2: RemoteTier | undefined;
   if (options.l2 !== undefined) {
-    const l2o: L2Options = isStore(options.l2) ? { store: options.l2 } : (options.l2 as L2Options);
-    if (!isStore(l2o?.store))
-      throw new InvalidOptionError('l2', 'expected a RemoteStore or { store }');
+    let l2o: L2Options;
+    if (isStore(options.l2)) {
+      assertStore('l2', options.l2);
+      l2o = { store: options.l2 };
+    } else {
+      assertObject('l2', options.l2);
+      assertKnownOptions('l2', options.l2, OPTION_NAMES.l2);
+      l2o = options.l2 as L2Options;
+      if (!isStore(l2o.store))
+        throw new InvalidOptionError('l2', 'expected a RemoteStore or { store }');
+      assertStore('l2.store', l2o.store);
+    }
     const codecs: readonly Codec[] = options.decoders ?? [];
     l2 = new RemoteTier({
       store: l2o.store,
@@ -818,9 +846,10 @@ export function createCache(options: CacheOptions = {}): Cache {
   }
 
   let lock: ResolvedLock | undefined;
-  if (options.lock) {
-    if (typeof options.lock.locker?.acquire !== 'function')
-      throw new InvalidOptionError('lock.locker', 'expected a Locker');
+  if (options.lock !== undefined) {
+    assertObject('lock', options.lock);
+    assertKnownOptions('lock', options.lock, OPTION_NAMES.lock);
+    assertLocker(options.lock.locker);
     lock = {
       locker: options.lock.locker,
       acquireTimeoutMs: durationOption(
@@ -847,8 +876,8 @@ export function createCache(options: CacheOptions = {}): Cache {
   });
   if (options.hotKeys !== undefined) {
     const h = options.hotKeys;
-    if (h === null || typeof h !== 'object')
-      throw new InvalidOptionError('hotKeys', 'expected an object');
+    assertObject('hotKeys', h);
+    assertKnownOptions('hotKeys', h, OPTION_NAMES.hotKeys);
     stack.enableHotKeys({
       topK: intOption('hotKeys.topK', h.topK, 1, 100),
       exchange: h.exchange,

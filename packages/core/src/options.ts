@@ -1,5 +1,6 @@
 import type { AdaptiveTtlOptions } from './adaptive-ttl.js';
 import type { Bus } from './bus.js';
+import type { Clock } from './clock.js';
 import type { Codec, Serializer } from './codec.js';
 import { type ByteSize, type Duration, toBytes, toMs } from './duration.js';
 import { InvalidOptionError } from './errors.js';
@@ -140,8 +141,10 @@ export interface CacheOptions {
   readonly maxKeyLength?: number;
   /** pino-shaped logger. @defaultValue no-op */
   readonly logger?: Logger;
-  /** Clock, epoch ms. @defaultValue Date.now */
+  /** Clock, epoch ms. Prefer `clock`. @defaultValue Date.now */
   readonly now?: () => number;
+  /** The clock seam (time and timers); a fake clock in tests. @defaultValue systemClock */
+  readonly clock?: Clock;
 }
 
 /** Options of a child namespace. */
