@@ -81,4 +81,13 @@ describe('DeadlineQueue', () => {
     expect(expired).toBe(0);
     expect(queue.size).toBe(0);
   });
+
+  it('keeps its queue short when calls settle in order', () => {
+    const queue = new DeadlineQueue(1_000, { clock: manualClock() });
+    for (let i = 0; i < 10_000; i++) queue.settle(queue.start('get', () => {}));
+    expect(queue.size).toBe(0);
+    const pending = Array.from({ length: 5_000 }, () => queue.start('get', () => {}));
+    for (const entry of pending.slice(0, 4_000)) queue.settle(entry);
+    expect(queue.size).toBe(1_000);
+  });
 });
