@@ -1,5 +1,5 @@
 import { type CacheOptions, createCache, MemoryStore } from '@cachestack/core';
-import { ChaosStore } from '@cachestack/test-suite';
+import { ChaosStore } from '@cachestack/testing';
 import type { Attributes } from '@opentelemetry/api';
 import {
   AggregationTemporality,
