@@ -22,6 +22,7 @@ export type {
   FailurePolicy,
   RateLimiterOptions,
   RateLimiterStats,
+  WaitOptions,
 } from './options.js';
 export { createRateLimiter, RateLimiter } from './rate-limiter.js';
 export { RedisStore, type RedisStoreOptions } from './redis-store.js';
