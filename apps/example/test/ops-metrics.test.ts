@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { redisBus } from '@cachestack/coherency';
 import { redisUrl, uniquePrefix } from '@cachestack/test-suite';
+import type { InjectOptions } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { App } from '../src/app.js';
@@ -58,7 +59,7 @@ describe('operations kit against the example app on Redis', () => {
   const url = redisUrl();
   const prefix = uniquePrefix('example-ops');
   let app: App;
-  const inject = (...args: Parameters<App['server']['inject']>) => app.server.inject(...args);
+  const inject = (options: InjectOptions) => app.server.inject(options);
   const health = async () =>
     (await inject({ method: 'GET', url: '/cache/health', headers: admin })).json();
   const metricsText = async () =>
