@@ -1,7 +1,7 @@
 import type { ByteSize, Duration } from '@cachestack/core';
 
 /** Eviction policy of the memory tier. */
-export type EvictionPolicy = 'lru' | 'fifo' | 'lfu';
+export type EvictionPolicy = 'w-tinylfu' | 'lru' | 'fifo' | 'lfu';
 
 /** When an L2 hit is copied into L1. */
 export type PromotionConfig =

@@ -130,7 +130,7 @@ describe('units', () => {
 });
 
 describe('l1', () => {
-  it.each(['lru', 'fifo', 'lfu'] as const)('accepts policy %s', (policy) => {
+  it.each(['w-tinylfu', 'lru', 'fifo', 'lfu'] as const)('accepts policy %s', (policy) => {
     expect(valid({ l1: { policy } }).l1.policy).toBe(policy);
   });
 
@@ -141,7 +141,7 @@ describe('l1', () => {
   it('rejects an unknown policy, listing the allowed ones', () => {
     expect(errorAt({ l1: { policy: 'mru' } }, '/l1/policy')).toEqual({
       path: '/l1/policy',
-      message: 'must be one of "lru", "fifo", "lfu"; got "mru"',
+      message: 'must be one of "w-tinylfu", "lru", "fifo", "lfu"; got "mru"',
       value: 'mru',
     });
   });

@@ -99,6 +99,14 @@ export type {
 } from './remote-store.js';
 export { jsonSerializer } from './serializer.js';
 export { estimateSize } from './size-of.js';
+export {
+  hashKey,
+  TinyLfuSketch,
+  WTinyLfu,
+  type WTinyLfuOptions,
+  type WTinyLfuRemoval,
+  type WTinyLfuSetOptions,
+} from './w-tinylfu.js';
 export type {
   WarmupEntry,
   WarmupOptions,
