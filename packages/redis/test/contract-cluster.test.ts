@@ -1,5 +1,6 @@
 import { TimeoutError } from '@cachestack/core';
-import { type PrivateCluster, runStoreContract, startPrivateCluster } from '@cachestack/test-suite';
+import { type PrivateCluster, startPrivateCluster } from '@cachestack/test-suite';
+import { describeStoreContract } from '@cachestack/testing/vitest';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisStore } from '../src/index.js';
@@ -20,7 +21,7 @@ function clusterClient(): Cluster {
 
 let stores = 0;
 
-runStoreContract('redis cluster (3 masters), 16 shards per namespace', async () => {
+describeStoreContract('redis cluster (3 masters), 16 shards per namespace', async () => {
   const client = clusterClient();
   const store = redisStore({ client, prefix: `contract${++stores}`, shards: 16 });
   return {
@@ -32,7 +33,7 @@ runStoreContract('redis cluster (3 masters), 16 shards per namespace', async () 
   };
 });
 
-runStoreContract('redis cluster (3 masters), one shard per namespace', async () => {
+describeStoreContract('redis cluster (3 masters), one shard per namespace', async () => {
   const client = clusterClient();
   const store = redisStore({ client, prefix: `contract${++stores}`, shards: 1 });
   return {
