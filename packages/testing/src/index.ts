@@ -1,9 +1,22 @@
+export {
+  ChaosBus,
+  type ChaosBusCounters,
+  type ChaosBusOptions,
+  chaosBus,
+} from './chaos-bus.js';
 export { ChaosStore, chaosStore } from './chaos-store.js';
 export type {
   ChaosStoreCounters,
   ChaosStoreOptions,
   Corruption,
 } from './chaos-store-options.js';
+export {
+  type CoherenceProbeOptions,
+  type CoherenceReport,
+  coherenceProbe,
+  type ProbedCache,
+  type StaleRead,
+} from './coherence-probe.js';
 export type { StoreFactory, StoreUnderTest } from './contract/context.js';
 export {
   CONTRACT_CONCERNS,
