@@ -11,7 +11,6 @@ import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import { openLoop } from './lib/open-loop.js';
 import {
-  percentile,
   printScenario,
   type Row,
   ratios,
