@@ -1,14 +1,31 @@
-import type { Codec } from './codec.js';
-import type { CriticalRefreshOptions, CriticalSelector } from './critical-refresh.js';
-import { type Entry, L1Box } from './entry.js';
-import { ClosedError, InvalidKeyError, InvalidOptionError, LoaderError } from './errors.js';
-import { type CacheEventMap, type CacheEventName, CacheEvents, coreChannels } from './events.js';
-import type { HotKey } from './hot-keys.js';
-import { assertKey, assertName } from './key-schema.js';
+import { jsonSerializer } from './codec/serializer.js';
+import type { Codec } from './contracts/codec.js';
+import { type Entry, L1Box } from './contracts/entry.js';
+import {
+  ClosedError,
+  InvalidKeyError,
+  InvalidOptionError,
+  LoaderError,
+} from './contracts/errors.js';
+import {
+  type CacheEventMap,
+  type CacheEventName,
+  CacheEvents,
+  coreChannels,
+} from './contracts/events.js';
+import { noopLogger } from './contracts/logger.js';
+import type { RemoteStore } from './contracts/remote-store.js';
+import type { CriticalRefreshOptions, CriticalSelector } from './features/critical-refresh.js';
+import type { HotKey } from './features/hot-keys.js';
+import {
+  runWarmup,
+  type WarmupOptions,
+  type WarmupReport,
+  type WarmupSource,
+} from './features/warmup.js';
+import { assertKey, assertName } from './keys/key-schema.js';
 import { awaitFlight, type Loader, type LoadFlight, type ResolvedLock, startLoad } from './load.js';
 import { type BatchLoader, loadMany } from './load-many.js';
-import { noopLogger } from './logger.js';
-import { MemoryTier } from './memory-tier.js';
 import {
   BASE_DEFAULTS,
   bytesOption,
@@ -24,12 +41,10 @@ import {
   resolveLoadOptions,
   resolveTags,
 } from './options.js';
-import type { RemoteStore } from './remote-store.js';
-import { RemoteTier } from './remote-tier.js';
-import { jsonSerializer } from './serializer.js';
-import { estimateSize } from './size-of.js';
 import { makeEntry, type NamespaceState, Stack } from './stack.js';
-import { runWarmup, type WarmupOptions, type WarmupReport, type WarmupSource } from './warmup.js';
+import { MemoryTier } from './tiers/memory-tier.js';
+import { RemoteTier } from './tiers/remote-tier.js';
+import { estimateSize } from './tiers/size-of.js';
 
 /** Options of `get`. */
 export interface GetOptions {

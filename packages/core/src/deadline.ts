@@ -1,4 +1,4 @@
-import { TimeoutError } from './errors.js';
+import { TimeoutError } from './contracts/errors.js';
 
 /**
  * Resolves like `promise`, or rejects with {@link TimeoutError} after `ms`. The timer is

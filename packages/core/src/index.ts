@@ -1,5 +1,3 @@
-export { AdaptiveTtl, type AdaptiveTtlOptions } from './adaptive-ttl.js';
-export type { Bus, BusHandler, BusState, InvalidationMessage } from './bus.js';
 export {
   Cache,
   type CacheStats,
@@ -13,13 +11,14 @@ export {
   type CircuitBreakerOptions,
   type CircuitState,
 } from './circuit-breaker.js';
-export { type Clock, type ClockTimer, isClock, systemClock } from './clock.js';
-export type { Codec, CodecOutput, Serializer } from './codec.js';
-export { crc32 } from './crc32.js';
-export type { CriticalRefreshOptions, CriticalSelector } from './critical-refresh.js';
-export { withDeadline } from './deadline.js';
-export { type ByteSize, type Duration, toBytes, toMs } from './duration.js';
-export { type Entry, L1Box } from './entry.js';
+export { crc32 } from './codec/crc32.js';
+export { type DecodeFrameOptions, decodeFrame, encodeFrame, FRAME_VERSION } from './codec/frame.js';
+export { jsonSerializer } from './codec/serializer.js';
+export type { Bus, BusHandler, BusState, InvalidationMessage } from './contracts/bus.js';
+export { type Clock, type ClockTimer, isClock, systemClock } from './contracts/clock.js';
+export type { Codec, CodecOutput, Serializer } from './contracts/codec.js';
+export { type ByteSize, type Duration, toBytes, toMs } from './contracts/duration.js';
+export { type Entry, L1Box } from './contracts/entry.js';
 export {
   CacheStackError,
   type CacheStackErrorOptions,
@@ -33,7 +32,7 @@ export {
   SerializationError,
   StoreError,
   TimeoutError,
-} from './errors.js';
+} from './contracts/errors.js';
 export {
   type CacheEventMap,
   type CacheEventName,
@@ -41,16 +40,37 @@ export {
   coreChannels,
   type Tier,
   TypedEmitter,
-} from './events.js';
-export { type DecodeFrameOptions, decodeFrame, encodeFrame, FRAME_VERSION } from './frame.js';
-export { FrequencySketch } from './frequency-sketch.js';
+} from './contracts/events.js';
+export type { Lock, LockAcquireOptions, Locker } from './contracts/locker.js';
+export { type Logger, noopLogger } from './contracts/logger.js';
+export type {
+  FencedRead,
+  FencedReadMany,
+  FenceToken,
+  RemoteEntry,
+  RemoteSetOptions,
+  RemoteStore,
+  WriteOutcome,
+} from './contracts/remote-store.js';
+export { withDeadline } from './deadline.js';
+export { AdaptiveTtl, type AdaptiveTtlOptions } from './features/adaptive-ttl.js';
+export type { CriticalRefreshOptions, CriticalSelector } from './features/critical-refresh.js';
+export { FrequencySketch } from './features/frequency-sketch.js';
 export {
   type HotKey,
   type HotKeyExchange,
   HotKeyTracker,
   MemoryHotKeyExchange,
   mergeHotKeys,
-} from './hot-keys.js';
+} from './features/hot-keys.js';
+export type {
+  WarmupEntry,
+  WarmupOptions,
+  WarmupProgress,
+  WarmupReport,
+  WarmupSource,
+  WarmupTarget,
+} from './features/warmup.js';
 export {
   assertKey,
   assertName,
@@ -60,14 +80,9 @@ export {
   type KeySchema,
   type KeySchemaOptions,
   unescapeKeyPart,
-} from './key-schema.js';
+} from './keys/key-schema.js';
 export type { Loader, LoaderContext } from './load.js';
 export type { BatchLoader } from './load-many.js';
-export type { Lock, LockAcquireOptions, Locker } from './locker.js';
-export { type Logger, noopLogger } from './logger.js';
-export { createMemoryBusHub, MemoryBus, MemoryBusHub } from './memory-bus.js';
-export { MemoryStore, type MemoryStoreOptions, memoryStore } from './memory-store.js';
-export { type EvictionPolicy, MemoryTier, type MemoryTierOptions } from './memory-tier.js';
 export type {
   CacheOptions,
   EntryOptions,
@@ -79,17 +94,6 @@ export type {
   Priority,
   PromotionStrategy,
 } from './options.js';
-export type {
-  FencedRead,
-  FencedReadMany,
-  FenceToken,
-  RemoteEntry,
-  RemoteSetOptions,
-  RemoteStore,
-  WriteOutcome,
-} from './remote-store.js';
-export { jsonSerializer } from './serializer.js';
-export { estimateSize } from './size-of.js';
 export {
   assertStoreEntry,
   assertStoreKey,
@@ -99,11 +103,7 @@ export {
   assertStoreTtl,
   assertStoreValue,
 } from './store-args.js';
-export type {
-  WarmupEntry,
-  WarmupOptions,
-  WarmupProgress,
-  WarmupReport,
-  WarmupSource,
-  WarmupTarget,
-} from './warmup.js';
+export { createMemoryBusHub, MemoryBus, MemoryBusHub } from './tiers/memory-bus.js';
+export { MemoryStore, type MemoryStoreOptions, memoryStore } from './tiers/memory-store.js';
+export { type EvictionPolicy, MemoryTier, type MemoryTierOptions } from './tiers/memory-tier.js';
+export { estimateSize } from './tiers/size-of.js';

@@ -1,8 +1,8 @@
-import { type Entry, L1Box } from './entry.js';
-import { InvalidOptionError, LoaderError } from './errors.js';
+import { type Entry, L1Box } from './contracts/entry.js';
+import { InvalidOptionError, LoaderError } from './contracts/errors.js';
+import type { FenceToken, RemoteEntry } from './contracts/remote-store.js';
 import type { LoadFlight } from './load.js';
 import type { ResolvedLoadOptions } from './options.js';
-import type { FenceToken, RemoteEntry } from './remote-store.js';
 import { makeEntry, type NamespaceState, type Stack } from './stack.js';
 
 /**

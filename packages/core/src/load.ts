@@ -1,10 +1,15 @@
-import { type Duration, toMs } from './duration.js';
-import type { Entry } from './entry.js';
-import { CacheStackError, InvalidOptionError, LoaderError, TimeoutError } from './errors.js';
-import { coreChannels } from './events.js';
-import type { Lock } from './locker.js';
+import { type Duration, toMs } from './contracts/duration.js';
+import type { Entry } from './contracts/entry.js';
+import {
+  CacheStackError,
+  InvalidOptionError,
+  LoaderError,
+  TimeoutError,
+} from './contracts/errors.js';
+import { coreChannels } from './contracts/events.js';
+import type { Lock } from './contracts/locker.js';
+import type { FenceToken } from './contracts/remote-store.js';
 import type { ResolvedLoadOptions } from './options.js';
-import type { FenceToken } from './remote-store.js';
 import { type Flight, makeEntry, type NamespaceState, type Stack } from './stack.js';
 
 /** What a loader receives. */
@@ -30,7 +35,7 @@ export type Loader<T> = (context: LoaderContext<T>) => T | Promise<T>;
 
 /** Resolved lock settings. */
 export interface ResolvedLock {
-  readonly locker: import('./locker.js').Locker;
+  readonly locker: import('./contracts/locker.js').Locker;
   readonly acquireTimeoutMs: number;
   readonly leaseMs: number;
 }

@@ -1,13 +1,13 @@
-import type { AdaptiveTtlOptions } from './adaptive-ttl.js';
-import type { Bus } from './bus.js';
-import type { Codec, Serializer } from './codec.js';
-import { type ByteSize, type Duration, toBytes, toMs } from './duration.js';
-import { InvalidOptionError } from './errors.js';
-import type { HotKeyExchange } from './hot-keys.js';
-import type { Locker } from './locker.js';
-import type { Logger } from './logger.js';
-import type { EvictionPolicy } from './memory-tier.js';
-import type { RemoteStore } from './remote-store.js';
+import type { Bus } from './contracts/bus.js';
+import type { Codec, Serializer } from './contracts/codec.js';
+import { type ByteSize, type Duration, toBytes, toMs } from './contracts/duration.js';
+import { InvalidOptionError } from './contracts/errors.js';
+import type { Locker } from './contracts/locker.js';
+import type { Logger } from './contracts/logger.js';
+import type { RemoteStore } from './contracts/remote-store.js';
+import type { AdaptiveTtlOptions } from './features/adaptive-ttl.js';
+import type { HotKeyExchange } from './features/hot-keys.js';
+import type { EvictionPolicy } from './tiers/memory-tier.js';
 
 /** How L2 hits are promoted into L1. */
 export type PromotionStrategy =

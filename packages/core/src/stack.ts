@@ -1,14 +1,14 @@
 import { LRUCache } from 'lru-cache';
-import { AdaptiveTtl } from './adaptive-ttl.js';
-import type { Bus, InvalidationMessage } from './bus.js';
-import { CriticalRefresher } from './critical-refresh.js';
-import { type Entry, L1Box } from './entry.js';
-import { type CacheEvents, coreChannels } from './events.js';
-import { type HotKeyExchange, HotKeyTracker } from './hot-keys.js';
-import type { Logger } from './logger.js';
-import type { MemoryTier } from './memory-tier.js';
+import type { Bus, InvalidationMessage } from './contracts/bus.js';
+import { type Entry, L1Box } from './contracts/entry.js';
+import { type CacheEvents, coreChannels } from './contracts/events.js';
+import type { Logger } from './contracts/logger.js';
+import { AdaptiveTtl } from './features/adaptive-ttl.js';
+import { CriticalRefresher } from './features/critical-refresh.js';
+import { type HotKeyExchange, HotKeyTracker } from './features/hot-keys.js';
 import type { Priority, PromotionStrategy, ResolvedLoadOptions } from './options.js';
-import type { RemoteTier } from './remote-tier.js';
+import type { MemoryTier } from './tiers/memory-tier.js';
+import type { RemoteTier } from './tiers/remote-tier.js';
 
 /** Per-namespace state shared by every view of the namespace. */
 export interface NamespaceState {

@@ -6,8 +6,8 @@ import {
   InvalidOptionError,
   LoaderError,
   SerializationError,
-} from '../src/errors.js';
-import { MemoryStore } from '../src/memory-store.js';
+} from '../src/contracts/errors.js';
+import { MemoryStore } from '../src/tiers/memory-store.js';
 import { deferred, setup } from './helpers.js';
 
 const caches: { close(): Promise<void> }[] = [];

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChaosStore } from '../../test-suite/src/chaos-store.js';
 import { type Cache, createCache } from '../src/cache.js';
-import { createMemoryBusHub } from '../src/memory-bus.js';
-import { MemoryStore } from '../src/memory-store.js';
+import { createMemoryBusHub } from '../src/tiers/memory-bus.js';
+import { MemoryStore } from '../src/tiers/memory-store.js';
 import { clock, deferred, setup, tick } from './helpers.js';
 
 const caches: Cache[] = [];

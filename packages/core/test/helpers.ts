@@ -1,7 +1,7 @@
 import { ChaosStore } from '../../test-suite/src/chaos-store.js';
 import { createCache } from '../src/cache.js';
-import { MemoryStore } from '../src/memory-store.js';
 import type { CacheOptions } from '../src/options.js';
+import { MemoryStore } from '../src/tiers/memory-store.js';
 
 /** A controllable clock. */
 export function clock(start = 1_700_000_000_000) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { L1Box } from '../src/entry.js';
-import { FrequencySketch } from '../src/frequency-sketch.js';
-import { MemoryTier, type MemoryTierOptions } from '../src/memory-tier.js';
+import { L1Box } from '../src/contracts/entry.js';
+import { FrequencySketch } from '../src/features/frequency-sketch.js';
+import { MemoryTier, type MemoryTierOptions } from '../src/tiers/memory-tier.js';
 
 function entry(value: unknown, size = 0, tags?: string[]): {} {
   const v = { value, size };

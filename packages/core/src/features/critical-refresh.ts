@@ -1,5 +1,5 @@
-import type { Entry } from './entry.js';
-import type { CacheEvents } from './events.js';
+import type { Entry } from '../contracts/entry.js';
+import type { CacheEvents } from '../contracts/events.js';
 
 /** Which entries of a namespace are critical. */
 export interface CriticalSelector {

@@ -1,5 +1,5 @@
-import type { Serializer } from './codec.js';
-import { SerializationError } from './errors.js';
+import type { Serializer } from '../contracts/codec.js';
+import { SerializationError } from '../contracts/errors.js';
 
 /**
  * The default, type-faithful JSON serializer.

@@ -1,7 +1,7 @@
-import type { Codec, Serializer } from './codec.js';
+import type { Codec, Serializer } from '../contracts/codec.js';
+import type { Entry } from '../contracts/entry.js';
+import { CacheStackError, CorruptEntryError } from '../contracts/errors.js';
 import { crc32 } from './crc32.js';
-import type { Entry } from './entry.js';
-import { CacheStackError, CorruptEntryError } from './errors.js';
 
 /**
  * The L2 frame: what core writes to a remote store.

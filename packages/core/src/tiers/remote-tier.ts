@@ -1,12 +1,22 @@
-import { CircuitBreaker, type CircuitState } from './circuit-breaker.js';
-import type { Codec, Serializer } from './codec.js';
-import { DeadlineQueue } from './deadline.js';
-import type { Entry } from './entry.js';
-import { CacheStackError, CircuitOpenError, CorruptEntryError, StoreError } from './errors.js';
-import { type CacheEvents, coreChannels } from './events.js';
-import { decodeFrame, encodeFrame } from './frame.js';
-import type { Logger } from './logger.js';
-import type { FenceToken, RemoteEntry, RemoteStore, WriteOutcome } from './remote-store.js';
+import { CircuitBreaker, type CircuitState } from '../circuit-breaker.js';
+import { decodeFrame, encodeFrame } from '../codec/frame.js';
+import type { Codec, Serializer } from '../contracts/codec.js';
+import type { Entry } from '../contracts/entry.js';
+import {
+  CacheStackError,
+  CircuitOpenError,
+  CorruptEntryError,
+  StoreError,
+} from '../contracts/errors.js';
+import { type CacheEvents, coreChannels } from '../contracts/events.js';
+import type { Logger } from '../contracts/logger.js';
+import type {
+  FenceToken,
+  RemoteEntry,
+  RemoteStore,
+  WriteOutcome,
+} from '../contracts/remote-store.js';
+import { DeadlineQueue } from '../deadline.js';
 
 /** Resolved options of the L2 wrapper. */
 export interface RemoteTierOptions {

@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
-import { crc32 } from './crc32.js';
-import { jsonSerializer } from './serializer.js';
+import { crc32 } from '../codec/crc32.js';
+import { jsonSerializer } from '../codec/serializer.js';
 
 /** Adaptive TTL bounds (per call or as a default). */
 export interface AdaptiveTtlOptions {

@@ -1,5 +1,5 @@
-import type { Bus, BusHandler, BusState, InvalidationMessage } from './bus.js';
-import { ClosedError } from './errors.js';
+import type { Bus, BusHandler, BusState, InvalidationMessage } from '../contracts/bus.js';
+import { ClosedError } from '../contracts/errors.js';
 
 /**
  * A hub connecting buses in one process. Each bus created from it delivers what it

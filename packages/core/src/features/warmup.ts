@@ -1,6 +1,6 @@
-import type { Loader } from './load.js';
-import type { BatchLoader } from './load-many.js';
-import type { LoadOptions, Priority } from './options.js';
+import type { Loader } from '../load.js';
+import type { BatchLoader } from '../load-many.js';
+import type { LoadOptions, Priority } from '../options.js';
 
 /** One value to put in the cache as is. */
 export interface WarmupEntry<T = unknown> {

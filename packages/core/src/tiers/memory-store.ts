@@ -1,4 +1,4 @@
-import { ClosedError, InvalidKeyError, InvalidOptionError } from './errors.js';
+import { ClosedError, InvalidKeyError, InvalidOptionError } from '../contracts/errors.js';
 import type {
   FencedRead,
   FencedReadMany,
@@ -7,13 +7,13 @@ import type {
   RemoteSetOptions,
   RemoteStore,
   WriteOutcome,
-} from './remote-store.js';
+} from '../contracts/remote-store.js';
 import {
   assertStoreEntry,
   assertStoreKey,
   assertStoreKeys,
   assertStoreTags,
-} from './store-args.js';
+} from '../store-args.js';
 
 interface Slot {
   bytes: Uint8Array;

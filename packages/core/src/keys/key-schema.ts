@@ -1,4 +1,4 @@
-import { InvalidKeyError, InvalidOptionError } from './errors.js';
+import { InvalidKeyError, InvalidOptionError } from '../contracts/errors.js';
 
 /**
  * Key schema: `{prefix}:{namespace}:{entity}:{id}` plus a schema version, e.g.

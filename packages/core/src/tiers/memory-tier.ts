@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
-import { L1Box } from './entry.js';
-import { FrequencySketch } from './frequency-sketch.js';
+import { L1Box } from '../contracts/entry.js';
+import { FrequencySketch } from '../features/frequency-sketch.js';
 
 /** L1 eviction policy. */
 export type EvictionPolicy = 'lru' | 'fifo' | 'lfu';
