@@ -1,4 +1,5 @@
 import { jsonSerializer } from './codec/serializer.js';
+import { type Clock, systemClock } from './contracts/clock.js';
 import type { Codec } from './contracts/codec.js';
 import { type Entry, L1Box } from './contracts/entry.js';
 import {
@@ -15,14 +16,10 @@ import {
 } from './contracts/events.js';
 import { noopLogger } from './contracts/logger.js';
 import type { RemoteStore } from './contracts/remote-store.js';
+import type { WarmupOptions, WarmupReport, WarmupSource } from './contracts/warmup.js';
 import type { CriticalRefreshOptions, CriticalSelector } from './features/critical-refresh.js';
 import type { HotKey } from './features/hot-keys.js';
-import {
-  runWarmup,
-  type WarmupOptions,
-  type WarmupReport,
-  type WarmupSource,
-} from './features/warmup.js';
+import { runWarmup } from './features/warmup.js';
 import { assertKey, assertName } from './keys/key-schema.js';
 import { awaitFlight, type Loader, type LoadFlight, type ResolvedLock, startLoad } from './load.js';
 import { type BatchLoader, loadMany } from './load-many.js';
@@ -174,7 +171,7 @@ export class Cache {
       const stored = stack.l1Get(l1Key);
       if (
         stored !== undefined &&
-        (!(stored instanceof L1Box) || stored.f > stack.s.now() - stack.base)
+        (!(stored instanceof L1Box) || stored.f > stack.s.clock.now() - stack.base)
       ) {
         this.#ns.l1Hits++;
         if (stack.s.events.has('hit'))
@@ -212,7 +209,7 @@ export class Cache {
       (entry) => {
         if (
           entry === undefined ||
-          entry.freshUntil <= stack.s.now() ||
+          entry.freshUntil <= stack.s.clock.now() ||
           l2.hasPendingTag(ns.name, entry.tags)
         ) {
           this.#miss(key);
@@ -277,7 +274,7 @@ export class Cache {
       const epoch = ns.epoch;
       try {
         const { entries } = await l2.getMany(ns.name, remoteKeys, false);
-        const t = stack.s.now();
+        const t = stack.s.clock.now();
         entries.forEach((entry, j) => {
           if (!entry || entry.freshUntil <= t || l2.hasPendingTag(ns.name, entry.tags)) return;
           const key = remoteKeys[j]!;
@@ -441,7 +438,7 @@ export class Cache {
         item.options === undefined
           ? this.#defaults
           : resolveLoadOptions(this.#defaults, item.options as LoadOptions);
-      return { key: item.key, o, entry: makeEntry(item.value, o, stack.s.now()) };
+      return { key: item.key, o, entry: makeEntry(item.value, o, stack.s.clock.now()) };
     });
     const l2 = stack.s.l2;
     // Serialize everything first: a bad value fails the call before any tier changes.
@@ -464,10 +461,10 @@ export class Cache {
         try {
           if (writes.length === 1) {
             const w = writes[0]!;
-            const ttlMs = Math.max(1, Math.ceil(w.p.entry.staleUntil - stack.s.now()));
+            const ttlMs = Math.max(1, Math.ceil(w.p.entry.staleUntil - stack.s.clock.now()));
             await l2.set(ns.name, w.p.key, w.bytes, ttlMs, w.p.entry.tags, undefined);
           } else {
-            const t = stack.s.now();
+            const t = stack.s.clock.now();
             await l2.setMany(
               ns.name,
               writes.map((w) => ({
@@ -516,7 +513,7 @@ export class Cache {
     const l2 = stack.s.l2;
     if (l2) {
       try {
-        await l2.delete(this.#ns.name, keys);
+        await l2.invalidate(this.#ns.name, { kind: 'keys', keys });
       } catch {
         // queued for replay by the remote tier
       }
@@ -537,7 +534,7 @@ export class Cache {
     const l2 = stack.s.l2;
     if (l2) {
       try {
-        await l2.deleteByTag(this.#ns.name, list);
+        await l2.invalidate(this.#ns.name, { kind: 'tags', tags: list });
       } catch {
         // queued for replay by the remote tier
       }
@@ -555,7 +552,7 @@ export class Cache {
     const l2 = stack.s.l2;
     if (l2) {
       try {
-        await l2.clear(this.#ns.name);
+        await l2.invalidate(this.#ns.name, { kind: 'namespace' });
       } catch {
         // queued for replay by the remote tier
       }
@@ -622,7 +619,13 @@ export class Cache {
       : [sources as WarmupSource];
     if (options.concurrency !== undefined) intOption('concurrency', options.concurrency, 1, 8);
     const events = this.#stack.s.events;
-    return runWarmup(list, this, options, (p) => events.emit('warmup:progress', p));
+    return runWarmup(
+      list,
+      this,
+      options,
+      (p) => events.emit('warmup:progress', p),
+      this.#stack.s.clock,
+    );
   }
 
   /**
@@ -676,7 +679,7 @@ export class Cache {
     for (const [name, keys] of byNamespace) {
       const ns = stack.namespace(name, name === this.#rootName());
       const { entries } = await l2.getMany(name, keys, false);
-      const now = stack.s.now();
+      const now = stack.s.clock.now();
       for (let i = 0; i < keys.length; i++) {
         const entry = entries[i];
         if (!entry || entry.freshUntil <= now) continue;
@@ -753,6 +756,7 @@ export function createCache(options: CacheOptions = {}): Cache {
   assertName('namespace', namespace);
   const now = options.now ?? Date.now;
   if (typeof now !== 'function') throw new InvalidOptionError('now', 'must be a function');
+  const clock: Clock = { ...systemClock, now };
   const logger = options.logger ?? noopLogger;
   const events = new CacheEvents();
   const maxKeyLength = intOption('maxKeyLength', options.maxKeyLength, 1, 1024);
@@ -828,7 +832,7 @@ export function createCache(options: CacheOptions = {}): Cache {
       ),
       events,
       logger,
-      now,
+      clock,
     });
   }
 
@@ -853,7 +857,7 @@ export function createCache(options: CacheOptions = {}): Cache {
     bus: options.bus,
     events,
     logger,
-    now,
+    clock,
     maxKeyLength,
     promotion: promotion as never,
     promotionWindowMs,

@@ -1,23 +1,28 @@
+import { type Clock, type ClockTimer, systemClock } from './contracts/clock.js';
 import { TimeoutError } from './contracts/errors.js';
 
 /**
  * Resolves like `promise`, or rejects with {@link TimeoutError} after `ms`. The timer is
  * cleared as soon as the promise settles and never keeps the process alive.
  */
-export function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+export function withDeadline<T>(
+  promise: Promise<T>,
+  ms: number,
+  what: string,
+  clock: Clock = systemClock,
+): Promise<T> {
   if (!Number.isFinite(ms) || ms <= 0) return promise;
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
+    const timer = clock.setTimeout(() => {
       reject(new TimeoutError(`${what} did not finish within ${ms}ms`, ms));
     }, ms);
-    timer.unref?.();
     promise.then(
       (value) => {
-        clearTimeout(timer);
+        clock.clearTimeout(timer);
         resolve(value);
       },
       (error: unknown) => {
-        clearTimeout(timer);
+        clock.clearTimeout(timer);
         reject(error);
       },
     );
@@ -41,11 +46,13 @@ export class DeadlineQueue {
   readonly #what: string;
   #queue: Pending[] = [];
   #head = 0;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: ClockTimer | undefined;
+  readonly #clock: Clock;
 
-  constructor(timeoutMs: number, what: string) {
+  constructor(timeoutMs: number, what: string, clock: Clock = systemClock) {
     this.#timeoutMs = timeoutMs;
     this.#what = what;
+    this.#clock = clock;
   }
 
   /** Like {@link withDeadline} with this queue's timeout. */
@@ -53,7 +60,7 @@ export class DeadlineQueue {
     if (!Number.isFinite(this.#timeoutMs) || this.#timeoutMs <= 0) return promise;
     return new Promise<T>((resolve, reject) => {
       const entry: Pending = {
-        at: performance.now() + this.#timeoutMs,
+        at: this.#clock.monotonic() + this.#timeoutMs,
         operation,
         settled: false,
         reject,
@@ -92,13 +99,12 @@ export class DeadlineQueue {
   }
 
   #arm(delayMs: number): void {
-    this.#timer = setTimeout(this.#fire, Math.max(1, Math.ceil(delayMs)));
-    this.#timer.unref?.();
+    this.#timer = this.#clock.setTimeout(this.#fire, Math.max(1, Math.ceil(delayMs)));
   }
 
   #fire = (): void => {
     this.#timer = undefined;
-    const now = performance.now();
+    const now = this.#clock.monotonic();
     const queue = this.#queue;
     while (this.#head < queue.length) {
       const entry = queue[this.#head]!;

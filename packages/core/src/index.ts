@@ -52,6 +52,14 @@ export type {
   RemoteStore,
   WriteOutcome,
 } from './contracts/remote-store.js';
+export type {
+  WarmupEntry,
+  WarmupOptions,
+  WarmupProgress,
+  WarmupReport,
+  WarmupSource,
+  WarmupTarget,
+} from './contracts/warmup.js';
 export { withDeadline } from './deadline.js';
 export { AdaptiveTtl, type AdaptiveTtlOptions } from './features/adaptive-ttl.js';
 export type { CriticalRefreshOptions, CriticalSelector } from './features/critical-refresh.js';
@@ -63,14 +71,6 @@ export {
   MemoryHotKeyExchange,
   mergeHotKeys,
 } from './features/hot-keys.js';
-export type {
-  WarmupEntry,
-  WarmupOptions,
-  WarmupProgress,
-  WarmupReport,
-  WarmupSource,
-  WarmupTarget,
-} from './features/warmup.js';
 export {
   assertKey,
   assertName,

@@ -45,7 +45,7 @@ export async function loadMany<T>(
   batchLoader: BatchLoader<T>,
   o: ResolvedLoadOptions,
 ): Promise<(T | undefined)[]> {
-  const now = stack.s.now();
+  const now = stack.s.clock.now();
   const results = new Map<string, Entry | undefined>();
   const joined: [string, LoadFlight][] = [];
   let missing: string[] = [];
@@ -112,7 +112,7 @@ export async function loadMany<T>(
         try {
           const read = await l2.getMany(ns.name, missing, true);
           fence = read.fence;
-          const t = stack.s.now();
+          const t = stack.s.clock.now();
           read.entries.forEach((entry, i) => {
             const key = missing[i]!;
             if (!entry || o.forceFresh || l2.hasPendingTag(ns.name, entry.tags)) return;
@@ -147,7 +147,7 @@ export async function loadMany<T>(
           if (cause instanceof InvalidOptionError) throw cause;
           throw new LoaderError(missing.join(','), { cause });
         }
-        const t = stack.s.now();
+        const t = stack.s.clock.now();
         if (l2 && performance.now() - fenceReadAt > l2.maxFenceAgeMs) fence = undefined;
         const toL2: RemoteEntry[] = [];
         const created: [string, Entry][] = [];

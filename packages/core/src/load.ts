@@ -87,7 +87,7 @@ export async function writeLoaded(
   if (l2 && !o.skipL2 && fence !== undefined && !flight.fenced) {
     try {
       const bytes = await l2.encode(entry);
-      const ttlMs = Math.max(1, Math.ceil(entry.staleUntil - stack.s.now()));
+      const ttlMs = Math.max(1, Math.ceil(entry.staleUntil - stack.s.clock.now()));
       const outcome = await l2.set(ns.name, key, bytes, ttlMs, entry.tags, fence);
       if (outcome === 'fenced') {
         flight.fenced = true;
@@ -157,7 +157,7 @@ async function readL2(req: LoadRequest<unknown>, flight: LoadFlight) {
   const l2 = stack.s.l2!;
   const read = await l2.getWithFence(ns.name, key);
   const entry = read.entry;
-  const now = stack.s.now();
+  const now = stack.s.clock.now();
   if (entry && !l2.hasPendingTag(ns.name, entry.tags)) {
     if (entry.freshUntil > now && !o.forceFresh) {
       if (!flight.fenced && !o.skipL1 && stack.shouldPromote(l1Key)) {
@@ -225,7 +225,7 @@ async function runLoad(req: LoadRequest<unknown>, flight: LoadFlight): Promise<E
       if (coreChannels.load.hasSubscribers) {
         coreChannels.load.publish({ namespace: ns.name, key, durationMs, ok: false });
       }
-      const now = stack.s.now();
+      const now = stack.s.clock.now();
       const fallback = isUsableStale(req.localStale, now)
         ? req.localStale
         : isUsableStale(flight.stale, now)
@@ -249,7 +249,7 @@ async function runLoad(req: LoadRequest<unknown>, flight: LoadFlight): Promise<E
       const entry = makeEntry(
         value,
         { ...o, graceMs: override.graceMs, jitter: 0 },
-        stack.s.now(),
+        stack.s.clock.now(),
         override.ttlMs,
       );
       await writeLoaded(stack, ns, flight, key, l1Key, entry, o, fence, fenceReadAt);
@@ -260,7 +260,7 @@ async function runLoad(req: LoadRequest<unknown>, flight: LoadFlight): Promise<E
       ttlMs = chosen.ttlMs;
       events.emit('adaptive-ttl', { namespace: ns.name, key, ttlMs, changed: chosen.changed });
     }
-    const entry = makeEntry(value, o, stack.s.now(), ttlMs);
+    const entry = makeEntry(value, o, stack.s.clock.now(), ttlMs);
     await writeLoaded(stack, ns, flight, key, l1Key, entry, o, fence, fenceReadAt);
     return entry;
   } finally {
@@ -291,7 +291,7 @@ export async function awaitFlight(
 ): Promise<Entry> {
   if (o.softTimeoutMs <= 0 && o.hardTimeoutMs <= 0) return flight.promise;
   const fallback = () => {
-    const now = stack.s.now();
+    const now = stack.s.clock.now();
     if (isUsableStale(localStale, now)) return localStale;
     return isUsableStale(flight.stale, now) ? flight.stale : undefined;
   };

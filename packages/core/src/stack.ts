@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { Bus, InvalidationMessage } from './contracts/bus.js';
+import type { Clock } from './contracts/clock.js';
 import { type Entry, L1Box } from './contracts/entry.js';
 import { type CacheEvents, coreChannels } from './contracts/events.js';
 import type { Logger } from './contracts/logger.js';
@@ -45,7 +46,7 @@ export interface StackSettings {
   readonly bus: Bus | undefined;
   readonly events: CacheEvents;
   readonly logger: Logger;
-  readonly now: () => number;
+  readonly clock: Clock;
   readonly maxKeyLength: number;
   readonly promotion: PromotionStrategy;
   readonly promotionWindowMs: number;
@@ -78,8 +79,8 @@ export class Stack {
 
   constructor(settings: StackSettings) {
     this.s = settings;
-    this.base = Math.floor(settings.now());
-    this.critical = new CriticalRefresher(settings.events, settings.now);
+    this.base = Math.floor(settings.clock.now());
+    this.critical = new CriticalRefresher(settings.events, settings.clock);
     if (typeof settings.promotion === 'object') {
       this.#hits = new LRUCache({ max: Math.max(1000, settings.maxEntries) });
     }
@@ -157,7 +158,7 @@ export class Stack {
 
   /** `now` as an L1 offset. */
   rel(): number {
-    return this.s.now() - this.base;
+    return this.s.clock.now() - this.base;
   }
 
   /** An L1 box as a full entry (for stale fallbacks; createdAt is not kept in L1). */
@@ -208,7 +209,7 @@ export class Stack {
   l1Set(ns: NamespaceState, l1Key: string, entry: Entry, promoted: boolean): boolean {
     const l1 = this.s.l1;
     if (!l1 || this.#busDown) return false;
-    const ttlMs = entry.staleUntil - this.s.now();
+    const ttlMs = entry.staleUntil - this.s.clock.now();
     const boxed =
       entry.tags !== undefined ||
       entry.staleUntil > entry.freshUntil ||
@@ -234,7 +235,7 @@ export class Stack {
       return true; // the admission filter decides when L1 is full
     }
     const hits = this.#hits!;
-    const now = this.s.now();
+    const now = this.s.clock.now();
     const seen = hits.get(l1Key);
     if (!seen || now - seen.first > this.s.promotionWindowMs) {
       hits.set(l1Key, { count: 1, first: now });

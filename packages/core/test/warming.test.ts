@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type Cache, createCache } from '../src/cache.js';
+import type { WarmupProgress } from '../src/contracts/warmup.js';
 import { HotKeyTracker, MemoryHotKeyExchange } from '../src/features/hot-keys.js';
-import type { WarmupProgress } from '../src/features/warmup.js';
 import { MemoryStore } from '../src/tiers/memory-store.js';
 import { clock, deferred, setup } from './helpers.js';
 

@@ -42,7 +42,7 @@ export interface CacheEventMap {
   /** The bus connection changed state. */
   'bus:state': { state: 'connected' | 'disconnected' };
   /** Warmup progress (also passed to `onProgress`). */
-  'warmup:progress': import('../features/warmup.js').WarmupProgress;
+  'warmup:progress': import('./warmup.js').WarmupProgress;
   /** A critical entry was refreshed in the background (or the refresh failed). */
   refresh: { namespace: string; key: string; ok: boolean; nextAt: number; error?: Error };
   /** Adaptive TTL chose a TTL for a loaded value (`changed` is undefined on the first load). */

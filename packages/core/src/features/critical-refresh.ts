@@ -1,3 +1,4 @@
+import type { Clock, ClockTimer } from '../contracts/clock.js';
 import type { Entry } from '../contracts/entry.js';
 import type { CacheEvents } from '../contracts/events.js';
 
@@ -51,14 +52,14 @@ export class CriticalRefresher {
   readonly #rules: Rule[] = [];
   readonly #registrations = new Map<string, Registration>();
   readonly #events: CacheEvents;
-  readonly #now: () => number;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #clock: Clock;
+  #timer: ClockTimer | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
   #stopped = false;
 
-  constructor(events: CacheEvents, now: () => number) {
+  constructor(events: CacheEvents, clock: Clock) {
     this.#events = events;
-    this.#now = now;
+    this.#clock = clock;
   }
 
   /** Whether any rule exists (cheap check for the hot path). */
@@ -124,7 +125,7 @@ export class CriticalRefresher {
       namespace,
       key,
       refresh,
-      dueAt: this.#dueAfter(this.#now(), ttlMs, rule),
+      dueAt: this.#dueAfter(this.#clock.now(), ttlMs, rule),
       failures: 0,
       running: false,
     };
@@ -148,16 +149,15 @@ export class CriticalRefresher {
     for (const r of this.#registrations.values()) if (!r.running && r.dueAt < next) next = r.dueAt;
     if (next === Number.POSITIVE_INFINITY) return;
     if (this.#timer && next >= this.#timerAt) return;
-    if (this.#timer) clearTimeout(this.#timer);
+    if (this.#timer) this.#clock.clearTimeout(this.#timer);
     this.#timerAt = next;
-    this.#timer = setTimeout(() => this.#tick(), Math.max(0, next - this.#now()));
-    this.#timer.unref?.();
+    this.#timer = this.#clock.setTimeout(() => this.#tick(), Math.max(0, next - this.#clock.now()));
   }
 
   #tick(): void {
     this.#timer = undefined;
     this.#timerAt = Number.POSITIVE_INFINITY;
-    const now = this.#now();
+    const now = this.#clock.now();
     for (const registration of this.#registrations.values()) {
       if (!registration.running && registration.dueAt <= now) void this.#run(registration);
     }
@@ -172,7 +172,8 @@ export class CriticalRefresher {
     try {
       const entry = await r.refresh();
       r.failures = 0;
-      if (rule) r.dueAt = this.#dueAfter(this.#now(), entry.freshUntil - entry.createdAt, rule);
+      if (rule)
+        r.dueAt = this.#dueAfter(this.#clock.now(), entry.freshUntil - entry.createdAt, rule);
       this.#events.emit('refresh', {
         namespace: r.namespace,
         key: r.key,
@@ -184,7 +185,7 @@ export class CriticalRefresher {
       const base = rule?.options.backoffMs ?? 1000;
       const cap = rule?.options.maxBackoffMs ?? 60_000;
       const delay = Math.min(cap, base * 2 ** (r.failures - 1)) * (0.8 + Math.random() * 0.4);
-      r.dueAt = this.#now() + delay;
+      r.dueAt = this.#clock.now() + delay;
       this.#events.emit('refresh', {
         namespace: r.namespace,
         key: r.key,
@@ -201,7 +202,7 @@ export class CriticalRefresher {
   /** Stops all refreshing. */
   stop(): void {
     this.#stopped = true;
-    if (this.#timer) clearTimeout(this.#timer);
+    if (this.#timer) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#registrations.clear();
   }

@@ -1,80 +1,12 @@
-import type { Loader } from '../load.js';
-import type { BatchLoader } from '../load-many.js';
-import type { LoadOptions, Priority } from '../options.js';
-
-/** One value to put in the cache as is. */
-export interface WarmupEntry<T = unknown> {
-  readonly key: string;
-  readonly value: T;
-  readonly options?: LoadOptions;
-}
-
-/** The part of a cache a warmup drives (a `Cache` or one of its namespaces). */
-export interface WarmupTarget {
-  readonly namespaceName: string;
-  readonly priority: Priority;
-  has(key: string): Promise<boolean>;
-  set(key: string, value: unknown, options?: LoadOptions): Promise<void>;
-  getOrSet<T>(key: string, loader: Loader<T>, options?: LoadOptions): Promise<T>;
-  getOrSetMany<T>(
-    keys: readonly string[],
-    loader: BatchLoader<T>,
-    options?: LoadOptions,
-  ): Promise<(T | undefined)[]>;
-}
-
-/** What to warm. `target` defaults to the cache `warmup` is called on. */
-export type WarmupSource =
-  | {
-      readonly target?: WarmupTarget;
-      readonly keys: Iterable<string> | AsyncIterable<string>;
-      readonly loader: Loader<unknown>;
-      readonly options?: LoadOptions;
-    }
-  | {
-      readonly target?: WarmupTarget;
-      readonly keys: Iterable<string> | AsyncIterable<string>;
-      readonly batchLoader: BatchLoader<unknown>;
-      /** Keys per batch loader call. @defaultValue 100 */
-      readonly batchSize?: number;
-      readonly options?: LoadOptions;
-    }
-  | {
-      readonly target?: WarmupTarget;
-      readonly entries: Iterable<WarmupEntry> | AsyncIterable<WarmupEntry>;
-    };
-
-/** Progress of a warmup. */
-export interface WarmupProgress {
-  /** Keys handled (loaded, skipped as fresh, or failed). */
-  readonly done: number;
-  readonly loaded: number;
-  /** Already fresh: nothing loaded. */
-  readonly skipped: number;
-  readonly failed: number;
-  /** Keys known in advance (sources with arrays), when known. */
-  readonly total: number | undefined;
-  readonly ratePerSec: number;
-  /** Estimated time left, when `total` is known. */
-  readonly etaMs: number | undefined;
-}
-
-/** Final report of a warmup. */
-export interface WarmupReport extends WarmupProgress {
-  readonly durationMs: number;
-  readonly aborted: boolean;
-  readonly failures: readonly { namespace: string; key: string; error: Error }[];
-}
-
-/** Options of `warmup`. */
-export interface WarmupOptions {
-  /** Keys (or batches) in flight at once. @defaultValue 8 */
-  readonly concurrency?: number;
-  /** Stops the warmup; what is in flight finishes. */
-  readonly signal?: AbortSignal;
-  /** Called after each key (also emitted as the `warmup:progress` event). */
-  readonly onProgress?: (progress: WarmupProgress) => void;
-}
+import type { Clock } from '../contracts/clock.js';
+import type {
+  WarmupOptions,
+  WarmupProgress,
+  WarmupReport,
+  WarmupSource,
+  WarmupTarget,
+} from '../contracts/warmup.js';
+import type { Priority } from '../options.js';
 
 const PRIORITY_ORDER: Record<Priority, number> = { high: 0, medium: 1, low: 2 };
 
@@ -191,9 +123,10 @@ export async function runWarmup(
   fallback: WarmupTarget,
   options: WarmupOptions,
   emit: (progress: WarmupProgress) => void,
+  clock: Clock,
 ): Promise<WarmupReport> {
   const concurrency = options.concurrency ?? 8;
-  const started = performance.now();
+  const started = clock.monotonic();
   const total = knownTotal(sources);
   const ordered = [...sources].sort(
     (a, b) =>
@@ -205,7 +138,7 @@ export async function runWarmup(
   const failures: { namespace: string; key: string; error: Error }[] = [];
   const progress = (): WarmupProgress => {
     const done = loaded + skipped + failures.length;
-    const elapsed = (performance.now() - started) / 1000;
+    const elapsed = (clock.monotonic() - started) / 1000;
     const ratePerSec = elapsed > 0 ? Math.round(done / elapsed) : 0;
     const etaMs =
       total !== undefined && ratePerSec > 0
@@ -244,5 +177,5 @@ export async function runWarmup(
     await Promise.all(workers);
     if (aborted) break;
   }
-  return { ...progress(), durationMs: Math.round(performance.now() - started), aborted, failures };
+  return { ...progress(), durationMs: Math.round(clock.monotonic() - started), aborted, failures };
 }

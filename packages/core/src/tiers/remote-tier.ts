@@ -1,14 +1,11 @@
-import { CircuitBreaker, type CircuitState } from '../circuit-breaker.js';
+import type { CircuitState } from '../circuit-breaker.js';
 import { decodeFrame, encodeFrame } from '../codec/frame.js';
+import type { Clock, ClockTimer } from '../contracts/clock.js';
 import type { Codec, Serializer } from '../contracts/codec.js';
 import type { Entry } from '../contracts/entry.js';
-import {
-  CacheStackError,
-  CircuitOpenError,
-  CorruptEntryError,
-  StoreError,
-} from '../contracts/errors.js';
+import { CacheStackError, CorruptEntryError, StoreError } from '../contracts/errors.js';
 import { type CacheEvents, coreChannels } from '../contracts/events.js';
+import type { InvalidationScope } from '../contracts/invalidation.js';
 import type { Logger } from '../contracts/logger.js';
 import type {
   FenceToken,
@@ -16,7 +13,8 @@ import type {
   RemoteStore,
   WriteOutcome,
 } from '../contracts/remote-store.js';
-import { DeadlineQueue } from '../deadline.js';
+import { L2Guard } from './l2-guard.js';
+import { PendingInvalidations } from './pending-invalidations.js';
 
 /** Resolved options of the L2 wrapper. */
 export interface RemoteTierOptions {
@@ -31,13 +29,8 @@ export interface RemoteTierOptions {
   readonly closeStore: boolean;
   readonly events: CacheEvents;
   readonly logger: Logger;
-  readonly now: () => number;
+  readonly clock: Clock;
 }
-
-type Pending =
-  | { kind: 'keys'; namespace: string; keys: Set<string> }
-  | { kind: 'tags'; namespace: string; tags: Set<string> }
-  | { kind: 'clear'; namespace: string };
 
 /** A decoded L2 read, with the fence to pass to a later conditional write. */
 export interface FencedEntry {
@@ -54,27 +47,29 @@ export interface FencedEntry {
  */
 export class RemoteTier {
   readonly #o: RemoteTierOptions;
-  readonly #breaker: CircuitBreaker;
+  readonly #guard: L2Guard;
   readonly #decodeOptions: { serializer: Serializer; codecs: readonly Codec[] };
-  // namespace -> pending invalidations not yet applied to L2
-  readonly #pendingKeys = new Map<string, Set<string>>();
-  readonly #pendingTags = new Map<string, Set<string>>();
-  readonly #pendingClear = new Set<string>();
-  #pendingCount = 0;
-  #retryTimer: ReturnType<typeof setInterval> | undefined;
-  readonly #deadlines: DeadlineQueue;
+  readonly #pending: PendingInvalidations;
+  readonly #retryMs: number;
+  #retryTimer: ClockTimer | undefined;
+  #closed = false;
   #flushing = false;
 
   constructor(options: RemoteTierOptions) {
     this.#o = options;
-    this.#deadlines = new DeadlineQueue(options.timeoutMs, `L2 ${options.store.name}`);
+    this.#pending = new PendingInvalidations(options.maxPendingInvalidations);
+    this.#retryMs = Math.max(50, Math.min(options.breakDurationMs, 1000));
     const codecs = options.codec ? [options.codec, ...options.decoders] : [...options.decoders];
     this.#decodeOptions = { serializer: options.serializer, codecs };
-    this.#breaker = new CircuitBreaker({
+    this.#guard = new L2Guard({
+      storeName: options.store.name,
+      timeoutMs: options.timeoutMs,
       failureThreshold: options.failureThreshold,
       breakDurationMs: options.breakDurationMs,
-      now: options.now,
-      onStateChange: (state, failures, openUntil) => this.#onCircuit(state, failures, openUntil),
+      events: options.events,
+      logger: options.logger,
+      clock: options.clock,
+      onRecovered: () => void this.flushPending(),
     });
   }
 
@@ -90,31 +85,32 @@ export class RemoteTier {
 
   /** Circuit breaker state. */
   get circuitState(): CircuitState {
-    return this.#breaker.state;
+    return this.#guard.circuitState;
   }
 
   /** Invalidations waiting for L2 to come back. */
   get pendingInvalidations(): number {
-    return this.#pendingCount;
+    return this.#pending.count;
   }
 
   /** Whether L2 must not be read for this key (an invalidation is pending). */
   isBlocked(namespace: string, key: string): boolean {
-    if (this.#pendingCount === 0) return false;
-    return this.#pendingClear.has(namespace) || !!this.#pendingKeys.get(namespace)?.has(key);
+    return this.#pending.blocksKey(namespace, key);
   }
 
   // The L2-hit path: plain promise chains, no async frames (each costs allocations).
   get(namespace: string, key: string): Promise<Entry | undefined> {
     if (this.isBlocked(namespace, key)) return Promise.resolve(undefined);
-    return this.#call('get', () => this.#o.store.get(namespace, key)).then((bytes) =>
-      bytes === undefined ? undefined : this.#decode(namespace, key, bytes),
-    );
+    return this.#guard
+      .call('get', () => this.#o.store.get(namespace, key))
+      .then((bytes) => (bytes === undefined ? undefined : this.#decode(namespace, key, bytes)));
   }
 
   async getWithFence(namespace: string, key: string): Promise<FencedEntry> {
     if (this.isBlocked(namespace, key)) return { entry: undefined, fence: undefined };
-    const read = await this.#call('getWithFence', () => this.#o.store.getWithFence(namespace, key));
+    const read = await this.#guard.call('getWithFence', () =>
+      this.#o.store.getWithFence(namespace, key),
+    );
     const entry =
       read.value === undefined ? undefined : await this.#decode(namespace, key, read.value);
     return { entry, fence: read.fence };
@@ -122,9 +118,11 @@ export class RemoteTier {
 
   async getMany(namespace: string, keys: readonly string[], withFence: boolean) {
     const values = withFence
-      ? await this.#call('getManyWithFence', () => this.#o.store.getManyWithFence(namespace, keys))
+      ? await this.#guard.call('getManyWithFence', () =>
+          this.#o.store.getManyWithFence(namespace, keys),
+        )
       : {
-          values: await this.#call('getMany', () => this.#o.store.getMany(namespace, keys)),
+          values: await this.#guard.call('getMany', () => this.#o.store.getMany(namespace, keys)),
           fence: undefined,
         };
     const entries = await Promise.all(
@@ -151,21 +149,23 @@ export class RemoteTier {
     fence: FenceToken | undefined,
   ): Promise<WriteOutcome> {
     try {
-      return await this.#call('set', () =>
+      return await this.#guard.call('set', () =>
         this.#o.store.set(namespace, key, bytes, { ttlMs, tags, fence }),
       );
     } catch (error) {
       // The old L2 value must not outlive this newer write: delete it when L2 is back.
-      this.#queue({ kind: 'keys', namespace, keys: new Set([key]) });
+      this.#queue(namespace, { kind: 'keys', keys: [key] });
       throw error;
     }
   }
 
   async setMany(namespace: string, entries: RemoteEntry[], fence: FenceToken | undefined) {
     try {
-      return await this.#call('setMany', () => this.#o.store.setMany(namespace, entries, fence));
+      return await this.#guard.call('setMany', () =>
+        this.#o.store.setMany(namespace, entries, fence),
+      );
     } catch (error) {
-      this.#queue({ kind: 'keys', namespace, keys: new Set(entries.map((e) => e.key)) });
+      this.#queue(namespace, { kind: 'keys', keys: entries.map((e) => e.key) });
       throw error;
     }
   }
@@ -173,49 +173,34 @@ export class RemoteTier {
   async has(namespace: string, key: string): Promise<boolean> {
     if (this.isBlocked(namespace, key)) return false;
     const entry = await this.get(namespace, key);
-    return entry !== undefined && entry.freshUntil > this.#o.now();
+    return entry !== undefined && entry.freshUntil > this.#o.clock.now();
   }
 
-  /** Deletes keys; on failure the deletion is queued and replayed, then the error is rethrown. */
-  async delete(namespace: string, keys: readonly string[]): Promise<void> {
-    await this.#invalidate({ kind: 'keys', namespace, keys: new Set(keys) });
-  }
-
-  async deleteByTag(namespace: string, tags: readonly string[]): Promise<void> {
-    await this.#invalidate({ kind: 'tags', namespace, tags: new Set(tags) });
-  }
-
-  async clear(namespace: string): Promise<void> {
-    await this.#invalidate({ kind: 'clear', namespace });
+  /**
+   * Applies an invalidation (keys, tags or the whole namespace) to L2. On failure it is
+   * queued and replayed when L2 answers again (what it covers is not read from L2
+   * meanwhile), then the error is rethrown.
+   */
+  async invalidate(namespace: string, scope: InvalidationScope): Promise<void> {
+    try {
+      await this.#apply(namespace, scope);
+    } catch (error) {
+      this.#queue(namespace, scope);
+      throw error;
+    }
   }
 
   /** Whether an entry read from L2 carries a tag whose invalidation is still pending. */
   hasPendingTag(namespace: string, tags: readonly string[] | undefined): boolean {
-    if (!tags || this.#pendingCount === 0) return false;
-    const pending = this.#pendingTags.get(namespace);
-    return !!pending && tags.some((t) => pending.has(t));
+    return this.#pending.blocksTags(namespace, tags);
   }
 
   /** Tries to apply queued invalidations now. */
   async flushPending(): Promise<void> {
-    if (this.#flushing || this.#pendingCount === 0) return;
+    if (this.#flushing || this.#pending.count === 0) return;
     this.#flushing = true;
     try {
-      for (const namespace of [...this.#pendingClear]) {
-        await this.#apply({ kind: 'clear', namespace });
-        this.#pendingClear.delete(namespace);
-        this.#pendingKeys.delete(namespace);
-        this.#pendingTags.delete(namespace);
-      }
-      for (const [namespace, keys] of [...this.#pendingKeys]) {
-        await this.#apply({ kind: 'keys', namespace, keys });
-        this.#pendingKeys.delete(namespace);
-      }
-      for (const [namespace, tags] of [...this.#pendingTags]) {
-        await this.#apply({ kind: 'tags', namespace, tags });
-        this.#pendingTags.delete(namespace);
-      }
-      this.#recount();
+      await this.#pending.replay((namespace, scope) => this.#apply(namespace, scope));
     } catch {
       // Still unreachable; the retry timer tries again.
     } finally {
@@ -225,129 +210,50 @@ export class RemoteTier {
 
   /** Stops the retry timer and closes the store (unless `closeStore` is false). */
   async close(): Promise<void> {
-    if (this.#retryTimer) clearInterval(this.#retryTimer);
+    this.#closed = true;
+    if (this.#retryTimer) this.#o.clock.clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
     if (this.#o.closeStore) await this.#o.store.close();
   }
 
-  async #invalidate(op: Pending): Promise<void> {
-    try {
-      await this.#apply(op);
-    } catch (error) {
-      this.#queue(op);
-      throw error;
-    }
-  }
-
-  #apply(op: Pending): Promise<unknown> {
+  #apply(namespace: string, scope: InvalidationScope): Promise<unknown> {
     const store = this.#o.store;
-    switch (op.kind) {
+    switch (scope.kind) {
       case 'keys': {
-        const keys = [...op.keys];
-        return this.#call('delete', async () => {
-          if (keys.length === 1) await store.delete(op.namespace, keys[0]!);
-          else await store.deleteMany(op.namespace, keys);
+        const keys = scope.keys;
+        return this.#guard.call('delete', async () => {
+          if (keys.length === 1) await store.delete(namespace, keys[0]!);
+          else await store.deleteMany(namespace, keys);
         });
       }
       case 'tags':
-        return this.#call('deleteByTag', () => store.deleteByTag(op.namespace, [...op.tags]));
-      case 'clear':
-        return this.#call('clear', () => store.clear(op.namespace));
+        return this.#guard.call('deleteByTag', () => store.deleteByTag(namespace, scope.tags));
+      case 'namespace':
+        return this.#guard.call('clear', () => store.clear(namespace));
     }
   }
 
-  #queue(op: Pending): void {
-    if (op.kind === 'clear') {
-      this.#pendingClear.add(op.namespace);
-    } else {
-      const map = op.kind === 'keys' ? this.#pendingKeys : this.#pendingTags;
-      let set = map.get(op.namespace);
-      if (!set) {
-        set = new Set();
-        map.set(op.namespace, set);
-      }
-      for (const item of op.kind === 'keys' ? op.keys : op.tags) set.add(item);
-    }
-    this.#recount();
-    if (this.#pendingCount > this.#o.maxPendingInvalidations) {
-      // Too many single invalidations: escalate to clearing the namespace, which is
-      // one pending operation and still never serves a deleted value.
-      this.#pendingClear.add(op.namespace);
-      this.#pendingKeys.delete(op.namespace);
-      this.#pendingTags.delete(op.namespace);
-      this.#recount();
+  #queue(namespace: string, scope: InvalidationScope): void {
+    if (this.#pending.add(namespace, scope)) {
       this.#o.events.emit('error', {
         operation: 'pending-invalidations',
         error: new StoreError(
-          `more than ${this.#o.maxPendingInvalidations} L2 invalidations pending; namespace "${op.namespace}" will be cleared when L2 is back`,
+          `more than ${this.#o.maxPendingInvalidations} L2 invalidations pending; namespace "${namespace}" will be cleared when L2 is back`,
         ),
       });
     }
-    if (!this.#retryTimer) {
-      this.#retryTimer = setInterval(
-        () => {
-          if (this.#pendingCount === 0) {
-            clearInterval(this.#retryTimer);
-            this.#retryTimer = undefined;
-            return;
-          }
-          void this.flushPending();
-        },
-        Math.max(50, Math.min(this.#o.breakDurationMs, 1000)),
-      );
-      this.#retryTimer.unref?.();
-    }
+    this.#scheduleRetry();
   }
 
-  #recount(): void {
-    let n = this.#pendingClear.size;
-    for (const set of this.#pendingKeys.values()) n += set.size;
-    for (const set of this.#pendingTags.values()) n += set.size;
-    this.#pendingCount = n;
-  }
-
-  #call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    if (!this.#breaker.allow()) {
-      return Promise.reject(
-        new CircuitOpenError(`L2 (${this.#o.store.name}) circuit breaker is open`),
-      );
-    }
-    const started = coreChannels.l2.hasSubscribers ? performance.now() : 0;
-    let call: Promise<T>;
-    try {
-      call = fn();
-    } catch (error) {
-      call = Promise.reject(error);
-    }
-    return this.#deadlines.run(call, operation).then(
-      (result) => {
-        this.#breaker.success();
-        if (started) {
-          coreChannels.l2.publish({ operation, durationMs: performance.now() - started, ok: true });
-        }
-        return result;
-      },
-      (cause: unknown) => {
-        this.#breaker.failure();
-        const error =
-          cause instanceof CacheStackError
-            ? cause
-            : new StoreError(`L2 ${operation} failed: ${(cause as Error)?.message ?? cause}`, {
-                cause,
-              });
-        if (started) {
-          coreChannels.l2.publish({
-            operation,
-            durationMs: performance.now() - started,
-            ok: false,
-            error,
-          });
-        }
-        this.#o.events.emit('l2:error', { operation, error });
-        this.#o.logger.warn({ err: error, operation }, 'cachestack: L2 call failed');
-        throw error;
-      },
-    );
+  // One timer at a time, re-armed after each attempt while invalidations are pending.
+  #scheduleRetry(): void {
+    if (this.#retryTimer || this.#closed) return;
+    this.#retryTimer = this.#o.clock.setTimeout(() => {
+      this.#retryTimer = undefined;
+      if (this.#pending.count === 0) return;
+      void this.flushPending();
+      this.#scheduleRetry();
+    }, this.#retryMs);
   }
 
   #decode(
@@ -378,21 +284,7 @@ export class RemoteTier {
     this.#o.events.emit('l2:corrupt', { namespace, key, error: err });
     if (coreChannels.corrupt.hasSubscribers) coreChannels.corrupt.publish({ namespace, key });
     this.#o.logger.warn({ err, namespace, key }, 'cachestack: corrupt L2 entry deleted');
-    this.delete(namespace, [key]).catch(() => {});
+    this.invalidate(namespace, { kind: 'keys', keys: [key] }).catch(() => {});
     return undefined;
-  }
-
-  #onCircuit(state: CircuitState, failures: number, openUntil: number): void {
-    if (coreChannels.circuit.hasSubscribers) coreChannels.circuit.publish({ state });
-    if (state === 'open') {
-      this.#o.events.emit('circuit:open', { failures, openUntil });
-      this.#o.logger.error({ failures }, 'cachestack: L2 circuit opened');
-    } else if (state === 'half-open') {
-      this.#o.events.emit('circuit:half-open', {});
-    } else {
-      this.#o.events.emit('circuit:close', {});
-      this.#o.logger.info({}, 'cachestack: L2 circuit closed');
-      void this.flushPending();
-    }
   }
 }
