@@ -1,5 +1,5 @@
 import { jsonSerializer } from './codec/serializer.js';
-import { type Clock, systemClock } from './contracts/clock.js';
+import { type Clock, isClock, systemClock } from './contracts/clock.js';
 import type { Codec } from './contracts/codec.js';
 import { type Entry, L1Box } from './contracts/entry.js';
 import {
@@ -15,7 +15,6 @@ import {
   coreChannels,
 } from './contracts/events.js';
 import { noopLogger } from './contracts/logger.js';
-import type { RemoteStore } from './contracts/remote-store.js';
 import type { WarmupOptions, WarmupReport, WarmupSource } from './contracts/warmup.js';
 import type { CriticalRefreshOptions, CriticalSelector } from './features/critical-refresh.js';
 import type { HotKey } from './features/hot-keys.js';
@@ -23,6 +22,19 @@ import { runWarmup } from './features/warmup.js';
 import { assertKey, assertName } from './keys/key-schema.js';
 import { awaitFlight, type Loader, type LoadFlight, type ResolvedLock, startLoad } from './load.js';
 import { type BatchLoader, loadMany } from './load-many.js';
+import {
+  assertBus,
+  assertCodec,
+  assertDecoders,
+  assertKnownOptions,
+  assertLocker,
+  assertLogger,
+  assertObject,
+  assertSerializer,
+  assertStore,
+  isStore,
+  OPTION_NAMES,
+} from './option-shapes.js';
 import {
   BASE_DEFAULTS,
   bytesOption,
@@ -79,14 +91,6 @@ export interface NamespaceCounters {
   readonly misses: number;
   /** Stale values served within grace (also counted as misses). */
   readonly stale: number;
-}
-
-function isStore(value: unknown): value is RemoteStore {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as RemoteStore).getWithFence === 'function'
-  );
 }
 
 /**
@@ -750,13 +754,26 @@ export class Cache {
  * const user = await cache.getOrSet(`user:${id}`, () => db.users.find(id));
  */
 export function createCache(options: CacheOptions = {}): Cache {
-  if (options === null || typeof options !== 'object')
-    throw new InvalidOptionError('options', 'expected an object');
+  assertObject('options', options);
+  assertKnownOptions('', options, OPTION_NAMES.cache);
   const namespace = options.namespace ?? 'default';
   assertName('namespace', namespace);
-  const now = options.now ?? Date.now;
-  if (typeof now !== 'function') throw new InvalidOptionError('now', 'must be a function');
-  const clock: Clock = { ...systemClock, now };
+  if (options.clock !== undefined && !isClock(options.clock))
+    throw new InvalidOptionError(
+      'clock',
+      'expected a Clock { now, monotonic, setTimeout, clearTimeout }',
+    );
+  if (options.clock !== undefined && options.now !== undefined)
+    throw new InvalidOptionError('now', 'pass either now or clock, not both');
+  const now = options.now;
+  if (now !== undefined && typeof now !== 'function')
+    throw new InvalidOptionError('now', 'must be a function');
+  const clock: Clock = options.clock ?? (now ? { ...systemClock, now } : systemClock);
+  if (options.logger !== undefined) assertLogger(options.logger);
+  if (options.bus !== undefined) assertBus(options.bus);
+  if (options.serializer !== undefined) assertSerializer(options.serializer);
+  if (options.codec !== undefined) assertCodec('codec', options.codec);
+  if (options.decoders !== undefined) assertDecoders(options.decoders);
   const logger = options.logger ?? noopLogger;
   const events = new CacheEvents();
   const maxKeyLength = intOption('maxKeyLength', options.maxKeyLength, 1, 1024);
@@ -769,8 +786,9 @@ export function createCache(options: CacheOptions = {}): Cache {
   let maxEntries = 0;
   let sizeOf: ((value: unknown) => number) | undefined;
   if (l1o !== false) {
-    if (typeof l1o !== 'object' || l1o === null)
+    if (typeof l1o !== 'object' || l1o === null || Array.isArray(l1o))
       throw new InvalidOptionError('l1', 'expected an object or false');
+    assertKnownOptions('l1', l1o, OPTION_NAMES.l1);
     maxEntries = intOption('l1.maxEntries', l1o.maxEntries, 1, 10_000);
     const maxBytes = bytesOption('l1.maxBytes', l1o.maxBytes, 0);
     const policy = l1o.policy ?? 'lru';
@@ -800,7 +818,7 @@ export function createCache(options: CacheOptions = {}): Cache {
       policy,
       admission,
       trackFrequency: promotion === 'frequency',
-      now,
+      clock,
       sizeOf: sizeOf ?? (() => 0),
       onEvict: (key, reason) => {
         if (events.has('evict')) events.emit('evict', { key, reason });
@@ -811,9 +829,18 @@ export function createCache(options: CacheOptions = {}): Cache {
 
   let l2: RemoteTier | undefined;
   if (options.l2 !== undefined) {
-    const l2o: L2Options = isStore(options.l2) ? { store: options.l2 } : (options.l2 as L2Options);
-    if (!isStore(l2o?.store))
-      throw new InvalidOptionError('l2', 'expected a RemoteStore or { store }');
+    let l2o: L2Options;
+    if (isStore(options.l2)) {
+      assertStore('l2', options.l2);
+      l2o = { store: options.l2 };
+    } else {
+      assertObject('l2', options.l2);
+      assertKnownOptions('l2', options.l2, OPTION_NAMES.l2);
+      l2o = options.l2 as L2Options;
+      if (!isStore(l2o.store))
+        throw new InvalidOptionError('l2', 'expected a RemoteStore or { store }');
+      assertStore('l2.store', l2o.store);
+    }
     const codecs: readonly Codec[] = options.decoders ?? [];
     l2 = new RemoteTier({
       store: l2o.store,
@@ -837,9 +864,10 @@ export function createCache(options: CacheOptions = {}): Cache {
   }
 
   let lock: ResolvedLock | undefined;
-  if (options.lock) {
-    if (typeof options.lock.locker?.acquire !== 'function')
-      throw new InvalidOptionError('lock.locker', 'expected a Locker');
+  if (options.lock !== undefined) {
+    assertObject('lock', options.lock);
+    assertKnownOptions('lock', options.lock, OPTION_NAMES.lock);
+    assertLocker(options.lock.locker);
     lock = {
       locker: options.lock.locker,
       acquireTimeoutMs: durationOption(
@@ -866,8 +894,8 @@ export function createCache(options: CacheOptions = {}): Cache {
   });
   if (options.hotKeys !== undefined) {
     const h = options.hotKeys;
-    if (h === null || typeof h !== 'object')
-      throw new InvalidOptionError('hotKeys', 'expected an object');
+    assertObject('hotKeys', h);
+    assertKnownOptions('hotKeys', h, OPTION_NAMES.hotKeys);
     stack.enableHotKeys({
       topK: intOption('hotKeys.topK', h.topK, 1, 100),
       exchange: h.exchange,

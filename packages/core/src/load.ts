@@ -117,20 +117,34 @@ export async function writeLoaded(
 
 async function acquire(req: LoadRequest<unknown>, flight: LoadFlight): Promise<Lock | undefined> {
   const { lock, stack, ns, key } = req;
-  if (!lock) return undefined;
+  if (!lock || flight.fenced) return undefined;
+  const wait = new AbortController();
+  flight.lockWait = wait;
+  let held: Lock;
   try {
-    return await lock.locker.acquire(`${ns.name}:${key}`, {
+    held = await lock.locker.acquire(`${ns.name}:${key}`, {
       timeoutMs: lock.acquireTimeoutMs,
       leaseMs: lock.leaseMs,
-      signal: flight.controller.signal,
+      signal: AbortSignal.any([flight.controller.signal, wait.signal]),
     });
   } catch (error) {
+    // Fenced while waiting: this load writes nothing, so it needs no lock.
+    if (flight.fenced) return undefined;
     // Availability first: load without the lock, and say so.
     const err = error instanceof Error ? error : new Error(String(error));
     stack.s.events.emit('error', { operation: 'lock:acquire', error: err });
     stack.s.logger.warn({ err, key }, 'cachestack: lock not acquired, loading without it');
     return undefined;
+  } finally {
+    flight.lockWait = undefined;
   }
+  if (flight.fenced) {
+    // Fenced while the lock was granted: hand it on to the load that replaced this one.
+    held.release().catch(() => {});
+    return undefined;
+  }
+  flight.lock = held;
+  return held;
 }
 
 /** Starts a load flight and registers it for single flight. */
@@ -264,6 +278,8 @@ async function runLoad(req: LoadRequest<unknown>, flight: LoadFlight): Promise<E
     await writeLoaded(stack, ns, flight, key, l1Key, entry, o, fence, fenceReadAt);
     return entry;
   } finally {
+    // Idempotent: a fenced load has released its lock already.
+    flight.lock = undefined;
     if (lock) lock.release().catch(() => {});
   }
 }

@@ -1,4 +1,5 @@
 import type { Bus } from './contracts/bus.js';
+import type { Clock } from './contracts/clock.js';
 import type { Codec, Serializer } from './contracts/codec.js';
 import { type ByteSize, type Duration, toBytes, toMs } from './contracts/duration.js';
 import { InvalidOptionError } from './contracts/errors.js';
@@ -134,8 +135,10 @@ export interface CacheOptions {
   readonly maxKeyLength?: number;
   /** pino-shaped logger. @defaultValue no-op */
   readonly logger?: Logger;
-  /** Clock, epoch ms. @defaultValue Date.now */
+  /** Clock, epoch ms. Prefer `clock`. @defaultValue Date.now */
   readonly now?: () => number;
+  /** The clock seam (time and timers); a fake clock in tests. @defaultValue systemClock */
+  readonly clock?: Clock;
 }
 
 /** Options of a child namespace. */

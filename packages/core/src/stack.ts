@@ -3,6 +3,7 @@ import type { Bus, InvalidationMessage } from './contracts/bus.js';
 import type { Clock } from './contracts/clock.js';
 import { type Entry, L1Box } from './contracts/entry.js';
 import { type CacheEvents, coreChannels } from './contracts/events.js';
+import type { Lock } from './contracts/locker.js';
 import type { Logger } from './contracts/logger.js';
 import { AdaptiveTtl } from './features/adaptive-ttl.js';
 import { CriticalRefresher } from './features/critical-refresh.js';
@@ -30,13 +31,21 @@ export interface NamespaceState {
   stale: number;
 }
 
-/** An in-flight L2 read or load. Invalidations of its key set `fenced`. */
+/**
+ * An in-flight load. An invalidation of its key sets `fenced` and detaches it from
+ * single flight (read after invalidate): callers already waiting keep its promise,
+ * later callers start a new load.
+ */
 export interface Flight<T = unknown> {
   readonly namespace: string;
   readonly key: string;
   readonly tags: readonly string[] | undefined;
   fenced: boolean;
   promise: Promise<T>;
+  /** The distributed lock this load holds, released as soon as the load is fenced. */
+  lock?: Lock | undefined;
+  /** Aborts this load's wait for its distributed lock (it will not write anyway). */
+  lockWait?: AbortController | undefined;
 }
 
 /** Resolved stack-wide settings. */
@@ -97,7 +106,7 @@ export class Stack {
           } else {
             // Invalidations may have been missed while deaf: drop everything L1 holds.
             settings.l1?.clear();
-            for (const flight of this.loads.values()) flight.fenced = true;
+            for (const [l1Key, flight] of this.loads) this.#detach(l1Key, flight);
             for (const ns of this.namespaces.values()) ns.epoch++;
             this.#busDown = false;
             settings.logger.info({}, 'cachestack: bus reconnected, L1 dropped');
@@ -249,27 +258,46 @@ export class Stack {
     return false;
   }
 
-  /** Marks in-flight operations on a key as fenced (their results must not be written). */
-  fenceKey(ns: NamespaceState, l1Key: string): void {
-    ns.epoch++;
-    const load = this.loads.get(l1Key);
-    if (load) load.fenced = true;
-  }
-
-  /** Fences in-flight loads of a namespace carrying any of the tags (and all its reads). */
-  fenceTags(ns: NamespaceState, tags: readonly string[]): void {
-    ns.epoch++;
-    for (const flight of this.loads.values()) {
-      if (flight.namespace !== ns.name) continue;
-      if (!flight.tags || flight.tags.some((t) => tags.includes(t))) flight.fenced = true;
+  /**
+   * Fences a load and detaches it from single flight, so that no caller arriving after
+   * the invalidation joins a load that started before it (guarantee 6). Its distributed
+   * lock is released at once: a fenced load never writes, and the next load of the key
+   * must not wait behind it until its lease ends.
+   */
+  #detach(l1Key: string, flight: Flight): void {
+    flight.fenced = true;
+    if (this.loads.get(l1Key) === flight) this.loads.delete(l1Key);
+    flight.lockWait?.abort();
+    if (flight.lock) {
+      const lock = flight.lock;
+      flight.lock = undefined;
+      lock.release().catch(() => {});
     }
   }
 
-  /** Fences every in-flight operation of a namespace. */
+  /** Fences and detaches the in-flight load of a key (its result must not be written). */
+  fenceKey(ns: NamespaceState, l1Key: string): void {
+    ns.epoch++;
+    const load = this.loads.get(l1Key);
+    if (load) this.#detach(l1Key, load);
+  }
+
+  /** Fences loads of a namespace carrying any of the tags (and all its reads). */
+  fenceTags(ns: NamespaceState, tags: readonly string[]): void {
+    ns.epoch++;
+    for (const [l1Key, flight] of this.loads) {
+      if (flight.namespace !== ns.name) continue;
+      // A load without tags may come back with any: fence it too.
+      if (!flight.tags || flight.tags.some((t) => tags.includes(t))) this.#detach(l1Key, flight);
+    }
+  }
+
+  /** Fences every in-flight load of a namespace. */
   fenceNamespace(ns: NamespaceState): void {
     ns.epoch++;
-    for (const flight of this.loads.values())
-      if (flight.namespace === ns.name) flight.fenced = true;
+    for (const [l1Key, flight] of this.loads) {
+      if (flight.namespace === ns.name) this.#detach(l1Key, flight);
+    }
   }
 
   /** Drops L1 entries of keys and fences their flights. */

@@ -7,7 +7,8 @@ import {
   LoaderError,
   SerializationError,
 } from '../src/contracts/errors.js';
-import { MemoryStore } from '../src/tiers/memory-store.js';
+import { noopLogger } from '../src/contracts/logger.js';
+import { MemoryStore, memoryStore } from '../src/tiers/memory-store.js';
 import { deferred, setup } from './helpers.js';
 
 const caches: { close(): Promise<void> }[] = [];
@@ -315,6 +316,64 @@ describe('bad input fails fast with typed errors (guarantee 5)', () => {
     expect(() => createCache({ l1: { policy: 'random' as never } })).toThrow(InvalidOptionError);
     expect(() => createCache({ l2: {} as never })).toThrow(InvalidOptionError);
     expect(() => createCache({ namespace: 'bad name' })).toThrow(InvalidKeyError);
+  });
+
+  it('checks every createCache option at construction and names the bad one', () => {
+    const store = memoryStore();
+    const codec = {
+      name: 'identity',
+      ids: [9],
+      encode: (data: Uint8Array) => ({ id: 9, data }),
+      decode: (_id: number, data: Uint8Array) => data,
+    };
+    const bad: [string, Record<string, unknown>][] = [
+      ['bus', { bus: 5 }],
+      ['bus', { bus: { publish() {} } }],
+      ['serializer', { serializer: 5 }],
+      ['serializer', { serializer: { id: 300, serialize() {}, deserialize() {} } }],
+      ['codec', { codec: {} }],
+      ['codec', { codec: { ...codec, ids: [] } }],
+      ['decoders', { decoders: codec }],
+      ['decoders[1]', { decoders: [codec, { name: 'x' }] }],
+      ['logger', { logger: 5 }],
+      ['logger', { logger: { info() {} } }],
+      ['lock', { lock: 5 }],
+      ['lock.locker', { lock: { locker: {} } }],
+      ['lock.leaseMss', { lock: { locker: { acquire() {} }, leaseMss: 5 } }],
+      ['l2', { l2: 5 }],
+      ['l2', { l2: {} }],
+      ['l2.timeoutMss', { l2: { store, timeoutMss: 5 } }],
+      ['l2.store', { l2: { store: { getWithFence() {} } } }],
+      ['l1.maxEntriez', { l1: { maxEntriez: 5 } }],
+      ['hotKeys.topk', { hotKeys: { topk: 5 } }],
+      ['clock', { clock: { now: () => 0 } }],
+      ['now', { now: 5 }],
+      ['namespce', { namespce: 'users' }],
+      ['options', 5 as never],
+    ];
+    for (const [option, options] of bad) {
+      let error: unknown;
+      try {
+        createCache(options as never).close();
+      } catch (e) {
+        error = e;
+      }
+      expect(error, option).toBeInstanceOf(InvalidOptionError);
+      expect((error as InvalidOptionError).code).toBe('CACHESTACK_INVALID_OPTION');
+      expect((error as InvalidOptionError).option, JSON.stringify(options)).toBe(option);
+    }
+    // well-formed options of every kind are accepted
+    const ok = createCache({
+      l2: { store, timeoutMs: 100 },
+      codec,
+      decoders: [codec],
+      serializer: { id: 7, serialize: () => new Uint8Array(), deserialize: () => null },
+      logger: noopLogger,
+      lock: { locker: { acquire: () => Promise.reject(new Error('unused')) } },
+      hotKeys: { topK: 5 },
+    });
+    expect(ok).toBeDefined();
+    return ok.close();
   });
 
   it('rejects values that cannot be serialized and keeps what was stored', async () => {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChaosStore } from '../../test-suite/src/chaos-store.js';
 import { type Cache, createCache } from '../src/cache.js';
+import type { Lock, LockAcquireOptions, Locker } from '../src/contracts/locker.js';
 import { createMemoryBusHub } from '../src/tiers/memory-bus.js';
 import { MemoryStore } from '../src/tiers/memory-store.js';
 import { clock, deferred, setup, tick } from './helpers.js';
@@ -167,13 +168,17 @@ describe('guarantee 3: bounded staleness across instances', () => {
 
 describe('guarantee 4: L2 failure never hangs a caller', () => {
   it('answers within the L2 deadline when L2 hangs', async () => {
-    const { cache, store } = setup();
+    const { cache, store, clock } = setup();
     track(cache);
     const errors: string[] = [];
     cache.on('l2:error', (e) => errors.push((e.error as unknown as { code: string }).code));
     store.hang();
-    expect(await cache.get('k')).toBeUndefined();
-    expect(await cache.getOrSet('k2', () => 'loaded')).toBe('loaded');
+    const read = cache.get('k');
+    await clock.advanceAsync(200); // the L2 deadline (timeoutMs) elapses on the fake clock
+    expect(await read).toBeUndefined();
+    const loaded = cache.getOrSet('k2', () => 'loaded');
+    await clock.advanceAsync(200);
+    expect(await loaded).toBe('loaded');
     expect(errors).toContain('CACHESTACK_TIMEOUT');
     store.recover();
   });
@@ -215,7 +220,7 @@ describe('guarantee 4: L2 failure never hangs a caller', () => {
     // L2 answers again but the delete has not been replayed yet: the old value is not served
     expect(await cache.get('k')).toBeUndefined();
     clock.advance(2000);
-    await new Promise((r) => setTimeout(r, 1100));
+    await clock.advanceAsync(1100); // the replay timer fires on the fake clock
     expect(cache.stats().pendingInvalidations).toBe(0);
     expect(await inner.has('default', 'k')).toBe(false);
   });
@@ -257,3 +262,189 @@ describe('fences older than the store keeps invalidation marks', () => {
     expect(await cache.get('slow')).toBe('late'); // L1 still serves it locally
   });
 });
+
+describe('guarantee 6: read after invalidate', () => {
+  const invalidations: [string, (cache: Cache) => Promise<void>][] = [
+    ['delete', (c) => c.delete('k')],
+    ['deleteMany', (c) => c.deleteMany(['k', 'other'])],
+    ['deleteByTag', (c) => c.deleteByTag('t')],
+    ['clear', (c) => c.clear()],
+  ];
+
+  for (const [name, invalidate] of invalidations) {
+    it(`a getOrSet that starts after ${name} does not join the load that started before it`, async () => {
+      const { cache } = setup();
+      track(cache);
+      const gate = deferred<string>();
+      const early = cache.getOrSet('k', () => gate.promise, { tags: ['t'] });
+      const joined = cache.getOrSet('k', () => 'never called', { tags: ['t'] });
+      await tick();
+      await invalidate(cache);
+      let newLoads = 0;
+      const fresh = () => {
+        newLoads++;
+        return 'new';
+      };
+      const late = [cache.getOrSet('k', fresh), cache.getOrSet('k', fresh)];
+      gate.resolve('old');
+      // callers that asked before the invalidation keep the value they asked for
+      expect(await early).toBe('old');
+      expect(await joined).toBe('old');
+      // callers after it start one new load, single-flighted among themselves
+      expect(await Promise.all(late)).toEqual(['new', 'new']);
+      expect(newLoads).toBe(1);
+      expect(await cache.get('k')).toBe('new');
+    });
+
+    it(`a get after ${name} never returns the value of a load that started before it`, async () => {
+      const { cache } = setup();
+      track(cache);
+      const gate = deferred<string>();
+      const early = cache.getOrSet('k', () => gate.promise, { tags: ['t'] });
+      await tick();
+      await invalidate(cache);
+      gate.resolve('old');
+      await early;
+      expect(await cache.get('k')).toBeUndefined();
+      expect(await cache.getMany(['k'])).toEqual([undefined]);
+    });
+  }
+
+  it('getOrSetMany reloads only the invalidated keys of a batch that was in flight', async () => {
+    const { cache } = setup();
+    track(cache);
+    const gate = deferred<void>();
+    const batchCalls: string[][] = [];
+    const early = cache.getOrSetMany(['a', 'b', 'c'], async (keys) => {
+      batchCalls.push(keys);
+      await gate.promise;
+      return keys.map((k) => `old-${k}`);
+    });
+    await tick();
+    await cache.delete('b');
+    const late = cache.getOrSetMany(['a', 'b', 'c'], async (keys) => {
+      batchCalls.push(keys);
+      return keys.map((k) => `new-${k}`);
+    });
+    const single = cache.getOrSet('b', () => 'never: joins the new batch');
+    await tick();
+    gate.resolve();
+    expect(await early).toEqual(['old-a', 'old-b', 'old-c']);
+    // a and c were not invalidated: joined; b is loaded again
+    expect(await late).toEqual(['old-a', 'new-b', 'old-c']);
+    expect(await single).toBe('new-b');
+    expect(batchCalls).toEqual([['a', 'b', 'c'], ['b']]);
+    expect(await cache.getMany(['a', 'b', 'c'])).toEqual(['old-a', 'new-b', 'old-c']);
+  });
+
+  it('a tag invalidation detaches only the loads that carry the tag', async () => {
+    const { cache } = setup();
+    track(cache);
+    const gateA = deferred<string>();
+    const gateB = deferred<string>();
+    const tagged = cache.getOrSet('a', () => gateA.promise, { tags: ['t'] });
+    const other = cache.getOrSet('b', () => gateB.promise, { tags: ['u'] });
+    await tick();
+    await cache.deleteByTag('t');
+    const lateA = cache.getOrSet('a', () => 'new-a', { tags: ['t'] });
+    const lateB = cache.getOrSet('b', () => 'never: joins', { tags: ['u'] });
+    gateA.resolve('old-a');
+    gateB.resolve('b');
+    expect(await tagged).toBe('old-a');
+    expect(await other).toBe('b');
+    expect(await lateA).toBe('new-a');
+    expect(await lateB).toBe('b');
+  });
+
+  it('once the bus message is applied, another instance starts a new load too', async () => {
+    const c = clock();
+    const shared = new MemoryStore({ now: c.now });
+    const hub = createMemoryBusHub();
+    const a = track(createCache({ now: c.now, l2: shared, bus: hub.createBus() }));
+    const b = track(createCache({ now: c.now, l2: shared, bus: hub.createBus() }));
+    const gate = deferred<string>();
+    const early = a.getOrSet('k', () => gate.promise);
+    await tick();
+    await b.delete('k');
+    await tick(); // the bus message reaches A
+    const late = a.getOrSet('k', () => 'new');
+    gate.resolve('old');
+    expect(await early).toBe('old');
+    expect(await late).toBe('new');
+    expect(await b.get('k')).toBe('new');
+  });
+
+  it('an eager refresh that started before an invalidation is not served after it', async () => {
+    const { cache, clock: c } = setup();
+    track(cache);
+    await cache.set('k', 'v1', { ttl: 1000 });
+    const gate = deferred<string>();
+    // an eager refresh starts (hit past 50% of the TTL) and hangs
+    c.advance(600);
+    expect(await cache.getOrSet('k', () => gate.promise, { ttl: 1000, eagerRefresh: 0.5 })).toBe(
+      'v1',
+    );
+    await cache.delete('k');
+    expect(await cache.getOrSet('k', () => 'v2', { ttl: 1000 })).toBe('v2');
+    gate.resolve('v1-refreshed-before-delete');
+    await tick();
+    await tick();
+    expect(await cache.get('k')).toBe('v2');
+  });
+
+  it('with a distributed locker, the new load does not wait behind the old load lock', async () => {
+    const locker = new LeaseLocker();
+    const { cache } = setup({ lock: { locker, acquireTimeoutMs: 60_000, leaseMs: 60_000 } });
+    track(cache);
+    const gate = deferred<string>();
+    const early = cache.getOrSet('k', () => gate.promise);
+    await tick();
+    await tick();
+    expect(locker.held.has('default:k')).toBe(true);
+    await cache.delete('k');
+    // the old load is still running, yet the new one gets the lock at once
+    expect(await cache.getOrSet('k', () => 'new')).toBe('new');
+    gate.resolve('old');
+    expect(await early).toBe('old');
+    expect(await cache.get('k')).toBe('new');
+    expect(locker.held.size).toBe(0);
+  });
+});
+
+/**
+ * A minimal in-process Locker with leases long enough that a test would time out if a
+ * load waited for one to end: enough to observe who holds what, and when.
+ */
+class LeaseLocker implements Locker {
+  readonly held = new Map<string, { release: () => void; waiters: (() => void)[] }>();
+
+  async acquire(resource: string, options: LockAcquireOptions): Promise<Lock> {
+    for (;;) {
+      const current = this.held.get(resource);
+      if (!current) break;
+      await new Promise<void>((resolve, reject) => {
+        current.waiters.push(resolve);
+        options.signal?.addEventListener('abort', () => reject(options.signal?.reason), {
+          once: true,
+        });
+      });
+    }
+    const controller = new AbortController();
+    let released = false;
+    const slot = {
+      waiters: [] as (() => void)[],
+      release: () => {
+        if (released) return;
+        released = true;
+        this.held.delete(resource);
+        for (const wake of slot.waiters) wake();
+      },
+    };
+    this.held.set(resource, slot);
+    return {
+      resource,
+      signal: controller.signal,
+      release: async () => slot.release(),
+    };
+  }
+}

@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import type { Clock } from '../contracts/clock.js';
 import { L1Box } from '../contracts/entry.js';
 import { FrequencySketch } from '../features/frequency-sketch.js';
 
@@ -16,8 +17,8 @@ export interface MemoryTierOptions {
   /** Whether a sketch is needed by the promotion strategy even without admission. */
   readonly trackFrequency: boolean;
   readonly sizeOf: (value: unknown) => number;
-  /** Clock of TTLs, ms. */
-  readonly now: () => number;
+  /** Clock of TTLs (its `now`, epoch ms). */
+  readonly clock: Clock;
   /** Called when an entry leaves L1 to keep it within bounds. */
   readonly onEvict: (key: string, reason: 'capacity' | 'rejected') => void;
 }
@@ -58,7 +59,7 @@ export class MemoryTier {
           }
         : {}),
       // Our clock (injectable), read on every TTL check: no cached time, no timers.
-      perf: { now: options.now },
+      perf: options.clock,
       ttlResolution: 0,
       ttlAutopurge: false,
       allowStale: false,
