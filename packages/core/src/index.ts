@@ -1,11 +1,8 @@
-export {
-  Cache,
-  type CacheStats,
-  createCache,
-  type GetOptions,
-  type NamespaceCounters,
-  type SetOptions,
-} from './cache.js';
+export { Cache } from './cache/cache.js';
+export { createCache } from './cache/create-cache.js';
+export type { CacheStats, NamespaceCounters } from './cache/stats.js';
+export type { WarmFromPeersOptions } from './cache/warm-from-peers.js';
+export type { SetItem } from './cache/write.js';
 export {
   CircuitBreaker,
   type CircuitBreakerOptions,
@@ -18,7 +15,7 @@ export type { Bus, BusHandler, BusState, InvalidationMessage } from './contracts
 export { type Clock, type ClockTimer, isClock, systemClock } from './contracts/clock.js';
 export type { Codec, CodecOutput, Serializer } from './contracts/codec.js';
 export { type ByteSize, type Duration, toBytes, toMs } from './contracts/duration.js';
-export { type Entry, L1Box } from './contracts/entry.js';
+export type { Entry, EntryTiming } from './contracts/entry.js';
 export {
   CacheStackError,
   type CacheStackErrorOptions,
@@ -41,8 +38,26 @@ export {
   type Tier,
   TypedEmitter,
 } from './contracts/events.js';
+export type { HotKey, HotKeyExchange } from './contracts/hot-key-exchange.js';
+export type { InvalidationScope } from './contracts/invalidation.js';
+export type { BatchLoader, Loader, LoaderContext } from './contracts/loader.js';
 export type { Lock, LockAcquireOptions, Locker } from './contracts/locker.js';
 export { type Logger, noopLogger } from './contracts/logger.js';
+export type {
+  AdaptiveTtlOptions,
+  CacheOptions,
+  EntryOptions,
+  EvictionPolicy,
+  GetOptions,
+  L1Options,
+  L2Options,
+  LoadOptions,
+  LockOptions,
+  NamespaceOptions,
+  Priority,
+  PromotionStrategy,
+  SetOptions,
+} from './contracts/options.js';
 export type {
   FencedRead,
   FencedReadMany,
@@ -61,12 +76,10 @@ export type {
   WarmupTarget,
 } from './contracts/warmup.js';
 export { withDeadline } from './deadline.js';
-export { AdaptiveTtl, type AdaptiveTtlOptions } from './features/adaptive-ttl.js';
+export { AdaptiveTtl } from './features/adaptive-ttl.js';
 export type { CriticalRefreshOptions, CriticalSelector } from './features/critical-refresh.js';
 export { FrequencySketch } from './features/frequency-sketch.js';
 export {
-  type HotKey,
-  type HotKeyExchange,
   HotKeyTracker,
   MemoryHotKeyExchange,
   mergeHotKeys,
@@ -81,19 +94,6 @@ export {
   type KeySchemaOptions,
   unescapeKeyPart,
 } from './keys/key-schema.js';
-export type { Loader, LoaderContext } from './load.js';
-export type { BatchLoader } from './load-many.js';
-export type {
-  CacheOptions,
-  EntryOptions,
-  L1Options,
-  L2Options,
-  LoadOptions,
-  LockOptions,
-  NamespaceOptions,
-  Priority,
-  PromotionStrategy,
-} from './options.js';
 export {
   assertStoreEntry,
   assertStoreKey,
@@ -103,7 +103,8 @@ export {
   assertStoreTtl,
   assertStoreValue,
 } from './store-args.js';
+export { L1Box } from './tiers/l1-box.js';
 export { createMemoryBusHub, MemoryBus, MemoryBusHub } from './tiers/memory-bus.js';
 export { MemoryStore, type MemoryStoreOptions, memoryStore } from './tiers/memory-store.js';
-export { type EvictionPolicy, MemoryTier, type MemoryTierOptions } from './tiers/memory-tier.js';
+export { MemoryTier, type MemoryTierOptions } from './tiers/memory-tier.js';
 export { estimateSize } from './tiers/size-of.js';

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChaosStore } from '../../test-suite/src/chaos-store.js';
-import { type Cache, createCache } from '../src/cache.js';
+import type { Cache } from '../src/cache/cache.js';
+import { createCache } from '../src/cache/create-cache.js';
 import type { Lock, LockAcquireOptions, Locker } from '../src/contracts/locker.js';
 import { createMemoryBusHub } from '../src/tiers/memory-bus.js';
 import { MemoryStore } from '../src/tiers/memory-store.js';
@@ -250,11 +251,12 @@ describe('guarantee 4: L2 failure never hangs a caller', () => {
 
 describe('fences older than the store keeps invalidation marks', () => {
   it('a loader that outlived the store fence window writes nothing to L2', async () => {
-    const store = new MemoryStore();
+    const fake = clock();
+    const store = new MemoryStore({ now: fake.now });
     Object.defineProperty(store, 'maxFenceAgeMs', { value: 20 });
-    const cache = track(createCache({ l2: store }));
+    const cache = track(createCache({ l2: store, clock: fake }));
     const value = await cache.getOrSet('slow', async () => {
-      await new Promise((r) => setTimeout(r, 40));
+      fake.advance(40); // the loader takes 40 ms of the cache's (fake) clock
       return 'late';
     });
     expect(value).toBe('late');

@@ -1,7 +1,7 @@
 import { ChaosStore } from '../../test-suite/src/chaos-store.js';
-import { createCache } from '../src/cache.js';
+import { createCache } from '../src/cache/create-cache.js';
 import type { Clock, ClockTimer } from '../src/contracts/clock.js';
-import type { CacheOptions } from '../src/options.js';
+import type { CacheOptions } from '../src/contracts/options.js';
 import { MemoryStore } from '../src/tiers/memory-store.js';
 
 /** A fake {@link Clock}: time moves only when a test advances it, timers fire then. */

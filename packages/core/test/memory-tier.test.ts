@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../src/contracts/clock.js';
-import { L1Box } from '../src/contracts/entry.js';
 import { FrequencySketch } from '../src/features/frequency-sketch.js';
+import { L1Box } from '../src/tiers/l1-box.js';
 import { MemoryTier, type MemoryTierOptions } from '../src/tiers/memory-tier.js';
 
 function entry(value: unknown, size = 0, tags?: string[]): {} {

@@ -11,20 +11,34 @@ export interface Entry<T = unknown> {
   readonly tags: readonly string[] | undefined;
 }
 
-/**
- * What L1 holds when a value needs more than lru-cache's own TTL: a grace period, tags,
- * or an `undefined` value. Plain values (no grace, no tags) are stored as they are, with
- * their TTL kept by lru-cache in its typed arrays: that is what keeps L1 within a few
- * percent of raw lru-cache's memory. Times are integer ms offsets from the tier's base
- * time, so V8 keeps them inline as small integers.
- */
-export class L1Box<T = unknown> {
-  constructor(
-    readonly value: T,
-    /** freshUntil - base, ms. */
-    readonly f: number,
-    /** staleUntil - base, ms. */
-    readonly s: number,
-    readonly tags: readonly string[] | undefined,
-  ) {}
+/** How a new entry is timed (the resolved per-call options provide these). */
+export interface EntryTiming {
+  /** Fresh time to live, ms. */
+  readonly ttlMs: number;
+  /** Extra stale-but-usable time after the TTL, ms. */
+  readonly graceMs: number;
+  /** Random fraction [0, 1) taken off the TTL to spread expiry. */
+  readonly jitter: number;
+  readonly tags: readonly string[] | undefined;
+}
+
+/** Builds an entry for `value` created at `now` (epoch ms); `ttlMs` overrides the timing's TTL. */
+export function makeEntry(
+  value: unknown,
+  timing: EntryTiming,
+  now: number,
+  ttlMs = timing.ttlMs,
+): Entry {
+  const ttl =
+    timing.jitter > 0
+      ? Math.max(1, Math.round(ttlMs * (1 - Math.random() * timing.jitter)))
+      : ttlMs;
+  const freshUntil = now + ttl;
+  return {
+    value,
+    createdAt: now,
+    freshUntil,
+    staleUntil: freshUntil + timing.graceMs,
+    tags: timing.tags,
+  };
 }

@@ -1,5 +1,5 @@
-import type { LoadOptions, Priority } from '../options.js';
 import type { BatchLoader, Loader } from './loader.js';
+import type { LoadOptions, Priority } from './options.js';
 
 /** One value to put in the cache as is. */
 export interface WarmupEntry<T = unknown> {

@@ -1,20 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { crc32 } from '../codec/crc32.js';
 import { jsonSerializer } from '../codec/serializer.js';
-
-/** Adaptive TTL bounds (per call or as a default). */
-export interface AdaptiveTtlOptions {
-  /** Shortest TTL, for values that change on every reload. */
-  readonly minMs: number;
-  /** Longest TTL, for values that never change. */
-  readonly maxMs: number;
-  /**
-   * How much the TTL grows when a reload finds the value unchanged, and shrinks when it
-   * finds it changed.
-   * @defaultValue 2
-   */
-  readonly factor?: number;
-}
+import type { AdaptiveTtlOptions } from '../contracts/options.js';
 
 interface KeyState {
   digest: number;

@@ -1,5 +1,6 @@
 import type { Clock, ClockTimer } from '../contracts/clock.js';
 import type { Entry } from '../contracts/entry.js';
+import { InvalidOptionError } from '../contracts/errors.js';
 import type { CacheEvents } from '../contracts/events.js';
 
 /** Which entries of a namespace are critical. */
@@ -72,8 +73,19 @@ export class CriticalRefresher {
     return this.#registrations.size;
   }
 
-  /** Adds a rule. */
+  /**
+   * Adds a rule.
+   * @throws InvalidOptionError for a selector that is not an object or options out of range
+   */
   mark(namespace: string, selector: CriticalSelector, options: CriticalRefreshOptions): void {
+    if (selector === null || typeof selector !== 'object')
+      throw new InvalidOptionError('selector', 'expected { keys?, tags?, all? }');
+    if (options.at !== undefined && !(options.at > 0 && options.at < 1)) {
+      throw new InvalidOptionError('at', 'must be in (0, 1)');
+    }
+    if (options.jitter !== undefined && !(options.jitter >= 0 && options.jitter < 1)) {
+      throw new InvalidOptionError('jitter', 'must be in [0, 1)');
+    }
     this.#rules.push({
       namespace,
       selector,

@@ -1,4 +1,5 @@
 import type { Clock } from '../contracts/clock.js';
+import type { Priority } from '../contracts/options.js';
 import type {
   WarmupOptions,
   WarmupProgress,
@@ -6,7 +7,6 @@ import type {
   WarmupSource,
   WarmupTarget,
 } from '../contracts/warmup.js';
-import type { Priority } from '../options.js';
 
 const PRIORITY_ORDER: Record<Priority, number> = { high: 0, medium: 1, low: 2 };
 

@@ -1,10 +1,8 @@
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../contracts/clock.js';
-import { L1Box } from '../contracts/entry.js';
+import type { EvictionPolicy } from '../contracts/options.js';
 import { FrequencySketch } from '../features/frequency-sketch.js';
-
-/** L1 eviction policy. */
-export type EvictionPolicy = 'lru' | 'fifo' | 'lfu';
+import { L1Box } from './l1-box.js';
 
 /** Options of the memory tier, resolved (see `L1Options` in the cache options). */
 export interface MemoryTierOptions {

@@ -1,19 +1,11 @@
-import { type Entry, L1Box } from './contracts/entry.js';
-import { InvalidOptionError, LoaderError } from './contracts/errors.js';
-import type { FenceToken, RemoteEntry } from './contracts/remote-store.js';
-import type { LoadFlight } from './load.js';
-import type { ResolvedLoadOptions } from './options.js';
-import { makeEntry, type NamespaceState, type Stack } from './stack.js';
-
-/**
- * Loads many keys at once. Receives only the keys missing from every tier (and not
- * already being loaded) and returns their values as a Map, or an array aligned with
- * the keys. A key left out of the result is returned as `undefined` and not cached.
- */
-export type BatchLoader<T> = (
-  keys: string[],
-  context: { readonly namespace: string; readonly signal: AbortSignal },
-) => Promise<Map<string, T> | readonly T[]> | Map<string, T> | readonly T[];
+import { type Entry, makeEntry } from '../contracts/entry.js';
+import { InvalidOptionError, LoaderError } from '../contracts/errors.js';
+import type { BatchLoader } from '../contracts/loader.js';
+import type { ResolvedLoadOptions } from '../contracts/options.js';
+import type { FenceToken, RemoteEntry } from '../contracts/remote-store.js';
+import type { Flight } from '../tiers/flights.js';
+import { L1Box } from '../tiers/l1-box.js';
+import type { NamespaceState, Stack } from '../tiers/stack.js';
 
 function pick<T>(result: Map<string, T> | readonly T[], keys: readonly string[]): Map<string, T> {
   if (result instanceof Map) return result;
@@ -45,16 +37,17 @@ export async function loadMany<T>(
   batchLoader: BatchLoader<T>,
   o: ResolvedLoadOptions,
 ): Promise<(T | undefined)[]> {
-  const now = stack.s.clock.now();
+  const now = stack.clock.now();
   const results = new Map<string, Entry | undefined>();
-  const joined: [string, LoadFlight][] = [];
+  const joined: [string, Flight][] = [];
   let missing: string[] = [];
   for (const key of new Set(keys)) {
     const l1Key = ns.l1Prefix + key;
     if (!o.skipL1 && !o.forceFresh && stack.l1Usable) {
       const stored = stack.l1Get(l1Key);
       const fresh =
-        stored !== undefined && (!(stored instanceof L1Box) || stored.f > now - stack.base);
+        stored !== undefined &&
+        (!(stored instanceof L1Box) || stored.freshOffset > now - stack.base);
       if (fresh) {
         results.set(key, {
           value: stored instanceof L1Box ? stored.value : stored,
@@ -64,11 +57,11 @@ export async function loadMany<T>(
           tags: undefined,
         });
         ns.l1Hits++;
-        stack.s.events.emit('hit', { namespace: ns.name, key, tier: 'l1' });
+        stack.events.emit('hit', { namespace: ns.name, key, tier: 'l1' });
         continue;
       }
     }
-    const flight = o.forceFresh ? undefined : (stack.loads.get(l1Key) as LoadFlight | undefined);
+    const flight = o.forceFresh ? undefined : stack.flights.get(l1Key);
     if (flight) joined.push([key, flight]);
     else missing.push(key);
   }
@@ -83,9 +76,9 @@ export async function loadMany<T>(
     });
     batch.catch(() => {});
     const controller = new AbortController();
-    const flights = new Map<string, LoadFlight>();
+    const flights = new Map<string, Flight>();
     for (const key of missing) {
-      const flight: LoadFlight = {
+      const flight: Flight = {
         namespace: ns.name,
         key,
         tags: o.tags,
@@ -101,18 +94,18 @@ export async function loadMany<T>(
       };
       flight.promise.catch(() => {});
       flights.set(key, flight);
-      stack.loads.set(ns.l1Prefix + key, flight);
+      stack.flights.add(ns.l1Prefix + key, flight);
     }
     try {
       const loaded = new Map<string, Entry | undefined>();
       let fence: FenceToken | undefined;
-      const fenceReadAt = performance.now();
-      const l2 = stack.s.l2;
+      const fenceReadAt = stack.clock.monotonic();
+      const l2 = stack.l2;
       if (l2 && !o.skipL2) {
         try {
           const read = await l2.getMany(ns.name, missing, true);
           fence = read.fence;
-          const t = stack.s.clock.now();
+          const t = stack.clock.now();
           read.entries.forEach((entry, i) => {
             const key = missing[i]!;
             if (!entry || o.forceFresh || l2.hasPendingTag(ns.name, entry.tags)) return;
@@ -121,12 +114,12 @@ export async function loadMany<T>(
               if (
                 !flights.get(key)!.fenced &&
                 !o.skipL1 &&
-                stack.shouldPromote(ns.l1Prefix + key)
+                stack.promotion.shouldPromote(ns.l1Prefix + key)
               ) {
                 stack.l1Set(ns, ns.l1Prefix + key, entry, true);
               }
               ns.l2Hits++;
-              stack.s.events.emit('hit', { namespace: ns.name, key, tier: 'l2' });
+              stack.events.emit('hit', { namespace: ns.name, key, tier: 'l2' });
             }
           });
           missing = missing.filter((k) => !loaded.has(k));
@@ -136,7 +129,7 @@ export async function loadMany<T>(
       }
       if (missing.length > 0) {
         ns.misses += missing.length;
-        for (const key of missing) stack.s.events.emit('miss', { namespace: ns.name, key });
+        for (const key of missing) stack.events.emit('miss', { namespace: ns.name, key });
         let values: Map<string, T>;
         try {
           values = pick(
@@ -147,8 +140,8 @@ export async function loadMany<T>(
           if (cause instanceof InvalidOptionError) throw cause;
           throw new LoaderError(missing.join(','), { cause });
         }
-        const t = stack.s.clock.now();
-        if (l2 && performance.now() - fenceReadAt > l2.maxFenceAgeMs) fence = undefined;
+        const t = stack.clock.now();
+        if (l2 && stack.clock.monotonic() - fenceReadAt > l2.maxFenceAgeMs) fence = undefined;
         const toL2: RemoteEntry[] = [];
         const created: [string, Entry][] = [];
         for (const key of missing) {
@@ -183,7 +176,7 @@ export async function loadMany<T>(
       throw error;
     } finally {
       for (const [key, flight] of flights) {
-        if (stack.loads.get(ns.l1Prefix + key) === flight) stack.loads.delete(ns.l1Prefix + key);
+        stack.flights.settle(ns.l1Prefix + key, flight);
       }
     }
   }

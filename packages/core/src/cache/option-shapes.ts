@@ -3,8 +3,8 @@
  * wrong value fails there with an {@link InvalidOptionError} naming it, never later inside
  * a `set` or a bus callback.
  */
-import { InvalidOptionError } from './contracts/errors.js';
-import type { RemoteStore } from './contracts/remote-store.js';
+import { InvalidOptionError } from '../contracts/errors.js';
+import type { RemoteStore } from '../contracts/remote-store.js';
 
 type Shape = Record<string, 'function' | 'string' | 'number' | 'object'>;
 
