@@ -3,11 +3,6 @@ export { createCache } from './cache/create-cache.js';
 export type { CacheStats, NamespaceCounters } from './cache/stats.js';
 export type { WarmFromPeersOptions } from './cache/warm-from-peers.js';
 export type { SetItem } from './cache/write.js';
-export {
-  CircuitBreaker,
-  type CircuitBreakerOptions,
-  type CircuitState,
-} from './circuit-breaker.js';
 export { crc32 } from './codec/crc32.js';
 export { type DecodeFrameOptions, decodeFrame, encodeFrame, FRAME_VERSION } from './codec/frame.js';
 export { jsonSerializer } from './codec/serializer.js';
@@ -36,7 +31,6 @@ export {
   CacheEvents,
   coreChannels,
   type Tier,
-  TypedEmitter,
 } from './contracts/events.js';
 export type { HotKey, HotKeyExchange } from './contracts/hot-key-exchange.js';
 export type { InvalidationScope } from './contracts/invalidation.js';
@@ -75,7 +69,6 @@ export type {
   WarmupSource,
   WarmupTarget,
 } from './contracts/warmup.js';
-export { withDeadline } from './deadline.js';
 export { AdaptiveTtl } from './features/adaptive-ttl.js';
 export type { CriticalRefreshOptions, CriticalSelector } from './features/critical-refresh.js';
 export { FrequencySketch } from './features/frequency-sketch.js';
@@ -95,6 +88,11 @@ export {
   unescapeKeyPart,
 } from './keys/key-schema.js';
 export {
+  CircuitBreaker,
+  type CircuitBreakerOptions,
+  type CircuitState,
+} from './kit/circuit-breaker.js';
+export {
   assertStoreEntry,
   assertStoreKey,
   assertStoreKeys,
@@ -102,9 +100,19 @@ export {
   assertStoreTags,
   assertStoreTtl,
   assertStoreValue,
-} from './store-args.js';
+} from './kit/store-args.js';
+export { TypedEmitter } from './kit/typed-emitter.js';
+export { withDeadline } from './kit/with-deadline.js';
 export { L1Box } from './tiers/l1-box.js';
 export { createMemoryBusHub, MemoryBus, MemoryBusHub } from './tiers/memory-bus.js';
 export { MemoryStore, type MemoryStoreOptions, memoryStore } from './tiers/memory-store.js';
 export { MemoryTier, type MemoryTierOptions } from './tiers/memory-tier.js';
 export { estimateSize } from './tiers/size-of.js';
+export {
+  hashKey,
+  TinyLfuSketch,
+  WTinyLfu,
+  type WTinyLfuOptions,
+  type WTinyLfuRemoval,
+  type WTinyLfuSetOptions,
+} from './tiers/w-tinylfu.js';

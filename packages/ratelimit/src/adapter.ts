@@ -28,7 +28,7 @@ export interface RateLimitingAdapterOptions
 
 /** A seed-style result: the decision plus the absolute reset time. */
 export interface RateLimitResult extends RateLimitDecision {
-  /** Epoch ms when the quota is whole again (`Date.now() + resetMs`). */
+  /** Epoch ms when more quota is made available (`Date.now() + resetMs`). */
   readonly resetAt: number;
 }
 
@@ -137,13 +137,23 @@ export class RateLimitingCacheAdapter {
     };
   }
 
-  /** Forgets `key` under `limit`/`windowMs`, or under every pair used so far when omitted. */
+  /**
+   * Forgets `key` under `limit`/`windowMs`; without them, under every (limit, window)
+   * pair any process ever used on the store (the memory and Redis stores know them all;
+   * a custom store without `resetKey` only gets the pairs this adapter used). Every
+   * limiter's local block cache, in every process, forgets the key at once.
+   */
   async resetRateLimit(key: string, limit?: number, windowMs?: number): Promise<void> {
     if (limit !== undefined && windowMs !== undefined) {
       await this.#limiter(limit, windowMs).reset(key);
       return;
     }
-    await Promise.all([...this.#limiters.values()].map((l) => l.reset(key)));
+    if (limit !== undefined || windowMs !== undefined) {
+      throw new InvalidOptionError('resetRateLimit', 'give both limit and windowMs, or neither');
+    }
+    const own = [...this.#limiters.values()].map((l) => l.reset(key));
+    if (this.#store.resetKey !== undefined) own.push(this.#store.resetKey(key));
+    await Promise.all(own);
   }
 
   /** Checks many (key, limit, window) entries; on Redis they travel in one script call. */

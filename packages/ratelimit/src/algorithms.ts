@@ -69,20 +69,25 @@ export function evaluate(
   const L = rule.limit;
   const W = rule.windowMs;
   e.expired = 0;
+  // resetMs: ms until more quota is made available (0 when whole); on a rejection it is
+  // retryAfterMs, so the `t` of the RateLimit header always equals Retry-After on a 429.
   switch (rule.algorithm) {
     case 'fixed-window': {
-      const start = Math.floor(t / W) * W;
+      let start: number;
+      if (rule.anchor === 'first-request') start = s !== undefined && t < s.a + W ? s.a : t;
+      else start = Math.floor(t / W) * W;
       const count = s !== undefined && s.a === start ? s.b : 0;
       let n = count;
       if (cost <= 0) n = Math.max(0, count + cost);
       else if (count + cost <= L) n = count + cost;
       e.allowed = cost <= 0 || count + cost <= L;
       e.remaining = L - n;
-      e.resetMs = n > 0 ? start + W - t : 0;
+      e.resetMs = n > 0 || !e.allowed ? start + W - t : 0;
       e.retryAfterMs = e.allowed ? 0 : start + W - t;
       e.na = start;
       e.nb = n;
-      e.keepMs = start + W - t;
+      // An anchored window that holds nothing is not kept: the next request anchors anew.
+      e.keepMs = n > 0 || rule.anchor === 'epoch' ? start + W - t : 0;
       break;
     }
     case 'sliding-window-counter': {
@@ -105,9 +110,19 @@ export function evaluate(
       else if (est + cost * W <= L * W) n = count + cost;
       e.allowed = cost <= 0 || est + cost * W <= L * W;
       e.remaining = Math.floor((L * W - (prev * (W - elapsed) + n * W)) / W);
-      e.resetMs = n > 0 ? cur + 2 * W - t : prev > 0 ? cur + W - t : 0;
       if (e.allowed) {
         e.retryAfterMs = 0;
+        if (prev > 0) {
+          // The previous window's weight must shrink by one more unit.
+          const k = L - n - e.remaining - 1;
+          e.resetMs = cur + W - Math.floor((k * W) / prev) - t;
+        } else if (n > 0) {
+          // Only after the roll, as this window's units start to fade; capped at the window,
+          // when a true sliding window has let every unit counted now go.
+          e.resetMs = Math.min(W, cur + 2 * W - Math.floor(((n - 1) * W) / n) - t);
+        } else {
+          e.resetMs = 0;
+        }
       } else {
         const room = L - cost - count;
         if (room >= 0 && prev > 0) {
@@ -115,6 +130,7 @@ export function evaluate(
         } else {
           e.retryAfterMs = cur + 2 * W - Math.floor(((L - cost) * W) / count) - t;
         }
+        e.resetMs = e.retryAfterMs;
       }
       e.na = cur;
       e.nb = prev;
@@ -123,8 +139,8 @@ export function evaluate(
       break;
     }
     case 'token-bucket': {
-      // Tokens scaled by W: the bucket holds L×W and refills L per ms.
-      const cap = L * W;
+      // Tokens scaled by W: the bucket holds burst×W and refills L per ms.
+      const cap = rule.burst * W;
       let tokens = cap;
       if (s !== undefined) tokens = Math.min(cap, s.a + Math.max(0, t - s.b) * L);
       let n = tokens;
@@ -132,27 +148,40 @@ export function evaluate(
       else if (tokens >= cost * W) n = tokens - cost * W;
       e.allowed = cost <= 0 || tokens >= cost * W;
       e.remaining = Math.floor(n / W);
-      e.resetMs = Math.ceil((cap - n) / L);
-      e.retryAfterMs = e.allowed ? 0 : Math.ceil((cost * W - tokens) / L);
+      if (e.allowed) {
+        e.retryAfterMs = 0;
+        // Until the next whole token.
+        e.resetMs = n >= cap ? 0 : Math.ceil(((e.remaining + 1) * W - n) / L);
+      } else {
+        e.retryAfterMs = Math.ceil((cost * W - tokens) / L);
+        e.resetMs = e.retryAfterMs;
+      }
       e.na = n;
       e.nb = t;
-      e.keepMs = e.resetMs;
+      e.keepMs = Math.ceil((cap - n) / L);
       break;
     }
     case 'gcra': {
-      // Times scaled by L: the emission interval W/L becomes W, the tolerance W×L.
+      // Times scaled by L: the emission interval W/L becomes W, the tolerance W×burst.
+      const tolerance = W * rule.burst;
       let ahead = 0;
       if (s !== undefined) ahead = Math.max(0, s.a - Math.max(0, t - s.b) * L);
       let n = ahead;
       if (cost <= 0) n = Math.max(0, ahead + cost * W);
-      else if (ahead + cost * W <= W * L) n = ahead + cost * W;
-      e.allowed = cost <= 0 || ahead + cost * W <= W * L;
-      e.remaining = Math.floor((W * L - n) / W);
-      e.resetMs = Math.ceil(n / L);
-      e.retryAfterMs = e.allowed ? 0 : Math.ceil((ahead + cost * W - W * L) / L);
+      else if (ahead + cost * W <= tolerance) n = ahead + cost * W;
+      e.allowed = cost <= 0 || ahead + cost * W <= tolerance;
+      e.remaining = Math.floor((tolerance - n) / W);
+      if (e.allowed) {
+        e.retryAfterMs = 0;
+        // Until one more emission interval fits in the tolerance.
+        e.resetMs = n === 0 ? 0 : Math.ceil((n - (rule.burst - e.remaining - 1) * W) / L);
+      } else {
+        e.retryAfterMs = Math.ceil((ahead + cost * W - tolerance) / L);
+        e.resetMs = e.retryAfterMs;
+      }
       e.na = n;
       e.nb = t;
-      e.keepMs = e.resetMs;
+      e.keepMs = Math.ceil(n / L);
       break;
     }
     case 'sliding-window-log': {
@@ -169,10 +198,16 @@ export function evaluate(
       e.allowed = cost <= 0 || count + cost <= L;
       e.remaining = L - n;
       const newest = n === 0 ? 0 : n > count ? t : log![head + n - 1]!;
-      e.resetMs = n === 0 ? 0 : newest + W - t;
-      e.retryAfterMs = e.allowed ? 0 : log![head + count + cost - L - 1]! + W - t;
+      e.keepMs = n === 0 ? 0 : newest + W - t;
+      if (e.allowed) {
+        e.retryAfterMs = 0;
+        // The oldest counted unit leaves first (refunds drop the newest).
+        e.resetMs = n === 0 ? 0 : (count > 0 ? log![head]! : t) + W - t;
+      } else {
+        e.retryAfterMs = log![head + count + cost - L - 1]! + W - t;
+        e.resetMs = e.retryAfterMs;
+      }
       e.na = n;
-      e.keepMs = e.resetMs;
       break;
     }
   }

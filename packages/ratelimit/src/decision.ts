@@ -45,6 +45,7 @@ export class SingleRuleDecision implements RateLimitDecision {
         allowed: this.allowed,
         limit: rule.limit,
         windowMs: rule.windowMs,
+        burst: rule.burst,
         remaining: this.remaining,
         resetMs: this.resetMs,
         retryAfterMs: this.retryAfterMs,
@@ -92,6 +93,7 @@ export function toDecision(
       allowed: answer[i * 4] === 1,
       limit: rule.limit,
       windowMs: rule.windowMs,
+      burst: rule.burst,
       remaining: answer[i * 4 + 1]!,
       resetMs: answer[i * 4 + 2]!,
       retryAfterMs: answer[i * 4 + 3]!,
@@ -131,7 +133,7 @@ export function syntheticDecision(
   for (const rule of rules) {
     answer.push(
       allowed ? 1 : 0,
-      allowed ? rule.limit : 0,
+      allowed ? rule.burst : 0,
       allowed ? 0 : waitMs,
       allowed ? 0 : waitMs,
     );

@@ -106,7 +106,7 @@ export class MemoryStore implements RateLimitStore {
         const table = this.#tables.get(rules[i]!.id);
         if (table?.delete(keys[i]!) === true) this.#size--;
         out[i * 4] = 1;
-        out[i * 4 + 1] = rules[i]!.limit;
+        out[i * 4 + 1] = rules[i]!.burst;
         out[i * 4 + 2] = 0;
         out[i * 4 + 3] = 0;
       }
@@ -148,10 +148,11 @@ export class MemoryStore implements RateLimitStore {
   }
 
   #blockedAnswer(e: Evaluation, waitMs: number): void {
+    // A block never shortens the wait the algorithm itself asks for.
+    if (e.allowed || e.retryAfterMs < waitMs) e.retryAfterMs = waitMs;
     e.allowed = false;
     e.remaining = 0;
-    e.retryAfterMs = waitMs;
-    if (e.resetMs < waitMs) e.resetMs = waitMs;
+    e.resetMs = e.retryAfterMs;
   }
 
   #startBlock(
@@ -224,6 +225,12 @@ export class MemoryStore implements RateLimitStore {
       victim.delete(oldest.value);
       this.#size--;
     }
+  }
+
+  /** Forgets every state of `key`, under every rule. */
+  async resetKey(key: string): Promise<void> {
+    if (this.#closed) throw new ClosedError('rate limit memory store');
+    for (const table of this.#tables.values()) if (table.delete(key)) this.#size--;
   }
 
   /** Drops every state. */

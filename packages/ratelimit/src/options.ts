@@ -1,4 +1,4 @@
-import type { CircuitState } from '@cachestack/core';
+import type { CircuitState, Clock } from '@cachestack/core';
 import type { MemoryStore } from './memory-store.js';
 import type { Algorithm, RateLimitStore, RuleOptions } from './types.js';
 
@@ -30,6 +30,18 @@ export interface RateLimiterOptions {
    * @defaultValue `0`
    */
   readonly blockDurationMs?: number;
+  /**
+   * Token-bucket and GCRA: units that may be spent at once, refilled at `limit` per
+   * `windowMs` (single rule).
+   * @defaultValue `limit`
+   */
+  readonly burst?: number;
+  /**
+   * Fixed-window: `'first-request'` starts a key's window at its first admitted request
+   * (rate-limiter-flexible semantics) instead of on multiples of `windowMs` (single rule).
+   * @defaultValue `'epoch'`
+   */
+  readonly anchor?: 'epoch' | 'first-request';
   /** Several rules checked atomically as one (compound limit); replaces the single-rule fields. */
   readonly rules?: readonly RuleOptions[];
   /**
@@ -70,6 +82,12 @@ export interface RateLimiterOptions {
    * @defaultValue `Date.now`
    */
   readonly now?: () => number;
+  /**
+   * Clock of {@link RateLimiter.waitUntilAllowed}'s timers (and of time, when `now` is
+   * not given).
+   * @defaultValue `systemClock` from `@cachestack/core`
+   */
+  readonly clock?: Clock;
 }
 
 /** Per-call options of `check` and `peek`. */
@@ -79,6 +97,18 @@ export interface CheckOptions {
    * @defaultValue `1`
    */
   readonly cost?: number;
+}
+
+/** Options of `waitUntilAllowed`. */
+export interface WaitOptions extends CheckOptions {
+  /** Aborting rejects the wait with the signal's reason; nothing is consumed then. */
+  readonly signal?: AbortSignal;
+  /**
+   * Longest total wait, in ms. When the next admission is further away than what is left
+   * of it, the rejected decision is returned at once instead of sleeping in vain.
+   * @defaultValue `Infinity`
+   */
+  readonly maxWaitMs?: number;
 }
 
 /** One entry of `checkMany`. */

@@ -2,9 +2,11 @@ import {
   CircuitBreaker,
   CircuitOpenError,
   type CircuitState,
+  type Clock,
   ClosedError,
   InvalidOptionError,
   StoreError,
+  systemClock,
   TimeoutError,
   withDeadline,
 } from '@cachestack/core';
@@ -19,6 +21,7 @@ import type {
   FailurePolicy,
   RateLimiterOptions,
   RateLimiterStats,
+  WaitOptions,
 } from './options.js';
 import { assertCost, assertRateLimitKey, resolveRules } from './rules.js';
 import type {
@@ -29,6 +32,7 @@ import type {
   StoreOp,
   StoreRequest,
 } from './types.js';
+import { sleep } from './wait.js';
 
 /**
  * A rate limiter over one or more rules (a compound limit), on a memory or remote store.
@@ -47,6 +51,7 @@ export class RateLimiter {
   readonly #fast: ResolvedRule | undefined;
   readonly #local: MemoryStore | undefined;
   readonly #now: () => number;
+  readonly #clock: Clock;
   readonly #timeoutMs: number;
   readonly #breaker: CircuitBreaker;
   readonly #breakMs: number;
@@ -67,6 +72,7 @@ export class RateLimiter {
   #degradedCount = 0;
   #closed = false;
   readonly #ownsStore: boolean;
+  readonly #stopResets: (() => void) | undefined;
 
   constructor(options: RateLimiterOptions) {
     if (options === null || typeof options !== 'object') {
@@ -84,12 +90,15 @@ export class RateLimiter {
           limit: options.limit as number,
           windowMs: options.windowMs as number,
           blockDurationMs: options.blockDurationMs,
+          burst: options.burst,
+          anchor: options.anchor,
         },
       ],
     );
-    this.#maxCost = Math.min(...this.rules.map((r) => r.limit));
+    this.#maxCost = Math.min(...this.rules.map((r) => r.burst));
     this.#mapped = this.rules.some((r) => r.key !== undefined);
-    this.#now = options.now ?? Date.now;
+    this.#clock = options.clock ?? systemClock;
+    this.#now = options.now ?? (options.clock === undefined ? Date.now : () => this.#clock.now());
     this.#ownsStore = options.store === undefined;
     this.#store = options.store ?? new MemoryStore({ now: this.#now });
     this.#sync = this.#store instanceof MemoryStore ? this.#store : undefined;
@@ -118,6 +127,11 @@ export class RateLimiter {
     this.#blocked = new BlockCache(
       nonNegative('blockCacheMaxKeys', options.blockCacheMaxKeys ?? 10_000),
     );
+    // Resets by any process (or another limiter on the store) reach the block cache at once.
+    this.#stopResets =
+      remote && options.blockCacheMaxKeys !== 0 && this.#store.onReset !== undefined
+        ? this.#store.onReset((keys) => this.#blocked.invalidate(this.#mapped ? undefined : keys))
+        : undefined;
     this.#breakMs = nonNegative('breakDurationMs', options.breakDurationMs ?? 2000) || 1;
     this.#breaker = new CircuitBreaker({
       failureThreshold: nonNegative('failureThreshold', options.failureThreshold ?? 5) || 1,
@@ -175,10 +189,36 @@ export class RateLimiter {
     return Promise.resolve(peek ? decision : this.#count(key, 'check', decision));
   }
 
+  /**
+   * Waits until `key` is admitted, then consumes `cost` (like `check`) and resolves the
+   * admitting decision. Resolves the rejected decision at once when the next admission
+   * is further away than what is left of `maxWaitMs`; rejects with the signal's reason
+   * when `signal` aborts. Sleeps on the limiter's clock, never polls faster than the
+   * store's `retryAfterMs`.
+   */
+  async waitUntilAllowed(key: string, options: WaitOptions = {}): Promise<RateLimitDecision> {
+    const maxWaitMs = options.maxWaitMs ?? Number.POSITIVE_INFINITY;
+    if (typeof maxWaitMs !== 'number' || Number.isNaN(maxWaitMs) || maxWaitMs < 0) {
+      throw new InvalidOptionError('maxWaitMs', `must be a number >= 0, got ${String(maxWaitMs)}`);
+    }
+    const signal = options.signal;
+    const check = options.cost === undefined ? undefined : { cost: options.cost };
+    const started = this.#clock.monotonic();
+    for (;;) {
+      signal?.throwIfAborted();
+      const decision = await this.check(key, check);
+      if (decision.allowed) return decision;
+      const waited = this.#clock.monotonic() - started;
+      if (waited + decision.retryAfterMs > maxWaitMs) return decision;
+      await sleep(this.#clock, decision.retryAfterMs, signal);
+    }
+  }
+
   /** Forgets `key`'s state under every rule. Store failures throw (no fallback). */
   async reset(key: string): Promise<void> {
     const request = this.#request('reset', key, 0);
-    this.#blocked.delete(key);
+    // A rejection decided before this reset must not block the key once it is answered.
+    this.#blocked.invalidate(this.#mapped ? undefined : [key]);
     this.#local?.applySync(request);
     if (this.#sync !== undefined) {
       this.#sync.applySync(request);
@@ -236,6 +276,7 @@ export class RateLimiter {
       }
       return Promise.resolve(this.#count(key, op, toDecision(this.rules, answer, 'store')));
     }
+    const generation = this.#blocked.generation;
     if (op === 'check' && cost > 0) {
       const wait = this.#blocked.waitMs(key, this.#now());
       if (wait > 0) {
@@ -250,7 +291,7 @@ export class RateLimiter {
         const decision = toDecision(this.rules, answer, 'store');
         if (op === 'check') {
           if (!decision.allowed && cost === 1) {
-            this.#blocked.block(key, this.#now() + decision.retryAfterMs);
+            this.#blocked.block(key, this.#now() + decision.retryAfterMs, generation);
           } else if (cost < 0) this.#blocked.delete(key);
         }
         return this.#count(key, op, decision);
@@ -347,6 +388,7 @@ export class RateLimiter {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#stopResets?.();
     this.#blocked.clear();
     await this.#local?.close();
     if (this.#ownsStore) await this.#store.close();

@@ -4,7 +4,7 @@
  * scaled quantities) so the Redis and memory stores decide identically.
  *
  * ARGV: now ('' = server TIME); the rule-set count, then per set: its rule count and
- * per rule: algorithm code, limit, windowMs, blockDurationMs; the request count, then
+ * per rule: algorithm code, limit, windowMs, blockDurationMs, burst; the request count, then
  * per request: op and cost in one string (`c1` check 1, `p1` peek, `r0` reset, `c-2`
  * refund 2) and its rule-set index (1-based).
  * KEYS, in order: per request, per rule its state key, then its block key when
@@ -30,10 +30,10 @@ for si = 1, nsets do
   local set = {}
   for i = 1, nr do
     -- One working table per rule of the set, reused by every request of the set.
-    set[i] = { code = tonumber(ARGV[ai]), L = tonumber(ARGV[ai + 1]), W = tonumber(ARGV[ai + 2]), B = tonumber(ARGV[ai + 3]),
+    set[i] = { code = tonumber(ARGV[ai]), L = tonumber(ARGV[ai + 1]), W = tonumber(ARGV[ai + 2]), B = tonumber(ARGV[ai + 3]), C = tonumber(ARGV[ai + 4]),
       k = false, bk = false, allowed = false, blocked = false, remaining = 0, reset = 0, retry = 0, keep = 0,
       na = 0, nb = 0, nc = 0, expired = 0 }
-    ai = ai + 4
+    ai = ai + 5
   end
   sets[si] = set
 end
@@ -64,7 +64,7 @@ for _ = 1, nreq do
       local r = R[i]
       redis.call('DEL', r.k)
       if r.bk then redis.call('DEL', r.bk) end
-      out[on + 1], out[on + 2], out[on + 3], out[on + 4] = 1, r.L, 0, 0
+      out[on + 1], out[on + 2], out[on + 3], out[on + 4] = 1, r.C, 0, 0
       on = on + 4
     end
   else
@@ -84,9 +84,16 @@ for _ = 1, nreq do
         r.remaining = L - n
         local newest = 0
         if n > count then newest = t elseif n > 0 then newest = tonumber(redis.call('LINDEX', r.k, head + n - 1)) end
-        if n == 0 then r.reset = 0 else r.reset = newest + W - t end
-        if r.allowed then r.retry = 0 else r.retry = tonumber(redis.call('LINDEX', r.k, head + count + cost - L - 1)) + W - t end
-        r.keep = r.reset
+        if n == 0 then r.keep = 0 else r.keep = newest + W - t end
+        if r.allowed then
+          r.retry = 0
+          if n == 0 then r.reset = 0
+          elseif count > 0 then r.reset = tonumber(redis.call('LINDEX', r.k, head)) + W - t
+          else r.reset = W end
+        else
+          r.retry = tonumber(redis.call('LINDEX', r.k, head + count + cost - L - 1)) + W - t
+          r.reset = r.retry
+        end
       else
         local raw = redis.call('GET', r.k)
         local sa, sb, sc
@@ -95,17 +102,23 @@ for _ = 1, nreq do
           sa, sb, sc = tonumber(x), tonumber(y), tonumber(z)
         end
         r.nc = 0
-        if code == 1 then
-          local start = floor(t / W) * W
+        if code == 1 or code == 6 then
+          local start
+          if code == 6 then
+            if sa and t < sa + W then start = sa else start = t end
+          else
+            start = floor(t / W) * W
+          end
           local count = 0
           if sa == start then count = sb end
           n = count
           if cost <= 0 then n = max(0, count + cost) elseif count + cost <= L then n = count + cost end
           r.allowed = cost <= 0 or count + cost <= L
           r.remaining = L - n
-          if n > 0 then r.reset = start + W - t else r.reset = 0 end
+          if n > 0 or not r.allowed then r.reset = start + W - t else r.reset = 0 end
           if r.allowed then r.retry = 0 else r.retry = start + W - t end
-          r.na, r.nb, r.keep = start, n, start + W - t
+          r.na, r.nb = start, n
+          if n > 0 or code == 1 then r.keep = start + W - t else r.keep = 0 end
         elseif code == 2 then
           local cur = floor(t / W) * W
           local prev, count = 0, 0
@@ -116,9 +129,15 @@ for _ = 1, nreq do
           if cost <= 0 then n = max(0, count + cost) elseif est + cost * W <= L * W then n = count + cost end
           r.allowed = cost <= 0 or est + cost * W <= L * W
           r.remaining = floor((L * W - (prev * (W - elapsed) + n * W)) / W)
-          if n > 0 then r.reset = cur + 2 * W - t elseif prev > 0 then r.reset = cur + W - t else r.reset = 0 end
           if r.allowed then
             r.retry = 0
+            if prev > 0 then
+              r.reset = cur + W - floor(((L - n - r.remaining - 1) * W) / prev) - t
+            elseif n > 0 then
+              r.reset = min(W, cur + 2 * W - floor(((n - 1) * W) / n) - t)
+            else
+              r.reset = 0
+            end
           else
             local room = L - cost - count
             if room >= 0 and prev > 0 then
@@ -126,39 +145,51 @@ for _ = 1, nreq do
             else
               r.retry = cur + 2 * W - floor(((L - cost) * W) / count) - t
             end
+            r.reset = r.retry
           end
           r.na, r.nb, r.nc, r.keep = cur, prev, n, cur + 2 * W - t
         elseif code == 3 then
-          local cap = L * W
+          local cap = r.C * W
           local tokens = cap
           if sa then tokens = min(cap, sa + max(0, t - sb) * L) end
           n = tokens
           if cost <= 0 then n = min(cap, tokens - cost * W) elseif tokens >= cost * W then n = tokens - cost * W end
           r.allowed = cost <= 0 or tokens >= cost * W
           r.remaining = floor(n / W)
-          r.reset = ceil((cap - n) / L)
-          if r.allowed then r.retry = 0 else r.retry = ceil((cost * W - tokens) / L) end
-          r.na, r.nb, r.keep = n, t, r.reset
+          if r.allowed then
+            r.retry = 0
+            if n >= cap then r.reset = 0 else r.reset = ceil(((r.remaining + 1) * W - n) / L) end
+          else
+            r.retry = ceil((cost * W - tokens) / L)
+            r.reset = r.retry
+          end
+          r.na, r.nb, r.keep = n, t, ceil((cap - n) / L)
         else
+          local tol = W * r.C
           local ahead = 0
           if sa then ahead = max(0, sa - max(0, t - sb) * L) end
           n = ahead
-          if cost <= 0 then n = max(0, ahead + cost * W) elseif ahead + cost * W <= W * L then n = ahead + cost * W end
-          r.allowed = cost <= 0 or ahead + cost * W <= W * L
-          r.remaining = floor((W * L - n) / W)
-          r.reset = ceil(n / L)
-          if r.allowed then r.retry = 0 else r.retry = ceil((ahead + cost * W - W * L) / L) end
-          r.na, r.nb, r.keep = n, t, r.reset
+          if cost <= 0 then n = max(0, ahead + cost * W) elseif ahead + cost * W <= tol then n = ahead + cost * W end
+          r.allowed = cost <= 0 or ahead + cost * W <= tol
+          r.remaining = floor((tol - n) / W)
+          if r.allowed then
+            r.retry = 0
+            if n == 0 then r.reset = 0 else r.reset = ceil((n - (r.C - r.remaining - 1) * W) / L) end
+          else
+            r.retry = ceil((ahead + cost * W - tol) / L)
+            r.reset = r.retry
+          end
+          r.na, r.nb, r.keep = n, t, ceil(n / L)
         end
       end
       if r.bk and cost > 0 then
         local bu = tonumber(redis.call('GET', r.bk) or '0')
         if bu > t then
           r.blocked = true
+          if r.allowed or r.retry < bu - t then r.retry = bu - t end
           r.allowed = false
           r.remaining = 0
-          r.retry = bu - t
-          if r.reset < r.retry then r.reset = r.retry end
+          r.reset = r.retry
         end
       end
       if not r.allowed then all = false end
@@ -174,8 +205,8 @@ for _ = 1, nreq do
           write = true
           c = 0
           redis.call('SET', r.bk, string.format('%d', t + r.B), 'PX', r.B + slack)
-          r.retry = r.B
-          if r.reset < r.retry then r.reset = r.retry end
+          if r.retry < r.B then r.retry = r.B end
+          r.reset = r.retry
         end
       end
       if write then

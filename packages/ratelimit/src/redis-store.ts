@@ -3,7 +3,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { RATE_LIMIT_SCRIPT } from './redis-script.js';
 import type { RateLimitStore, ResolvedRule, StoreAnswer, StoreRequest } from './types.js';
 
-const COMMAND = 'cachestackRateLimitV1';
+const COMMAND = 'cachestackRateLimitV2';
 const OPS = { check: 'c', peek: 'p', reset: 'r' } as const;
 
 /** Options of {@link RedisStore}. */
@@ -27,6 +27,15 @@ export interface RedisStoreOptions {
    * @defaultValue `256`
    */
   readonly maxBatchSize?: number;
+  /**
+   * Announce resets on the Redis channel `<prefix>:resets` and listen to it (one extra
+   * subscriber connection, duplicated from `redis`, opened when the first limiter with a
+   * block cache subscribes), so that a reset in any process reaches every limiter's local
+   * block cache at once. `false` for clients that cannot subscribe; a reset then waits
+   * for the blocked keys' retry time elsewhere.
+   * @defaultValue `true`
+   */
+  readonly resetBroadcast?: boolean;
 }
 
 interface Pending {
@@ -60,6 +69,14 @@ export class RedisStore implements RateLimitStore {
   #closed = false;
   #batches = 0;
   #batched = 0;
+  readonly #broadcast: boolean;
+  readonly #channel: string;
+  /** The Redis set of every rule id checked on this prefix: what `resetKey` clears. */
+  readonly #registry: string;
+  /** Rule ids already added to the `<prefix>:rule-ids` registry by this store. */
+  readonly #registered = new Set<string>();
+  readonly #resetListeners = new Set<(keys: readonly string[] | undefined) => void>();
+  #subscriber: (Redis | Cluster) | undefined;
 
   constructor(options: RedisStoreOptions) {
     if (options === undefined || options.redis === undefined || options.redis === null) {
@@ -86,6 +103,99 @@ export class RedisStore implements RateLimitStore {
     }
     this.#redis = redis;
     this.#cluster = (redis as { isCluster?: boolean }).isCluster === true;
+    this.#broadcast = options.resetBroadcast ?? true;
+    this.#channel = `${prefix}:resets`;
+    this.#registry = `${prefix}:rule-ids`;
+  }
+
+  /**
+   * Forgets every state of `key` under every rule ever checked on this prefix by any
+   * process (their ids are registered in `<prefix>:rule-ids` on first use), in one
+   * `DEL` (the keys share `key`'s hash slot), then announces the reset.
+   */
+  async resetKey(key: string): Promise<void> {
+    if (this.#closed) throw new ClosedError('rate limit redis store');
+    try {
+      const ids = new Set(await this.#redis.smembers(this.#registry));
+      for (const id of this.#registered) ids.add(id);
+      if (ids.size > 0) {
+        const keys: string[] = [];
+        for (const id of ids) {
+          const stateKey = this.redisKey(key, id);
+          keys.push(stateKey, `${stateKey}:blk`);
+        }
+        await this.#redis.del(...keys);
+      }
+    } catch (error) {
+      throw new StoreError(`rate limit reset of ${key} failed`, { cause: error });
+    }
+    this.#announce([key]);
+  }
+
+  /** Listens to the resets of every process on this prefix (see `resetBroadcast`). */
+  onReset(listener: (keys: readonly string[] | undefined) => void): () => void {
+    if (!this.#broadcast || this.#closed) return () => {};
+    this.#resetListeners.add(listener);
+    if (this.#subscriber === undefined) this.#subscribe();
+    return () => {
+      this.#resetListeners.delete(listener);
+      if (this.#resetListeners.size === 0) this.#unsubscribe();
+    };
+  }
+
+  #subscribe(): void {
+    const sub = (this.#redis as Redis).duplicate();
+    this.#subscriber = sub;
+    let subscribed = false;
+    // Subscription errors surface as missed resets, which the 'ready' handler covers.
+    sub.on('error', () => {});
+    sub.on('ready', () => {
+      if (subscribed) this.#notify(undefined); // resets may have been missed meanwhile
+      subscribed = true;
+      sub.subscribe(this.#channel).catch(() => {});
+    });
+    sub.on('message', (channel: string, message: string) => {
+      if (channel !== this.#channel) return;
+      let keys: unknown;
+      try {
+        keys = JSON.parse(message);
+      } catch {
+        return;
+      }
+      if (Array.isArray(keys)) this.#notify(keys.filter((k) => typeof k === 'string'));
+    });
+    if ((sub as Redis).status === 'wait') sub.connect().catch(() => {});
+  }
+
+  #unsubscribe(): void {
+    const sub = this.#subscriber;
+    this.#subscriber = undefined;
+    sub?.disconnect();
+  }
+
+  #notify(keys: readonly string[] | undefined): void {
+    for (const listener of this.#resetListeners) {
+      try {
+        listener(keys);
+      } catch {
+        // One listener's failure must not hide the reset from the others.
+      }
+    }
+  }
+
+  /** Tells every process (this one included) that `keys` were reset. */
+  #announce(keys: readonly string[]): void {
+    this.#notify(keys);
+    if (!this.#broadcast) return;
+    this.#redis.publish(this.#channel, JSON.stringify(keys)).catch(() => {});
+  }
+
+  #register(id: string): void {
+    if (this.#registered.has(id)) return;
+    this.#registered.add(id);
+    this.#redis.sadd(this.#registry, id).catch(() => {
+      this.#registered.delete(id); // retried with the next request of this rule
+    });
   }
 
   /** Script calls made and requests they carried (for stats). */
@@ -155,6 +265,7 @@ export class RedisStore implements RateLimitStore {
       0,
     ];
     const tail: (string | number)[] = [batch.length];
+    const resets: string[] = [];
     let timeoutMs = Number.POSITIVE_INFINITY;
     for (const { request, deadlineMs } of batch) {
       const rules = request.rules;
@@ -163,10 +274,13 @@ export class RedisStore implements RateLimitStore {
         set = sets.size + 1;
         sets.set(rules, set);
         head.push(rules.length);
-        for (const rule of rules)
-          head.push(rule.code, rule.limit, rule.windowMs, rule.blockDurationMs);
+        for (const rule of rules) {
+          head.push(rule.code, rule.limit, rule.windowMs, rule.blockDurationMs, rule.burst);
+          this.#register(rule.id);
+        }
       }
       tail.push(OPS[request.op] + request.cost, set);
+      if (request.op === 'reset') resets.push(...request.keys);
       for (let i = 0; i < rules.length; i++) {
         const rule = rules[i]!;
         const key = this.redisKey(request.keys[i]!, rule.id);
@@ -196,6 +310,7 @@ export class RedisStore implements RateLimitStore {
     this.#redis[COMMAND](keys.length, ...keys, ...head, ...tail).then(
       (reply) => {
         if (timer !== undefined) clearTimeout(timer);
+        if (resets.length > 0) this.#announce(resets);
         if (settled) return;
         settled = true;
         let at = 0;
@@ -218,6 +333,8 @@ export class RedisStore implements RateLimitStore {
   /** Stops accepting requests (idempotent). The ioredis client stays open: it is the caller's. */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#resetListeners.clear();
+    this.#unsubscribe();
   }
 }
 

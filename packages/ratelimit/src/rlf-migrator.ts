@@ -43,8 +43,9 @@ const IGNORED = new Set([
  * `blockDuration` seconds) into `createRateLimiter` options, validating them:
  * non-integer or non-positive points, a zero, negative or non-finite duration, and a
  * negative blockDuration throw {@link RateLimitMigrationError}. rate-limiter-flexible
- * counts in fixed windows, so the result uses `'fixed-window'` (or `'gcra'` with
- * `execEvenly`, which spreads admissions the same way).
+ * counts in fixed windows that start at a key's first request, so the result uses
+ * `'fixed-window'` with `anchor: 'first-request'` (or `'gcra'` with `execEvenly`, which
+ * spreads admissions the same way).
  */
 export function fromRateLimiterFlexible(flexible: FlexibleOptions): MigratedOptions {
   if (flexible === null || typeof flexible !== 'object') {
@@ -98,7 +99,9 @@ export function fromRateLimiterFlexible(flexible: FlexibleOptions): MigratedOpti
   }
   return {
     options: {
-      algorithm: flexible.execEvenly === true ? 'gcra' : 'fixed-window',
+      ...(flexible.execEvenly === true
+        ? { algorithm: 'gcra' as const }
+        : { algorithm: 'fixed-window' as const, anchor: 'first-request' as const }),
       limit: points,
       windowMs,
       blockDurationMs: Math.round(blockDuration * 1000),

@@ -16,6 +16,9 @@ const SHORT: Record<Algorithm, string> = {
   gcra: 'gcra',
   'sliding-window-log': 'swl',
 };
+/** Code and storage id suffix of a fixed window anchored at the key's first request. */
+const ANCHORED_CODE = 6;
+const ANCHORED_SHORT = 'fwa';
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 function positiveInteger(option: string, value: unknown): number {
@@ -58,17 +61,39 @@ export function resolveRule(options: RuleOptions, where = 'rule'): ResolvedRule 
       `must be an integer >= 0, got ${String(blockDurationMs)}`,
     );
   }
+  const a = algorithm as Algorithm;
+  const bucket = a === 'token-bucket' || a === 'gcra';
+  if (options.burst !== undefined && !bucket) {
+    throw new InvalidOptionError(`${where}.burst`, 'applies to token-bucket and gcra only');
+  }
+  const burst =
+    options.burst === undefined ? limit : positiveInteger(`${where}.burst`, options.burst);
+  if (!Number.isSafeInteger(burst * windowMs * 4)) {
+    throw new InvalidOptionError(`${where}.burst`, 'burst × windowMs is too large to be exact');
+  }
+  const anchor = options.anchor ?? 'epoch';
+  if (anchor !== 'epoch' && anchor !== 'first-request') {
+    throw new InvalidOptionError(
+      `${where}.anchor`,
+      `must be 'epoch' or 'first-request', got ${String(anchor)}`,
+    );
+  }
+  if (anchor === 'first-request' && a !== 'fixed-window') {
+    throw new InvalidOptionError(`${where}.anchor`, "'first-request' applies to fixed-window only");
+  }
+  const anchored = anchor === 'first-request';
   if (options.key !== undefined && typeof options.key !== 'function') {
     throw new InvalidOptionError(`${where}.key`, 'must be a function (key) => string');
   }
-  const a = algorithm as Algorithm;
   return {
     name,
-    id: `${name}:${SHORT[a]}`,
-    code: CODES[a],
+    id: `${name}:${anchored ? ANCHORED_SHORT : SHORT[a]}`,
+    code: anchored ? ANCHORED_CODE : CODES[a],
     algorithm: a,
     limit,
     windowMs,
+    burst,
+    anchor,
     blockDurationMs,
     key: options.key,
   };
@@ -103,7 +128,7 @@ export function assertCost(cost: unknown, maxCost: number): asserts cost is numb
   if (cost > maxCost) {
     throw new InvalidCostError(
       cost,
-      `exceeds the smallest limit (${maxCost}); it could never be admitted`,
+      `exceeds the smallest limit or burst (${maxCost}); it could never be admitted`,
     );
   }
 }

@@ -30,6 +30,19 @@ export interface RuleOptions {
    */
   readonly blockDurationMs?: number;
   /**
+   * Token-bucket and GCRA only: units that may be spent at once (the bucket capacity),
+   * refilled at `limit` per `windowMs`. Other algorithms reject it.
+   * @defaultValue `limit`
+   */
+  readonly burst?: number;
+  /**
+   * Fixed-window only: `'epoch'` aligns windows on multiples of `windowMs` (every key
+   * shares the same edges); `'first-request'` starts a key's window at its first admitted
+   * request, as rate-limiter-flexible does. Other algorithms reject `'first-request'`.
+   * @defaultValue `'epoch'`
+   */
+  readonly anchor?: 'epoch' | 'first-request';
+  /**
    * Maps the checked key to the key this rule counts on, e.g. `() => 'global'` for a
    * limit shared by every caller. On Redis Cluster the mapped keys of one compound check
    * must share a hash tag (see README).
@@ -43,11 +56,18 @@ export interface ResolvedRule {
   readonly name: string;
   /** Storage id: name plus algorithm, so changing the algorithm never reads a foreign state. */
   readonly id: string;
-  /** Algorithm code in the Redis script (1 fixed, 2 counter, 3 token, 4 gcra, 5 log). */
+  /**
+   * Algorithm code in the Redis script (1 fixed, 2 counter, 3 token, 4 gcra, 5 log,
+   * 6 fixed anchored at the first request).
+   */
   readonly code: number;
   readonly algorithm: Algorithm;
   readonly limit: number;
   readonly windowMs: number;
+  /** Units that may be spent at once: `burst` (token-bucket, GCRA), else `limit`. */
+  readonly burst: number;
+  /** Where fixed windows start. */
+  readonly anchor: 'epoch' | 'first-request';
   readonly blockDurationMs: number;
   readonly key: ((key: string) => string) | undefined;
 }
@@ -62,9 +82,18 @@ export interface RuleDecision {
   readonly limit: number;
   /** The rule's window, in ms. */
   readonly windowMs: number;
+  /** Units that may be spent at once (`burst` for token-bucket and GCRA, else `limit`). */
+  readonly burst: number;
   /** Units left after this request (before it, when rejected). */
   readonly remaining: number;
-  /** Ms until the quota is whole again if nothing more is consumed. */
+  /**
+   * Ms until more quota is made available (the `t` of the `RateLimit` header): 0 when the
+   * quota is whole; on a rejection, equal to `retryAfterMs`. At most the window (for
+   * token-bucket and GCRA: the time to refill `burst`), except while a `blockDurationMs`
+   * longer than that is in force, and for a sliding-window-counter rejection at the very
+   * start of a window (up to `windowMs / limit` more: the counter assumes the units of a
+   * window were spread evenly over it).
+   */
   readonly resetMs: number;
   /** Ms until the same request would be admitted; 0 when admitted. */
   readonly retryAfterMs: number;
@@ -86,7 +115,7 @@ export interface RateLimitDecision {
   readonly limit: number;
   /** Units left under the most restrictive rule. */
   readonly remaining: number;
-  /** Ms until the most restrictive rule's quota is whole again. */
+  /** Ms until the most restrictive rule makes more quota available (see `RuleDecision.resetMs`). */
   readonly resetMs: number;
   /** Ms until the request would be admitted by every rule; 0 when admitted. */
   readonly retryAfterMs: number;
@@ -130,6 +159,19 @@ export interface RateLimitStore {
   readonly deadlines?: boolean;
   /** Synchronous form, offered by in-process stores. */
   applySync?(request: StoreRequest): StoreAnswer;
+  /**
+   * Forgets every state of `key` the store holds, whatever the rule or window that
+   * wrote it and whichever process did (e.g. every (limit, window) pair of the seed
+   * adapter). Remote stores announce it like any reset.
+   */
+  resetKey?(key: string): Promise<void>;
+  /**
+   * Calls `listener` when any process resets keys on this store: with the keys, or with
+   * `undefined` when resets may have been missed (e.g. after a reconnection), meaning
+   * "any key". Limiters use it to drop keys from their local block cache. Returns the
+   * function that unsubscribes.
+   */
+  onReset?(listener: (keys: readonly string[] | undefined) => void): () => void;
   /** Releases resources. Idempotent. */
   close(): Promise<void>;
 }

@@ -75,7 +75,7 @@ describe('headers', () => {
     const no = await limiter.check('h');
     expect(no.retryAfterMs).toBe(1500);
     expect(rateLimitHeaders(no)['Retry-After']).toBe('2');
-    expect(rateLimitHeaders(no).RateLimit).toBe('"default";r=0;t=3');
+    expect(rateLimitHeaders(no).RateLimit).toBe('"default";r=0;t=2');
   });
 });
 
@@ -89,6 +89,7 @@ describe('fromRateLimiterFlexible', () => {
     });
     expect(options).toEqual({
       algorithm: 'fixed-window',
+      anchor: 'first-request',
       limit: 3,
       windowMs: 2000,
       blockDurationMs: 10_000,
@@ -103,6 +104,22 @@ describe('fromRateLimiterFlexible', () => {
     expect((await limiter.check('ip')).allowed).toBe(false);
     t = 10_000;
     expect((await limiter.check('ip')).allowed).toBe(true);
+  });
+
+  it('keeps rate-limiter-flexible window semantics: a window starts at the key first request', async () => {
+    const { options } = fromRateLimiterFlexible({ points: 2, duration: 10 });
+    let t = 1_700_000_004_000; // 4 s into an epoch-aligned 10 s window
+    const limiter = createRateLimiter({ ...options, now: () => t });
+    await limiter.check('ip');
+    await limiter.check('ip');
+    const rejected = await limiter.check('ip');
+    expect(rejected.allowed).toBe(false);
+    expect(rejected.retryAfterMs).toBe(10_000); // not 6 s: the window is the key's own
+    t += 6_000; // an epoch window would have ended here
+    expect((await limiter.check('ip')).allowed).toBe(false);
+    t += 4_000;
+    const next = await limiter.check('ip');
+    expect(next).toMatchObject({ allowed: true, remaining: 1, resetMs: 10_000 });
   });
 
   it('warns about options it does not carry over', () => {

@@ -1,48 +1,95 @@
 import { describe, expect, it } from 'vitest';
-import { createRateLimiter, MemoryStore } from '../src/index.js';
-import { type Admitted, ALGORITHMS, admits, prng, remaining, step } from './reference.js';
+import { type Algorithm, createRateLimiter, MemoryStore, rateLimitHeaders } from '../src/index.js';
+import { type Admitted, admits, prng, remaining, step, VARIANTS } from './reference.js';
 
-describe.each(ALGORITHMS)('%s on the memory store', (algorithm) => {
-  const L = 7;
-  const W = 1000;
+describe.each(VARIANTS)('$label on the memory store', ({ rule, shape }) => {
+  const algorithm = rule.algorithm as Algorithm;
+  const L = rule.limit;
+  const W = rule.windowMs;
+  const C = shape.burst ?? L;
 
   it('decides like the reference model at and around window edges, with exact remaining, reset and retry', async () => {
     let t = 1_700_000_000_000;
-    const limiter = createRateLimiter({ algorithm, limit: L, windowMs: W, now: () => t });
+    const limiter = createRateLimiter({ rules: [rule], now: () => t });
     const rand = prng(42);
     const history: Admitted[] = [];
     let rejected = 0;
     let admitted = 0;
     for (let i = 0; i < 600; i++) {
       t += step(rand, W, t);
-      const cost = rand() < 0.8 ? 1 : 1 + Math.floor(rand() * 3);
-      const expected = admits(algorithm, L, W, history, t, cost);
+      const cost = rand() < 0.8 ? 1 : 1 + Math.floor(rand() * Math.min(3, C));
+      const expected = admits(algorithm, L, W, history, t, cost, shape);
       const d = await limiter.check('k', { cost });
-      expect(d.allowed, `step ${i} t=${t} cost=${cost}`).toBe(expected);
+      const at = `step ${i} t=${t} cost=${cost}`;
+      expect(d.allowed, at).toBe(expected);
       if (d.allowed) {
         history.push({ t, cost });
         admitted++;
         expect(d.retryAfterMs).toBe(0);
       } else {
         rejected++;
-        // The earliest admission time is exactly t + retryAfterMs.
+        // The earliest admission time is exactly t + retryAfterMs, and resetMs says the same.
         expect(d.retryAfterMs).toBeGreaterThan(0);
-        expect(admits(algorithm, L, W, history, t + d.retryAfterMs, cost)).toBe(true);
-        expect(admits(algorithm, L, W, history, t + d.retryAfterMs - 1, cost)).toBe(false);
+        expect(d.resetMs, at).toBe(d.retryAfterMs);
+        expect(admits(algorithm, L, W, history, t + d.retryAfterMs, cost, shape)).toBe(true);
+        expect(admits(algorithm, L, W, history, t + d.retryAfterMs - 1, cost, shape)).toBe(false);
       }
-      expect(d.remaining).toBe(remaining(algorithm, L, W, history, t));
-      // The quota is whole again exactly resetMs later.
-      expect(remaining(algorithm, L, W, history, t + d.resetMs)).toBe(L);
-      if (d.resetMs > 0)
-        expect(remaining(algorithm, L, W, history, t + d.resetMs - 1)).toBeLessThan(L);
+      const left = remaining(algorithm, L, W, history, t, shape);
+      expect(d.remaining, at).toBe(left);
+      if (!d.allowed) continue;
+      if (d.resetMs === 0) {
+        expect(d.remaining, at).toBe(C);
+      } else if (algorithm === 'sliding-window-counter' && d.resetMs === W) {
+        // Capped: a counter lets units fade only after the next window edge.
+        expect(remaining(algorithm, L, W, history, t + d.resetMs - 1, shape)).toBe(left);
+      } else {
+        // More quota is made available exactly resetMs later, not a millisecond earlier.
+        expect(remaining(algorithm, L, W, history, t + d.resetMs, shape), at).toBeGreaterThan(left);
+        expect(remaining(algorithm, L, W, history, t + d.resetMs - 1, shape), at).toBe(left);
+      }
     }
     expect(admitted).toBeGreaterThan(50);
-    expect(rejected).toBeGreaterThan(50);
+    expect(rejected).toBeGreaterThan(20);
+  });
+
+  it('reports headers whose t never exceeds the policy window and equals Retry-After on a 429', async () => {
+    let t = 1_700_000_000_000;
+    const limiter = createRateLimiter({ rules: [rule], now: () => t });
+    const rand = prng(7);
+    let rejections = 0;
+    for (let i = 0; i < 600; i++) {
+      // Three requests per step, so that every algorithm rejects often.
+      if (i % 3 === 0) t += step(rand, W, t);
+      const d = await limiter.check('h');
+      const headers = rateLimitHeaders(d);
+      const w = Number(/;w=(\d+)/.exec(headers['RateLimit-Policy'])![1]);
+      const q = Number(/;q=(\d+)/.exec(headers['RateLimit-Policy'])![1]);
+      const left = Number(/;r=(\d+)/.exec(headers.RateLimit)![1]);
+      const seconds = Number(/;t=(\d+)/.exec(headers.RateLimit)![1]);
+      expect(q).toBe(C);
+      expect(left).toBeLessThanOrEqual(q);
+      if (d.allowed) {
+        expect(headers['Retry-After']).toBeUndefined();
+        expect(seconds, `step ${i}`).toBeLessThanOrEqual(w);
+      } else {
+        rejections++;
+        expect(headers['Retry-After'], `step ${i}`).toBe(String(seconds));
+        // A counter may ask for one unit's share more, right at a window's start.
+        const slack = algorithm === 'sliding-window-counter' ? Math.ceil(W / L / 1000) : 0;
+        expect(seconds, `step ${i}`).toBeLessThanOrEqual(w + slack);
+      }
+    }
+    expect(rejections).toBeGreaterThan(20);
   });
 
   it('refunds units with a negative cost', async () => {
     let t = 1_000_000;
-    const limiter = createRateLimiter({ algorithm, limit: 3, windowMs: 60_000, now: () => t });
+    const limiter = createRateLimiter({
+      rules: [
+        { ...rule, limit: 3, windowMs: 60_000, burst: rule.burst === undefined ? undefined : 3 },
+      ],
+      now: () => t,
+    });
     for (let i = 0; i < 3; i++) expect((await limiter.check('r')).allowed).toBe(true);
     expect((await limiter.check('r')).allowed).toBe(false);
     const refund = await limiter.check('r', { cost: -2 });
@@ -56,7 +103,12 @@ describe.each(ALGORITHMS)('%s on the memory store', (algorithm) => {
 
   it('peek reports the decision without consuming and reset forgets the key', async () => {
     const t = 5_000_000;
-    const limiter = createRateLimiter({ algorithm, limit: 2, windowMs: 10_000, now: () => t });
+    const limiter = createRateLimiter({
+      rules: [
+        { ...rule, limit: 2, windowMs: 10_000, burst: rule.burst === undefined ? undefined : 2 },
+      ],
+      now: () => t,
+    });
     expect((await limiter.peek('p')).remaining).toBe(1);
     expect((await limiter.peek('p')).remaining).toBe(1);
     await limiter.check('p');

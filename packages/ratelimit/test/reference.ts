@@ -1,4 +1,12 @@
-import type { Algorithm } from '../src/index.js';
+import type { Algorithm, RuleOptions } from '../src/index.js';
+
+/** Options of the reference model beyond algorithm, limit and window. */
+export interface Shape {
+  /** Token-bucket and GCRA capacity. @defaultValue the limit */
+  readonly burst?: number;
+  /** Fixed windows anchored at the first request. */
+  readonly anchored?: boolean;
+}
 
 /** An admitted request: `cost` units at time `t`. */
 export interface Admitted {
@@ -17,10 +25,20 @@ export function admits(
   history: readonly Admitted[],
   t: number,
   cost: number,
+  shape: Shape = {},
 ): boolean {
   if (cost <= 0) return true;
+  const C = shape.burst ?? L;
   switch (algorithm) {
     case 'fixed-window': {
+      if (shape.anchored === true) {
+        // A window starts at the first admission after the previous one ended.
+        let start = Number.NEGATIVE_INFINITY;
+        for (const h of history) if (h.t >= start + W) start = h.t;
+        const used =
+          t < start + W ? history.filter((h) => h.t >= start).reduce((s, h) => s + h.cost, 0) : 0;
+        return used + cost <= L;
+      }
       const start = Math.floor(t / W) * W;
       const used = history
         .filter((h) => h.t >= start && h.t < start + W)
@@ -41,37 +59,39 @@ export function admits(
       return prev * (W - (t - cur)) + (now + cost) * W <= L * W;
     }
     case 'token-bucket': {
-      // Replay: L tokens at first, L per W refill, capped at L. Rational: tokens×W.
-      let tokens = L * W;
+      // Replay: C tokens at first, L per W refill, capped at C. Rational: tokens×W.
+      let tokens = C * W;
       let last = Number.NEGATIVE_INFINITY;
       for (const h of history) {
         tokens =
-          last === Number.NEGATIVE_INFINITY ? L * W : Math.min(L * W, tokens + (h.t - last) * L);
+          last === Number.NEGATIVE_INFINITY ? C * W : Math.min(C * W, tokens + (h.t - last) * L);
         tokens -= h.cost * W;
         last = h.t;
       }
-      if (last !== Number.NEGATIVE_INFINITY) tokens = Math.min(L * W, tokens + (t - last) * L);
+      if (last !== Number.NEGATIVE_INFINITY) tokens = Math.min(C * W, tokens + (t - last) * L);
       return tokens >= cost * W;
     }
     case 'gcra': {
       // Virtual scheduling, emission interval T = W/L; times multiplied by L to stay exact.
       let tat = Number.NEGATIVE_INFINITY;
       for (const h of history) tat = Math.max(tat, h.t * L) + h.cost * W;
-      return Math.max(tat, t * L) + cost * W - t * L <= W * L;
+      return Math.max(tat, t * L) + cost * W - t * L <= W * C;
     }
   }
 }
 
-/** Units still admissible at `t` (the largest k ≤ L admitted). */
+/** Units still admissible at `t` (the largest k ≤ capacity admitted). */
 export function remaining(
   algorithm: Algorithm,
   L: number,
   W: number,
   history: readonly Admitted[],
   t: number,
+  shape: Shape = {},
 ): number {
+  const C = shape.burst ?? L;
   let k = 0;
-  while (k < L && admits(algorithm, L, W, history, t, k + 1)) k++;
+  while (k < C && admits(algorithm, L, W, history, t, k + 1, shape)) k++;
   return k;
 }
 
@@ -103,4 +123,32 @@ export const ALGORITHMS: readonly Algorithm[] = [
   'sliding-window-counter',
   'token-bucket',
   'gcra',
+];
+
+/** Every algorithm plus the shapes that change their arithmetic (burst, anchor). */
+export const VARIANTS: readonly {
+  readonly label: string;
+  readonly rule: RuleOptions;
+  readonly shape: Shape;
+}[] = [
+  ...ALGORITHMS.map((algorithm) => ({
+    label: algorithm,
+    rule: { algorithm, limit: 7, windowMs: 1000 },
+    shape: {},
+  })),
+  {
+    label: 'fixed-window anchored at the first request',
+    rule: { algorithm: 'fixed-window', anchor: 'first-request', limit: 7, windowMs: 1000 },
+    shape: { anchored: true },
+  },
+  {
+    label: 'token-bucket with a burst above the rate',
+    rule: { algorithm: 'token-bucket', limit: 7, windowMs: 1000, burst: 12 },
+    shape: { burst: 12 },
+  },
+  {
+    label: 'gcra with a burst below the rate',
+    rule: { algorithm: 'gcra', limit: 7, windowMs: 1000, burst: 3 },
+    shape: { burst: 3 },
+  },
 ];

@@ -54,6 +54,15 @@ describe('bad options throw typed errors at construction', () => {
       'failurePolicy',
     ],
     ['a negative timeout', { limit: 1, windowMs: 1, timeoutMs: -1 }, 'timeoutMs'],
+    ['a burst on a fixed window', { limit: 5, windowMs: 1000, burst: 10 }, 'burst'],
+    ['a zero burst', { algorithm: 'token-bucket', limit: 5, windowMs: 1000, burst: 0 }, 'burst'],
+    ['a fractional burst', { algorithm: 'gcra', limit: 5, windowMs: 1000, burst: 2.5 }, 'burst'],
+    [
+      'a first-request anchor on a token bucket',
+      { algorithm: 'token-bucket', limit: 5, windowMs: 1000, anchor: 'first-request' },
+      'anchor',
+    ],
+    ['an unknown anchor', { limit: 5, windowMs: 1000, anchor: 'midnight' as never }, 'anchor'],
   ];
   it.each(cases)('%s', (_, options, option) => {
     expect.assertions(3);

@@ -36,6 +36,14 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: AdminContext): vo
   let warmups = 0;
   let lastWarmup: WarmupJob | undefined;
   let loadTestRunning = false;
+  /**
+   * Reads made by the consistency check and by warmups are not traffic: they count
+   * neither in the dashboard's hit rates nor in the health score.
+   */
+  const untracked = <T>(run: () => Promise<T>): Promise<T> => {
+    const unmute = recorder.mute();
+    return ctx.health.untracked(run).finally(unmute);
+  };
 
   const status = () => {
     const stack = runtime.stack;
@@ -182,7 +190,10 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: AdminContext): vo
             .code(409)
             .send({ error: 'a warmup is running', warmup: warmupView(lastWarmup) });
         }
-        lastWarmup = startWarmup(++warmups, db, ns, wanted as NamespaceName[]);
+        const job = startWarmup(++warmups, db, ns, wanted as NamespaceName[]);
+        lastWarmup = job;
+        // The job's first lookup comes after an await: untracked from here covers it.
+        void untracked(() => job.done).catch(() => {});
         if (body.wait === true) {
           await lastWarmup.done;
           return { warmup: warmupView(lastWarmup) };
@@ -227,12 +238,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: AdminContext): vo
               .code(400)
               .send({ error: 'sampleSize must be an integer 0-100000 (0: all)' });
           }
-          const unmute = recorder.mute();
-          try {
-            return await checkConsistency(db, ns, { sampleSize });
-          } finally {
-            unmute();
-          }
+          return untracked(() => checkConsistency(db, ns, { sampleSize }));
         },
       );
 
@@ -242,13 +248,9 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: AdminContext): vo
         if (!Number.isInteger(sampleSize) || sampleSize < 0 || sampleSize > 100_000) {
           return reply.code(400).send({ error: 'sampleSize must be an integer 0-100000 (0: all)' });
         }
-        // Reads made by the check are not traffic: they do not count in the hit rates.
-        const unmute = recorder.mute();
-        try {
-          return await checkConsistency(db, ns, { sampleSize, repair: body.repair === true });
-        } finally {
-          unmute();
-        }
+        return untracked(() =>
+          checkConsistency(db, ns, { sampleSize, repair: body.repair === true }),
+        );
       });
     },
     { logLevel: 'warn' },

@@ -11,8 +11,11 @@ import type { Locker } from './locker.js';
 import type { Logger } from './logger.js';
 import type { RemoteStore } from './remote-store.js';
 
-/** L1 eviction policy. */
-export type EvictionPolicy = 'lru' | 'fifo' | 'lfu';
+/**
+ * L1 eviction policy. `w-tinylfu`: an LRU admission window in front of a segmented main
+ * area with a frequency-sketch admission filter on every insertion (see `WTinyLfu`).
+ */
+export type EvictionPolicy = 'w-tinylfu' | 'lru' | 'fifo' | 'lfu';
 
 /** How L2 hits are promoted into L1. */
 export type PromotionStrategy =
@@ -29,7 +32,13 @@ export interface L1Options {
   readonly maxEntries?: number;
   /** Most (estimated) bytes held; 0 = unbounded by bytes. Accepts '64mb'. @defaultValue 0 */
   readonly maxBytes?: ByteSize;
-  /** Eviction policy. @defaultValue 'lru' */
+  /**
+   * Eviction policy. `w-tinylfu` keeps the most frequently used entries: a small LRU
+   * window, a segmented main area and a frequency sketch that admits every insertion
+   * (set, loader result, L2 promotion) only when it is used more often than the entry it
+   * would evict; the window size adapts to the workload. `lru`, `fifo` and `lfu` run on
+   * lru-cache. @defaultValue 'lru'
+   */
   readonly policy?: EvictionPolicy;
   /** Admission filter for entries promoted from L2. @defaultValue 'none' */
   readonly admission?: 'none' | 'tinylfu';

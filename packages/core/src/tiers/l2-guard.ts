@@ -1,9 +1,9 @@
-import { CircuitBreaker, type CircuitState } from '../circuit-breaker.js';
 import type { Clock } from '../contracts/clock.js';
 import { CacheStackError, CircuitOpenError, StoreError } from '../contracts/errors.js';
 import { type CacheEvents, coreChannels } from '../contracts/events.js';
 import type { Logger } from '../contracts/logger.js';
-import { DeadlineQueue } from '../deadline.js';
+import { CircuitBreaker, type CircuitState } from '../kit/circuit-breaker.js';
+import { DeadlineQueue } from '../kit/deadline-queue.js';
 
 /** Resolved options of an {@link L2Guard}. */
 export interface L2GuardOptions {
@@ -32,15 +32,21 @@ export class L2Guard {
 
   constructor(options: L2GuardOptions) {
     this.#o = options;
-    this.#deadlines = new DeadlineQueue(
-      options.timeoutMs,
-      `L2 ${options.storeName}`,
-      options.clock,
-    );
+    const clock = options.clock;
+    this.#deadlines = new DeadlineQueue(options.timeoutMs, {
+      what: `L2 ${options.storeName}`,
+      clock,
+    });
     this.#breaker = new CircuitBreaker({
       failureThreshold: options.failureThreshold,
       breakDurationMs: options.breakDurationMs,
-      now: () => options.clock.now(),
+      // The break is measured on the cache's `now` (the older `now` option drives it too).
+      clock: {
+        now: () => clock.now(),
+        monotonic: () => clock.now(),
+        setTimeout: (callback, delayMs) => clock.setTimeout(callback, delayMs),
+        clearTimeout: (timer) => clock.clearTimeout(timer),
+      },
       onStateChange: (state, failures, openUntil) => this.#onCircuit(state, failures, openUntil),
     });
   }

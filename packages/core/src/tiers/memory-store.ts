@@ -13,7 +13,7 @@ import {
   assertStoreKey,
   assertStoreKeys,
   assertStoreTags,
-} from '../store-args.js';
+} from '../kit/store-args.js';
 
 interface Slot {
   bytes: Uint8Array;

@@ -3,6 +3,7 @@ import type { Clock } from '../contracts/clock.js';
 import type { EvictionPolicy } from '../contracts/options.js';
 import { FrequencySketch } from '../features/frequency-sketch.js';
 import { L1Box } from './l1-box.js';
+import { WTinyLfu } from './w-tinylfu.js';
 
 /** Options of the memory tier, resolved (see `L1Options` in the cache options). */
 export interface MemoryTierOptions {
@@ -10,7 +11,10 @@ export interface MemoryTierOptions {
   /** 0 = not bounded by bytes. */
   readonly maxBytes: number;
   readonly policy: EvictionPolicy;
-  /** Frequency-sketch admission filter for entries promoted from L2. */
+  /**
+   * Frequency-sketch admission filter for entries promoted from L2 (`lru`, `fifo`, `lfu`).
+   * `w-tinylfu` admits every insertion through its own sketch, whatever this says.
+   */
   readonly admission: 'none' | 'tinylfu';
   /** Whether a sketch is needed by the promotion strategy even without admission. */
   readonly trackFrequency: boolean;
@@ -29,14 +33,17 @@ function unbox(stored: unknown): unknown {
 }
 
 /**
- * L1: a synchronous store on lru-cache, bounded by entries and bytes, with per-entry
- * TTL. Holds plain values or {@link L1Box}es. `fifo` reads without touching recency;
+ * L1: a synchronous store bounded by entries and bytes, with per-entry TTL: a
+ * {@link WTinyLfu} for `w-tinylfu`, lru-cache for the other policies. Holds plain values
+ * or {@link L1Box}es. `fifo` reads without touching recency;
  * `lfu` evicts the least frequent of the few least-recently-used entries (sampled LFU,
  * as Redis does); the admission filter decides whether a promoted L2 entry may push a
  * more frequently used entry out.
  */
 export class MemoryTier {
-  readonly #lru: LRUCache<string, {}>;
+  // Both stores share the lru-cache method names this class uses.
+  readonly #lru: LRUCache<string, {}> | WTinyLfu<{}>;
+  readonly #tiny: WTinyLfu<{}> | undefined;
   readonly #options: MemoryTierOptions;
   readonly #sketch: FrequencySketch | undefined;
   readonly #tagIndex = new Map<string, Set<string>>();
@@ -47,6 +54,24 @@ export class MemoryTier {
     this.#peekOnly = options.policy === 'fifo';
     const needSketch =
       options.admission === 'tinylfu' || options.policy === 'lfu' || options.trackFrequency;
+    const dispose = (stored: {}, key: string, reason: string) => {
+      if (stored instanceof L1Box && stored.tags) this.#unindex(key, stored.tags);
+      if (reason === 'evict') this.#options.onEvict(key, 'capacity');
+      else if (reason === 'rejected') this.#options.onEvict(key, 'rejected');
+    };
+    if (options.policy === 'w-tinylfu') {
+      // Admission, promotion frequency and eviction all use the policy's own sketch.
+      this.#sketch = undefined;
+      this.#tiny = new WTinyLfu<{}>({
+        maxEntries: options.maxEntries,
+        maxBytes: options.maxBytes,
+        now: options.clock.now.bind(options.clock),
+        dispose,
+      });
+      this.#lru = this.#tiny;
+      return;
+    }
+    this.#tiny = undefined;
     this.#sketch = needSketch ? new FrequencySketch(options.maxEntries) : undefined;
     this.#lru = new LRUCache<string, {}>({
       max: options.maxEntries,
@@ -62,10 +87,7 @@ export class MemoryTier {
       ttlAutopurge: false,
       allowStale: false,
       updateAgeOnGet: false,
-      dispose: (stored, key, reason) => {
-        if (stored instanceof L1Box && stored.tags) this.#unindex(key, stored.tags);
-        if (reason === 'evict') this.#options.onEvict(key, 'capacity');
-      },
+      dispose,
     });
   }
 
@@ -95,12 +117,16 @@ export class MemoryTier {
     return Math.max(0, this.#lru.getRemainingTTL(key));
   }
 
-  /** Recent access frequency of a key (0-15), or 0 without a sketch. */
+  /** Recent access frequency of a key (0-16), or 0 without a sketch. */
   frequency(key: string): number {
+    if (this.#tiny) return this.#tiny.frequency(key);
     return this.#sketch ? this.#sketch.frequency(key) : 0;
   }
 
-  /** Records an access (e.g. an L2 hit) without a lookup. */
+  /**
+   * Records an access (e.g. an L2 hit) without a lookup. `w-tinylfu` already counted the
+   * read that missed L1, so it does not count it twice.
+   */
   touch(key: string): void {
     this.#sketch?.increment(key);
   }
@@ -119,6 +145,12 @@ export class MemoryTier {
     const size = this.#options.maxBytes > 0 ? Math.max(1, this.#options.sizeOf(unbox(stored))) : 0;
     const existing = this.#lru.peek(key);
     if (existing instanceof L1Box && existing.tags) this.#unindex(key, existing.tags);
+    if (this.#tiny) {
+      // Every insertion goes through the policy's admission, promoted or not.
+      if (!this.#tiny.set(key, stored, { ttl: ttlMs, size, bonus })) return false;
+      if (stored instanceof L1Box && stored.tags) this.#index(key, stored.tags);
+      return true;
+    }
     if (existing === undefined && this.#isFull(size)) {
       const victim = this.#victim();
       if (admit && this.#sketch && victim !== undefined && this.#options.admission === 'tinylfu') {
@@ -155,6 +187,11 @@ export class MemoryTier {
   shrink(fraction: number): number {
     const target = Math.ceil(this.#lru.size * fraction);
     let evicted = 0;
+    if (this.#tiny) {
+      // evictOne reports each eviction through dispose (onEvict 'capacity').
+      while (evicted < target && this.#tiny.evictOne() !== undefined) evicted++;
+      return evicted;
+    }
     while (evicted < target) {
       const victim = this.#victim();
       if (victim === undefined) break;

@@ -1,4 +1,3 @@
-import type { CircuitState } from '../circuit-breaker.js';
 import { decodeFrame, encodeFrame } from '../codec/frame.js';
 import type { Clock, ClockTimer } from '../contracts/clock.js';
 import type { Codec, Serializer } from '../contracts/codec.js';
@@ -13,6 +12,7 @@ import type {
   RemoteStore,
   WriteOutcome,
 } from '../contracts/remote-store.js';
+import type { CircuitState } from '../kit/circuit-breaker.js';
 import { L2Guard } from './l2-guard.js';
 import { PendingInvalidations } from './pending-invalidations.js';
 
