@@ -19,10 +19,12 @@ export {
 } from './coherence-probe.js';
 export type { StoreFactory, StoreUnderTest } from './contract/context.js';
 export {
+  type BoundStoreContract,
   CONTRACT_CONCERNS,
   type ContractConcern,
   describeStoreContract,
   type StoreContractOptions,
+  storeContractFor,
 } from './contract/describe-store-contract.js';
 export type { TestApi, TestBody } from './contract/test-api.js';
 export { type FakeClock, type FakeClockOptions, fakeClock } from './fake-clock.js';

@@ -3,6 +3,7 @@ import { CacheStackError, CircuitOpenError, StoreError } from '../contracts/erro
 import { type CacheEvents, coreChannels } from '../contracts/events.js';
 import type { Logger } from '../contracts/logger.js';
 import { CircuitBreaker, type CircuitState } from '../kit/circuit-breaker.js';
+import { clockFromNow } from '../kit/clock-from-now.js';
 import { DeadlineQueue } from '../kit/deadline-queue.js';
 
 /** Resolved options of an {@link L2Guard}. */
@@ -32,21 +33,15 @@ export class L2Guard {
 
   constructor(options: L2GuardOptions) {
     this.#o = options;
-    const clock = options.clock;
     this.#deadlines = new DeadlineQueue(options.timeoutMs, {
       what: `L2 ${options.storeName}`,
-      clock,
+      clock: options.clock,
     });
     this.#breaker = new CircuitBreaker({
       failureThreshold: options.failureThreshold,
       breakDurationMs: options.breakDurationMs,
       // The break is measured on the cache's `now` (the older `now` option drives it too).
-      clock: {
-        now: () => clock.now(),
-        monotonic: () => clock.now(),
-        setTimeout: (callback, delayMs) => clock.setTimeout(callback, delayMs),
-        clearTimeout: (timer) => clock.clearTimeout(timer),
-      },
+      clock: clockFromNow(() => options.clock.now()),
       onStateChange: (state, failures, openUntil) => this.#onCircuit(state, failures, openUntil),
     });
   }
