@@ -115,7 +115,18 @@ export async function buildApp(options: AppOptions): Promise<App> {
     },
     () => runtime.stack.users,
   );
-  const prometheus = createPrometheusMetrics(recorder, runtime.facade);
+  const prometheus = createPrometheusMetrics(
+    recorder,
+    runtime.facade,
+    // The bus of the cache in force (a reconfiguration may rebuild it).
+    runtime.stack.bus
+      ? {
+          get state() {
+            return runtime.stack.bus?.state ?? 'disconnected';
+          },
+        }
+      : undefined,
+  );
   const rate = createApiRateLimit(resolved.config, {
     redisUrl: options.redisUrl,
     prefix: `${options.redisPrefix ?? 'shop'}:rl`,

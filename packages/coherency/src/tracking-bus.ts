@@ -56,9 +56,18 @@ export function parseStoreKey(redisKey: string): InvalidationMessage | undefined
 const INVALIDATE = '__redis__:invalidate';
 
 /**
+ * Forces RESP2 on the redirect connection. ioredis 6 speaks RESP3 by default and drops
+ * `invalidate` push frames; on RESP2 they arrive as messages of `__redis__:invalidate`.
+ * ioredis 5 (RESP2 only) ignores the option. Typed loosely: ioredis 5 has no `protocol`.
+ */
+const RESP2 = { protocol: 2 } as Partial<RedisOptions>;
+
+/**
  * A server-assisted {@link Bus}: Redis itself reports modified keys (`CLIENT TRACKING
  * ... BCAST PREFIX ...`) to a RESP2 redirect connection subscribed to
- * `__redis__:invalidate` (ioredis does not surface RESP3 invalidation pushes).
+ * `__redis__:invalidate`. The redirect connection is always RESP2, also on ioredis 6
+ * (RESP3 by default), which does not surface RESP3 `invalidate` pushes; the tracked
+ * connection may speak either protocol.
  * `publish()` sends nothing: the write to Redis is the announcement. A flush of the
  * database (no key list) or a lost connection flaps the state, so the cache drops L1.
  */
@@ -101,14 +110,14 @@ export class TrackingBus implements Bus {
     if (options.client) {
       this.#tracked = options.client;
       this.#ownsTracked = false;
-      this.#redirect = options.client.duplicate({ ...own, autoResubscribe: false });
+      this.#redirect = options.client.duplicate({ ...own, ...RESP2, autoResubscribe: false });
     } else {
       this.#tracked = new Redis(options.url!, own);
       this.#ownsTracked = true;
       this.#tracked.on('error', (error: Error) =>
         this.#events.emit('error', { operation: 'tracked', error }),
       );
-      this.#redirect = new Redis(options.url!, { ...own, autoResubscribe: false });
+      this.#redirect = new Redis(options.url!, { ...own, ...RESP2, autoResubscribe: false });
     }
     this.#redirect.on('error', (error: Error) =>
       this.#events.emit('error', { operation: 'redirect', error }),

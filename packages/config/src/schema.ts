@@ -145,7 +145,7 @@ export const configSchema = {
         'Maximum estimated size of the entries held in memory (0: bounded by entries only).',
         0,
       ),
-      policy: oneOfStrings(['lru', 'fifo', 'lfu'], 'Eviction policy.', 'lru'),
+      policy: oneOfStrings(['w-tinylfu', 'lru', 'fifo', 'lfu'], 'Eviction policy.', 'lru'),
       admission: oneOfStrings(
         ['none', 'tinylfu'],
         'Admission filter deciding whether a new entry may evict an old one (`tinylfu`: frequency sketch).',
@@ -307,6 +307,11 @@ export const configSchema = {
       health: section('Health-score thresholds.', {
         hitRate: thresholds('hit rate (higher is better)', 0.8, 0.5),
         latencyP95TargetMs: duration('Target p95 latency of cache reads (ms).', 50, 1),
+        minLookups: integer(
+          'Lookups a health window needs before the hit rate gives a verdict (fewer: "not enough traffic yet").',
+          100,
+          1,
+        ),
         l2ErrorRate: thresholds('L2 error rate (lower is better)', 0.01, 0.05),
         weights: section('Relative weights of the health-score components.', {
           hitRate: {

@@ -1,7 +1,7 @@
 import type { ByteSize, Duration } from '@cachestack/core';
 
 /** Eviction policy of the memory tier. */
-export type EvictionPolicy = 'lru' | 'fifo' | 'lfu';
+export type EvictionPolicy = 'w-tinylfu' | 'lru' | 'fifo' | 'lfu';
 
 /** When an L2 hit is copied into L1. */
 export type PromotionConfig =
@@ -163,6 +163,8 @@ export interface MetricsConfig {
     readonly hitRate: ThresholdPair;
     /** Target p95 read latency, in ms. @defaultValue 50 */
     readonly latencyP95TargetMs: number;
+    /** Lookups a health window needs before the hit rate gives a verdict. @defaultValue 100 */
+    readonly minLookups: number;
     /** Lower is better: warning below critical. @defaultValue { warning: 0.01, critical: 0.05 } */
     readonly l2ErrorRate: ThresholdPair;
     /** Relative weights. @defaultValue { hitRate: 0.4, latency: 0.3, errorRate: 0.3 } */

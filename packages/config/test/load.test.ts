@@ -204,7 +204,9 @@ describe('files', () => {
       '/l1/policy',
     ]);
     expect(error.message).toContain('3 problems');
-    expect(error.message).toContain('/l1/policy: must be one of "lru", "fifo", "lfu"; got "mru"');
+    expect(error.message).toContain(
+      '/l1/policy: must be one of "w-tinylfu", "lru", "fifo", "lfu"; got "mru"',
+    );
   });
 
   it('returns the corrections as warnings with autoCorrect', () => {

@@ -130,7 +130,7 @@ describe('units', () => {
 });
 
 describe('l1', () => {
-  it.each(['lru', 'fifo', 'lfu'] as const)('accepts policy %s', (policy) => {
+  it.each(['w-tinylfu', 'lru', 'fifo', 'lfu'] as const)('accepts policy %s', (policy) => {
     expect(valid({ l1: { policy } }).l1.policy).toBe(policy);
   });
 
@@ -141,7 +141,7 @@ describe('l1', () => {
   it('rejects an unknown policy, listing the allowed ones', () => {
     expect(errorAt({ l1: { policy: 'mru' } }, '/l1/policy')).toEqual({
       path: '/l1/policy',
-      message: 'must be one of "lru", "fifo", "lfu"; got "mru"',
+      message: 'must be one of "w-tinylfu", "lru", "fifo", "lfu"; got "mru"',
       value: 'mru',
     });
   });
@@ -344,6 +344,7 @@ describe('metrics', () => {
         health: {
           hitRate: { warning: 0.9, critical: 0.7 },
           latencyP95TargetMs: '20ms',
+          minLookups: 500,
           l2ErrorRate: { warning: 0.02, critical: 0.1 },
           weights: { hitRate: 1, latency: 0, errorRate: 2 },
         },
@@ -354,10 +355,18 @@ describe('metrics', () => {
       health: {
         hitRate: { warning: 0.9, critical: 0.7 },
         latencyP95TargetMs: 20,
+        minLookups: 500,
         l2ErrorRate: { warning: 0.02, critical: 0.1 },
         weights: { hitRate: 1, latency: 0, errorRate: 2 },
       },
     });
+  });
+
+  it('defaults minLookups to 100 and rejects a fraction', () => {
+    expect(valid({}).metrics.health.minLookups).toBe(100);
+    expect(
+      errorAt({ metrics: { health: { minLookups: 2.5 } } }, '/metrics/health/minLookups'),
+    ).toBeDefined();
   });
 
   it('rejects weights that are all zero', () => {

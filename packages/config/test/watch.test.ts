@@ -107,7 +107,7 @@ describe('watchConfig', () => {
     expect(rejection.errors).toEqual([
       {
         path: '/l1/policy',
-        message: 'must be one of "lru", "fifo", "lfu"; got "mru"',
+        message: 'must be one of "w-tinylfu", "lru", "fifo", "lfu"; got "mru"',
         value: 'mru',
       },
     ]);

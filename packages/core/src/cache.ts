@@ -774,8 +774,8 @@ export function createCache(options: CacheOptions = {}): Cache {
     maxEntries = intOption('l1.maxEntries', l1o.maxEntries, 1, 10_000);
     const maxBytes = bytesOption('l1.maxBytes', l1o.maxBytes, 0);
     const policy = l1o.policy ?? 'lru';
-    if (!['lru', 'fifo', 'lfu'].includes(policy))
-      throw new InvalidOptionError('l1.policy', "expected 'lru', 'fifo' or 'lfu'");
+    if (!['w-tinylfu', 'lru', 'fifo', 'lfu'].includes(policy))
+      throw new InvalidOptionError('l1.policy', "expected 'w-tinylfu', 'lru', 'fifo' or 'lfu'");
     const admission = l1o.admission ?? 'none';
     if (!['none', 'tinylfu'].includes(admission))
       throw new InvalidOptionError('l1.admission', "expected 'none' or 'tinylfu'");

@@ -8,16 +8,10 @@ export {
   type NamespaceCounters,
   type SetOptions,
 } from './cache.js';
-export {
-  CircuitBreaker,
-  type CircuitBreakerOptions,
-  type CircuitState,
-} from './circuit-breaker.js';
 export { type Clock, type ClockTimer, isClock, systemClock } from './clock.js';
 export type { Codec, CodecOutput, Serializer } from './codec.js';
 export { crc32 } from './crc32.js';
 export type { CriticalRefreshOptions, CriticalSelector } from './critical-refresh.js';
-export { withDeadline } from './deadline.js';
 export { type ByteSize, type Duration, toBytes, toMs } from './duration.js';
 export { type Entry, L1Box } from './entry.js';
 export {
@@ -40,7 +34,6 @@ export {
   CacheEvents,
   coreChannels,
   type Tier,
-  TypedEmitter,
 } from './events.js';
 export { type DecodeFrameOptions, decodeFrame, encodeFrame, FRAME_VERSION } from './frame.js';
 export { FrequencySketch } from './frequency-sketch.js';
@@ -61,6 +54,22 @@ export {
   type KeySchemaOptions,
   unescapeKeyPart,
 } from './key-schema.js';
+export {
+  CircuitBreaker,
+  type CircuitBreakerOptions,
+  type CircuitState,
+} from './kit/circuit-breaker.js';
+export {
+  assertStoreEntry,
+  assertStoreKey,
+  assertStoreKeys,
+  assertStoreNamespace,
+  assertStoreTags,
+  assertStoreTtl,
+  assertStoreValue,
+} from './kit/store-args.js';
+export { TypedEmitter } from './kit/typed-emitter.js';
+export { withDeadline } from './kit/with-deadline.js';
 export type { Loader, LoaderContext } from './load.js';
 export type { BatchLoader } from './load-many.js';
 export type { Lock, LockAcquireOptions, Locker } from './locker.js';
@@ -91,14 +100,13 @@ export type {
 export { jsonSerializer } from './serializer.js';
 export { estimateSize } from './size-of.js';
 export {
-  assertStoreEntry,
-  assertStoreKey,
-  assertStoreKeys,
-  assertStoreNamespace,
-  assertStoreTags,
-  assertStoreTtl,
-  assertStoreValue,
-} from './store-args.js';
+  hashKey,
+  TinyLfuSketch,
+  WTinyLfu,
+  type WTinyLfuOptions,
+  type WTinyLfuRemoval,
+  type WTinyLfuSetOptions,
+} from './w-tinylfu.js';
 export type {
   WarmupEntry,
   WarmupOptions,

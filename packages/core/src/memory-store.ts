@@ -1,4 +1,10 @@
 import { ClosedError, InvalidKeyError, InvalidOptionError } from './errors.js';
+import {
+  assertStoreEntry,
+  assertStoreKey,
+  assertStoreKeys,
+  assertStoreTags,
+} from './kit/store-args.js';
 import type {
   FencedRead,
   FencedReadMany,
@@ -8,12 +14,6 @@ import type {
   RemoteStore,
   WriteOutcome,
 } from './remote-store.js';
-import {
-  assertStoreEntry,
-  assertStoreKey,
-  assertStoreKeys,
-  assertStoreTags,
-} from './store-args.js';
 
 interface Slot {
   bytes: Uint8Array;

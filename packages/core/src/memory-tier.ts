@@ -1,9 +1,13 @@
 import { LRUCache } from 'lru-cache';
 import { L1Box } from './entry.js';
 import { FrequencySketch } from './frequency-sketch.js';
+import { WTinyLfu } from './w-tinylfu.js';
 
-/** L1 eviction policy. */
-export type EvictionPolicy = 'lru' | 'fifo' | 'lfu';
+/**
+ * L1 eviction policy. `w-tinylfu`: an LRU admission window in front of a segmented main
+ * area with a frequency-sketch admission filter on every insertion (see {@link WTinyLfu}).
+ */
+export type EvictionPolicy = 'w-tinylfu' | 'lru' | 'fifo' | 'lfu';
 
 /** Options of the memory tier, resolved (see `L1Options` in the cache options). */
 export interface MemoryTierOptions {
@@ -11,7 +15,10 @@ export interface MemoryTierOptions {
   /** 0 = not bounded by bytes. */
   readonly maxBytes: number;
   readonly policy: EvictionPolicy;
-  /** Frequency-sketch admission filter for entries promoted from L2. */
+  /**
+   * Frequency-sketch admission filter for entries promoted from L2 (`lru`, `fifo`, `lfu`).
+   * `w-tinylfu` admits every insertion through its own sketch, whatever this says.
+   */
   readonly admission: 'none' | 'tinylfu';
   /** Whether a sketch is needed by the promotion strategy even without admission. */
   readonly trackFrequency: boolean;
@@ -30,14 +37,17 @@ function unbox(stored: unknown): unknown {
 }
 
 /**
- * L1: a synchronous store on lru-cache, bounded by entries and bytes, with per-entry
- * TTL. Holds plain values or {@link L1Box}es. `fifo` reads without touching recency;
+ * L1: a synchronous store bounded by entries and bytes, with per-entry TTL: a
+ * {@link WTinyLfu} for `w-tinylfu`, lru-cache for the other policies. Holds plain values
+ * or {@link L1Box}es. `fifo` reads without touching recency;
  * `lfu` evicts the least frequent of the few least-recently-used entries (sampled LFU,
  * as Redis does); the admission filter decides whether a promoted L2 entry may push a
  * more frequently used entry out.
  */
 export class MemoryTier {
-  readonly #lru: LRUCache<string, {}>;
+  // Both stores share the lru-cache method names this class uses.
+  readonly #lru: LRUCache<string, {}> | WTinyLfu<{}>;
+  readonly #tiny: WTinyLfu<{}> | undefined;
   readonly #options: MemoryTierOptions;
   readonly #sketch: FrequencySketch | undefined;
   readonly #tagIndex = new Map<string, Set<string>>();
@@ -48,6 +58,24 @@ export class MemoryTier {
     this.#peekOnly = options.policy === 'fifo';
     const needSketch =
       options.admission === 'tinylfu' || options.policy === 'lfu' || options.trackFrequency;
+    const dispose = (stored: {}, key: string, reason: string) => {
+      if (stored instanceof L1Box && stored.tags) this.#unindex(key, stored.tags);
+      if (reason === 'evict') this.#options.onEvict(key, 'capacity');
+      else if (reason === 'rejected') this.#options.onEvict(key, 'rejected');
+    };
+    if (options.policy === 'w-tinylfu') {
+      // Admission, promotion frequency and eviction all use the policy's own sketch.
+      this.#sketch = undefined;
+      this.#tiny = new WTinyLfu<{}>({
+        maxEntries: options.maxEntries,
+        maxBytes: options.maxBytes,
+        now: options.now,
+        dispose,
+      });
+      this.#lru = this.#tiny;
+      return;
+    }
+    this.#tiny = undefined;
     this.#sketch = needSketch ? new FrequencySketch(options.maxEntries) : undefined;
     this.#lru = new LRUCache<string, {}>({
       max: options.maxEntries,
@@ -63,10 +91,7 @@ export class MemoryTier {
       ttlAutopurge: false,
       allowStale: false,
       updateAgeOnGet: false,
-      dispose: (stored, key, reason) => {
-        if (stored instanceof L1Box && stored.tags) this.#unindex(key, stored.tags);
-        if (reason === 'evict') this.#options.onEvict(key, 'capacity');
-      },
+      dispose,
     });
   }
 
@@ -96,12 +121,16 @@ export class MemoryTier {
     return Math.max(0, this.#lru.getRemainingTTL(key));
   }
 
-  /** Recent access frequency of a key (0-15), or 0 without a sketch. */
+  /** Recent access frequency of a key (0-16), or 0 without a sketch. */
   frequency(key: string): number {
+    if (this.#tiny) return this.#tiny.frequency(key);
     return this.#sketch ? this.#sketch.frequency(key) : 0;
   }
 
-  /** Records an access (e.g. an L2 hit) without a lookup. */
+  /**
+   * Records an access (e.g. an L2 hit) without a lookup. `w-tinylfu` already counted the
+   * read that missed L1, so it does not count it twice.
+   */
   touch(key: string): void {
     this.#sketch?.increment(key);
   }
@@ -120,6 +149,12 @@ export class MemoryTier {
     const size = this.#options.maxBytes > 0 ? Math.max(1, this.#options.sizeOf(unbox(stored))) : 0;
     const existing = this.#lru.peek(key);
     if (existing instanceof L1Box && existing.tags) this.#unindex(key, existing.tags);
+    if (this.#tiny) {
+      // Every insertion goes through the policy's admission, promoted or not.
+      if (!this.#tiny.set(key, stored, { ttl: ttlMs, size, bonus })) return false;
+      if (stored instanceof L1Box && stored.tags) this.#index(key, stored.tags);
+      return true;
+    }
     if (existing === undefined && this.#isFull(size)) {
       const victim = this.#victim();
       if (admit && this.#sketch && victim !== undefined && this.#options.admission === 'tinylfu') {
@@ -156,6 +191,11 @@ export class MemoryTier {
   shrink(fraction: number): number {
     const target = Math.ceil(this.#lru.size * fraction);
     let evicted = 0;
+    if (this.#tiny) {
+      // evictOne reports each eviction through dispose (onEvict 'capacity').
+      while (evicted < target && this.#tiny.evictOne() !== undefined) evicted++;
+      return evicted;
+    }
     while (evicted < target) {
       const victim = this.#victim();
       if (victim === undefined) break;

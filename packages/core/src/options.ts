@@ -25,7 +25,13 @@ export interface L1Options {
   readonly maxEntries?: number;
   /** Most (estimated) bytes held; 0 = unbounded by bytes. Accepts '64mb'. @defaultValue 0 */
   readonly maxBytes?: ByteSize;
-  /** Eviction policy. @defaultValue 'lru' */
+  /**
+   * Eviction policy. `w-tinylfu` keeps the most frequently used entries: a small LRU
+   * window, a segmented main area and a frequency sketch that admits every insertion
+   * (set, loader result, L2 promotion) only when it is used more often than the entry it
+   * would evict; the window size adapts to the workload. `lru`, `fifo` and `lfu` run on
+   * lru-cache. @defaultValue 'lru'
+   */
   readonly policy?: EvictionPolicy;
   /** Admission filter for entries promoted from L2. @defaultValue 'none' */
   readonly admission?: 'none' | 'tinylfu';

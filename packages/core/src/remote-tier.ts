@@ -1,10 +1,11 @@
-import { CircuitBreaker, type CircuitState } from './circuit-breaker.js';
+import { systemClock } from './clock.js';
 import type { Codec, Serializer } from './codec.js';
-import { DeadlineQueue } from './deadline.js';
 import type { Entry } from './entry.js';
 import { CacheStackError, CircuitOpenError, CorruptEntryError, StoreError } from './errors.js';
 import { type CacheEvents, coreChannels } from './events.js';
 import { decodeFrame, encodeFrame } from './frame.js';
+import { CircuitBreaker, type CircuitState } from './kit/circuit-breaker.js';
+import { DeadlineQueue } from './kit/deadline-queue.js';
 import type { Logger } from './logger.js';
 import type { FenceToken, RemoteEntry, RemoteStore, WriteOutcome } from './remote-store.js';
 
@@ -57,13 +58,14 @@ export class RemoteTier {
 
   constructor(options: RemoteTierOptions) {
     this.#o = options;
-    this.#deadlines = new DeadlineQueue(options.timeoutMs, `L2 ${options.store.name}`);
+    this.#deadlines = new DeadlineQueue(options.timeoutMs, { what: `L2 ${options.store.name}` });
     const codecs = options.codec ? [options.codec, ...options.decoders] : [...options.decoders];
     this.#decodeOptions = { serializer: options.serializer, codecs };
     this.#breaker = new CircuitBreaker({
       failureThreshold: options.failureThreshold,
       breakDurationMs: options.breakDurationMs,
-      now: options.now,
+      // The cache's `now` drives the break, so tests move it with their fake time.
+      clock: { ...systemClock, now: options.now, monotonic: options.now },
       onStateChange: (state, failures, openUntil) => this.#onCircuit(state, failures, openUntil),
     });
   }

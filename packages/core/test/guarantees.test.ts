@@ -1,5 +1,5 @@
+import { ChaosStore } from '@cachestack/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ChaosStore } from '../../test-suite/src/chaos-store.js';
 import { type Cache, createCache } from '../src/cache.js';
 import type { Lock, LockAcquireOptions, Locker } from '../src/locker.js';
 import { createMemoryBusHub } from '../src/memory-bus.js';
@@ -107,7 +107,7 @@ describe('guarantee 2: fenced writes', () => {
     const read = cache.get('k');
     await tick();
     const del = cache.delete('k');
-    store.recover();
+    store.heal();
     await Promise.all([read, del]);
     expect(await cache.get('k')).toBeUndefined();
   });
@@ -176,7 +176,7 @@ describe('guarantee 4: L2 failure never hangs a caller', () => {
     expect(await cache.get('k')).toBeUndefined();
     expect(await cache.getOrSet('k2', () => 'loaded')).toBe('loaded');
     expect(errors).toContain('CACHESTACK_TIMEOUT');
-    store.recover();
+    store.heal();
   });
 
   it('opens the circuit after repeated failures, serves L1 and stale values, and recovers by itself', async () => {
@@ -198,7 +198,7 @@ describe('guarantee 4: L2 failure never hangs a caller', () => {
       'from-l1',
     );
     expect(states).toEqual(['open', 'open']); // the failed probe re-opened it
-    store.recover();
+    store.heal();
     clock.advance(1000); // past the break again: the probe succeeds
     expect(await cache.getOrSet('fresh', () => 'loaded')).toBe('loaded');
     expect(states).toEqual(['open', 'open', 'close']);
@@ -212,7 +212,7 @@ describe('guarantee 4: L2 failure never hangs a caller', () => {
     store.fail();
     await cache.delete('k'); // L1 dropped; L2 delete queued
     expect(cache.stats().pendingInvalidations).toBe(1);
-    store.recover();
+    store.heal();
     // L2 answers again but the delete has not been replayed yet: the old value is not served
     expect(await cache.get('k')).toBeUndefined();
     clock.advance(2000);
@@ -227,19 +227,19 @@ describe('guarantee 4: L2 failure never hangs a caller', () => {
     const corrupt: string[] = [];
     cache.on('l2:corrupt', (e) => corrupt.push(e.key));
     await cache.set('k', { secret: 'value' }, { skipL1: true });
-    store.corruptReads();
+    store.corrupt(1);
     expect(await cache.get('k')).toBeUndefined();
     expect(corrupt).toEqual(['k']);
     await tick();
     expect(await inner.has('default', 'k')).toBe(false);
-    store.corruptReads(false);
+    store.corrupt(0);
   });
 
   it('a chaos store shares no state with another cache (sanity of the fixture)', async () => {
     const a = new ChaosStore(new MemoryStore());
     a.fail();
     await expect(a.get('n', 'k')).rejects.toThrow('chaos');
-    a.recover();
+    a.heal();
     expect(await a.get('n', 'k')).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { ChaosStore } from '../../test-suite/src/chaos-store.js';
+import { ChaosStore } from '@cachestack/testing';
 import { createCache } from '../src/cache.js';
 import { MemoryStore } from '../src/memory-store.js';
 import type { CacheOptions } from '../src/options.js';

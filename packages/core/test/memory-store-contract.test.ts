@@ -1,9 +1,10 @@
-// The built package (self-reference), so errors come from the same module instance the
-// contract suite checks against.
+// The built packages (self-reference), as a store author would run the suite.
 import { MemoryStore } from '@cachestack/core';
-import { runStoreContract } from '../../test-suite/src/store-contract.js';
+import { fakeClock } from '@cachestack/testing';
+import { describeStoreContract } from '@cachestack/testing/vitest';
 
-runStoreContract('memory store', async () => {
-  const store = new MemoryStore();
-  return { store, cleanup: async () => {} };
+const clock = fakeClock();
+
+describeStoreContract('memory store', () => new MemoryStore({ now: clock.now }), {
+  advanceTime: (ms) => clock.advance(ms),
 });

@@ -1,4 +1,5 @@
 /** Time seam: every time read and timer of this package goes through a {@link Clock}. */
+import type { ClockTimer, Clock as CoreClock } from '@cachestack/core/kit';
 
 /** A timer handle returned by {@link Clock.setTimeout}. */
 export type TimerHandle = unknown;
@@ -39,4 +40,17 @@ export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<v
     const handle = clock.setTimeout(done, Math.max(0, ms));
     signal?.addEventListener('abort', done, { once: true });
   });
+}
+
+/**
+ * The same clock as core's `Clock`, for the kit's `DeadlineSet`: lock deadlines are
+ * `clock.now()` times, so `now()` serves as its monotonic time.
+ */
+export function toCoreClock(clock: Clock): CoreClock {
+  return {
+    now: () => clock.now(),
+    monotonic: () => clock.now(),
+    setTimeout: (fn, ms) => clock.setTimeout(fn, ms) as ClockTimer,
+    clearTimeout: (handle) => clock.clearTimeout(handle),
+  };
 }

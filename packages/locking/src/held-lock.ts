@@ -3,9 +3,9 @@
  * optional automatic extension, and an `AbortSignal` that fires when the lock is lost.
  */
 import type { Lock } from '@cachestack/core';
+import type { DeadlineSet, Expiring } from '@cachestack/core/kit';
 import { type LockKind, lockingChannels } from './channels.js';
 import type { Clock, TimerHandle } from './clock.js';
-import type { Deadlines, Expiring } from './deadlines.js';
 import { LockLostError, LockNotHeldError } from './errors.js';
 import type { StatsCounter } from './stats.js';
 
@@ -39,7 +39,7 @@ export interface LockBackend {
   readonly clock: Clock;
   readonly stats: StatsCounter;
   /** One timer for the validity of every lock of the instance. */
-  readonly deadlines: Deadlines;
+  readonly deadlines: DeadlineSet;
   /** Clock-drift allowance for a lease of `leaseMs`. */
   drift(leaseMs: number): number;
   /** true when extended, false when the lock is no longer ours; throws on store failure. */

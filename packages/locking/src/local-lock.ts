@@ -1,6 +1,6 @@
 /** A held local lock, and what it needs from the {@link LocalLocks} that granted it. */
 import { InvalidOptionError, type Lock } from '@cachestack/core';
-import type { Expiring } from './deadlines.js';
+import type { Expiring } from '@cachestack/core/kit';
 import { LockNotHeldError, LockTimeoutError } from './errors.js';
 
 /** A held local lock (one key or several). */

@@ -3,9 +3,9 @@
  * multi-key acquisition in sorted order, idle keys removed.
  */
 import { ClosedError, InvalidOptionError, type Locker } from '@cachestack/core';
+import { DeadlineSet } from '@cachestack/core/kit';
 import { lockingChannels } from './channels.js';
-import { type Clock, systemClock } from './clock.js';
-import { Deadlines } from './deadlines.js';
+import { type Clock, systemClock, toCoreClock } from './clock.js';
 import { LockLostError, LockTimeoutError } from './errors.js';
 import { checkMs, type LocalLock, type LockManager, Owner, Waiter } from './local-lock.js';
 import { type LockStats, StatsCounter } from './stats.js';
@@ -47,13 +47,13 @@ export class LocalLocks implements Locker, LockManager {
   readonly #acquireTimeoutMs: number;
   readonly #leaseMs: number;
   readonly #stats = new StatsCounter();
-  readonly #deadlines: Deadlines;
+  readonly #deadlines: DeadlineSet;
   #sequence = 0;
   #closed = false;
 
   constructor(options: LocalLocksOptions = {}) {
     this.#clock = options.clock ?? systemClock;
-    this.#deadlines = new Deadlines(this.#clock);
+    this.#deadlines = new DeadlineSet(toCoreClock(this.#clock));
     this.#acquireTimeoutMs = checkMs('acquireTimeoutMs', options.acquireTimeoutMs, 10_000);
     this.#leaseMs = checkMs('leaseMs', options.leaseMs, 30_000);
   }

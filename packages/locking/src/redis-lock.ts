@@ -3,8 +3,9 @@
  * fencing tokens, waiters woken by a release notification with jittered retry as fallback.
  */
 import { ClosedError, type Locker } from '@cachestack/core';
+import { DeadlineSet } from '@cachestack/core/kit';
 import { lockingChannels } from './channels.js';
-import type { Clock, TimerHandle } from './clock.js';
+import { type Clock, type TimerHandle, toCoreClock } from './clock.js';
 import {
   backoffMs,
   type DistributedAcquireOptions,
@@ -15,7 +16,6 @@ import {
   resolveCall,
   resolveCommon,
 } from './common-options.js';
-import { Deadlines } from './deadlines.js';
 import { LockTimeoutError } from './errors.js';
 import { type DistributedLock, HeldLock, type LockBackend, runHolding } from './held-lock.js';
 import type { LocalLock } from './local-lock.js';
@@ -99,7 +99,7 @@ export class RedisLocks implements Locker {
       kind: 'redis',
       clock: o.clock,
       stats: this.#stats,
-      deadlines: new Deadlines(o.clock),
+      deadlines: new DeadlineSet(toCoreClock(o.clock)),
       drift: (leaseMs) => driftMs(o, leaseMs),
       extendRemote: async (resource, token, leaseMs) => {
         const keys = resourceKeys(o.prefix, resource);

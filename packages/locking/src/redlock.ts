@@ -3,8 +3,9 @@
  * within its validity time (lease minus elapsed time minus clock-drift allowance).
  */
 import { ClosedError, InvalidOptionError, type Locker, StoreError } from '@cachestack/core';
+import { DeadlineSet } from '@cachestack/core/kit';
 import { lockingChannels } from './channels.js';
-import { sleep } from './clock.js';
+import { sleep, toCoreClock } from './clock.js';
 import {
   backoffMs,
   type DistributedAcquireOptions,
@@ -14,7 +15,6 @@ import {
   resolveCall,
   resolveCommon,
 } from './common-options.js';
-import { Deadlines } from './deadlines.js';
 import { LockQuorumError, LockTimeoutError } from './errors.js';
 import { type DistributedLock, HeldLock, type LockBackend, runHolding } from './held-lock.js';
 import type { LocalLock } from './local-lock.js';
@@ -75,7 +75,7 @@ export class Redlock implements Locker {
       kind: 'redlock',
       clock: o.clock,
       stats: this.#stats,
-      deadlines: new Deadlines(o.clock),
+      deadlines: new DeadlineSet(toCoreClock(o.clock)),
       drift: (leaseMs) => driftMs(o, leaseMs),
       extendRemote: async (resource, token, leaseMs) => {
         const keys = resourceKeys(o.prefix, resource);

@@ -3,7 +3,14 @@
  * lock instance, one channel per contended resource, unsubscribed when nobody waits.
  */
 import { withDeadline } from '@cachestack/core';
+import type { Cluster, Redis } from 'ioredis';
 import type { RedisClient } from './scripts.js';
+
+/** A second connection like `client` (same type), for the subscriber. */
+function duplicateOf(client: RedisClient): RedisClient {
+  // The two `duplicate` signatures differ (ioredis 6 types reject a call on the union).
+  return client.isCluster ? (client as Cluster).duplicate() : (client as Redis).duplicate();
+}
 
 /** @internal */
 export class ReleaseNotifier {
@@ -17,7 +24,7 @@ export class ReleaseNotifier {
 
   #connection(): RedisClient {
     if (!this.#subscriber) {
-      const sub = this.#client.duplicate();
+      const sub = duplicateOf(this.#client);
       sub.on('error', () => {});
       sub.on('message', (channel: string) => {
         const entry = this.#listeners.get(channel);

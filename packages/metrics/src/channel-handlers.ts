@@ -1,43 +1,28 @@
-import type { Attributes, Meter } from '@opentelemetry/api';
+import type { Meter } from '@opentelemetry/api';
+import {
+  attrCache,
+  type ChannelHandlerFactory,
+  type Msg,
+  num,
+  startAtZero,
+  str,
+} from './channel-handler-kit.js';
+import { durationHistogram, instrumentSpecs } from './instrument-specs.js';
 import { channelNames, metricNames } from './names.js';
-
-/** Handles one message of a diagnostics channel. Messages are untrusted: check fields. */
-export type ChannelHandler = (message: unknown) => void;
-
-/**
- * Creates the handler of one channel. Called once per {@link instrumentChannels} call with
- * the meter (create instruments here, not per message) and the base attributes.
- */
-export type ChannelHandlerFactory = (meter: Meter, attributes: Attributes) => ChannelHandler;
-
-type Msg = Record<string, unknown>;
-
-/** Pre-bound attribute objects, created once per distinct combination. */
-function attrCache(base: Attributes) {
-  const map = new Map<string, Attributes>();
-  return (key: string, extra: () => Attributes): Attributes => {
-    let a = map.get(key);
-    if (a === undefined) {
-      a = { ...base, ...extra() };
-      map.set(key, a);
-    }
-    return a;
-  };
-}
-
-const str = (v: unknown, fallback = 'unknown'): string => (typeof v === 'string' ? v : fallback);
-const num = (v: unknown): number | undefined =>
-  typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+import { migrateHandlers, rateLimitHandlers } from './service-channel-handlers.js';
 
 function compressionHandlers(): Record<string, ChannelHandlerFactory> {
   return {
-    [channelNames.compressionEncode]: (meter, base) => {
-      const ratio = meter.createHistogram(metricNames.compressionRatio, {
-        description: 'Compressed size / original size per compression run (lower is better)',
-        advice: { explicitBucketBoundaries: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1] },
-      });
-      const bytes = meter.createCounter(metricNames.compressionBytes, { unit: 'By' });
-      const duration = meter.createHistogram(metricNames.compressionDuration, { unit: 'ms' });
+    [channelNames.compressionEncode]: (meter, base, context) => {
+      const ratio = meter.createHistogram(
+        metricNames.compressionRatio,
+        instrumentSpecs.compressionRatio,
+      );
+      const bytes = meter.createCounter(
+        metricNames.compressionBytes,
+        instrumentSpecs.compressionBytes,
+      );
+      const duration = durationHistogram(meter, 'compressionDuration', context.legacyNames);
       const attrs = attrCache(base);
       return (message) => {
         const m = message as Msg;
@@ -73,8 +58,8 @@ function compressionHandlers(): Record<string, ChannelHandlerFactory> {
         }
       };
     },
-    [channelNames.compressionDecode]: (meter, base) => {
-      const duration = meter.createHistogram(metricNames.compressionDuration, { unit: 'ms' });
+    [channelNames.compressionDecode]: (meter, base, context) => {
+      const duration = durationHistogram(meter, 'compressionDuration', context.legacyNames);
       const attrs = attrCache(base);
       return (message) => {
         const m = message as Msg;
@@ -91,7 +76,10 @@ function compressionHandlers(): Record<string, ChannelHandlerFactory> {
       };
     },
     [channelNames.compressionSkip]: (meter, base) => {
-      const skips = meter.createCounter(metricNames.compressionSkips);
+      const skips = meter.createCounter(
+        metricNames.compressionSkips,
+        instrumentSpecs.compressionSkips,
+      );
       const attrs = attrCache(base);
       return (message) => {
         const reason = str((message as Msg)?.reason);
@@ -102,7 +90,10 @@ function compressionHandlers(): Record<string, ChannelHandlerFactory> {
       };
     },
     [channelNames.compressionError]: (meter, base) => {
-      const errors = meter.createCounter(metricNames.compressionErrors);
+      const errors = meter.createCounter(
+        metricNames.compressionErrors,
+        instrumentSpecs.compressionErrors,
+      );
       return () => errors.add(1, base);
     },
   };
@@ -111,8 +102,8 @@ function compressionHandlers(): Record<string, ChannelHandlerFactory> {
 function lockingHandlers(): Record<string, ChannelHandlerFactory> {
   const wait =
     (outcome: 'acquired' | 'timeout'): ChannelHandlerFactory =>
-    (meter, base) => {
-      const histogram = meter.createHistogram(metricNames.lockWait, { unit: 'ms' });
+    (meter, base, context) => {
+      const histogram = durationHistogram(meter, 'lockWait', context.legacyNames);
       const attrs = attrCache(base);
       return (message) => {
         const m = message as Msg;
@@ -128,8 +119,8 @@ function lockingHandlers(): Record<string, ChannelHandlerFactory> {
   return {
     [channelNames.lockAcquire]: wait('acquired'),
     [channelNames.lockTimeout]: wait('timeout'),
-    [channelNames.lockRelease]: (meter, base) => {
-      const held = meter.createHistogram(metricNames.lockHeld, { unit: 'ms' });
+    [channelNames.lockRelease]: (meter, base, context) => {
+      const held = durationHistogram(meter, 'lockHeld', context.legacyNames);
       const attrs = attrCache(base);
       return (message) => {
         const m = message as Msg;
@@ -143,7 +134,7 @@ function lockingHandlers(): Record<string, ChannelHandlerFactory> {
       };
     },
     [channelNames.lockLost]: (meter, base) => {
-      const lost = meter.createCounter(metricNames.locksLost);
+      const lost = meter.createCounter(metricNames.locksLost, instrumentSpecs.locksLost);
       const attrs = attrCache(base);
       return (message) => {
         const kind = str((message as Msg)?.kind);
@@ -156,22 +147,28 @@ function lockingHandlers(): Record<string, ChannelHandlerFactory> {
   };
 }
 
+/** The gap counter, started at 0 by the first message of any bus channel. */
+function busGaps(meter: Meter) {
+  return meter.createCounter(metricNames.busGaps, instrumentSpecs.busGaps);
+}
+
 function busHandlers(): Record<string, ChannelHandlerFactory> {
   return {
-    [channelNames.busReceive]: (meter, base) => {
-      const lag = meter.createHistogram(metricNames.busLag, {
-        description: 'Time from publish on one instance to receipt on another',
-        unit: 'ms',
-      });
+    [channelNames.busReceive]: (meter, base, context) => {
+      const lag = durationHistogram(meter, 'busLag', context.legacyNames);
+      const seen = startAtZero([busGaps(meter)], base);
       return (message) => {
+        seen();
         const ms = num((message as Msg)?.lagMs);
         if (ms !== undefined) lag.record(Math.max(0, ms), base);
       };
     },
     [channelNames.busPublish]: (meter, base) => {
-      const published = meter.createCounter(metricNames.busPublished);
+      const published = meter.createCounter(metricNames.busPublished, instrumentSpecs.busPublished);
+      const seen = startAtZero([busGaps(meter)], base);
       const attrs = attrCache(base);
       return (message) => {
+        seen();
         const type = str((message as Msg)?.type);
         published.add(
           1,
@@ -180,16 +177,18 @@ function busHandlers(): Record<string, ChannelHandlerFactory> {
       };
     },
     [channelNames.busGap]: (meter, base) => {
-      const gaps = meter.createCounter(metricNames.busGaps);
+      const gaps = busGaps(meter);
       return (message) => {
         const missing = num((message as Msg)?.missing);
         if (missing !== undefined && missing > 0) gaps.add(missing, base);
       };
     },
     [channelNames.busState]: (meter, base) => {
-      const states = meter.createCounter(metricNames.busStates);
+      const states = meter.createCounter(metricNames.busStates, instrumentSpecs.busStates);
+      const seen = startAtZero([busGaps(meter)], base);
       const attrs = attrCache(base);
       return (message) => {
+        seen();
         const state = str((message as Msg)?.state);
         states.add(
           1,
@@ -200,59 +199,11 @@ function busHandlers(): Record<string, ChannelHandlerFactory> {
   };
 }
 
-function rateLimitHandlers(): Record<string, ChannelHandlerFactory> {
-  return {
-    [channelNames.rateLimitDecision]: (meter, base) => {
-      const decisions = meter.createCounter(metricNames.rateLimitDecisions);
-      const attrs = attrCache(base);
-      return (message) => {
-        const d = (message as Msg)?.decision as Msg | undefined;
-        if (typeof d?.allowed !== 'boolean') return;
-        const decision = d.allowed ? 'allowed' : 'rejected';
-        const source = str(d.source, 'store');
-        decisions.add(
-          1,
-          attrs(`${decision}:${source}`, () => ({
-            'cachestack.decision': decision,
-            'cachestack.source': source,
-          })),
-        );
-      };
-    },
-    [channelNames.rateLimitFallback]: (meter, base) => {
-      const fallbacks = meter.createCounter(metricNames.rateLimitFallbacks);
-      const attrs = attrCache(base);
-      return (message) => {
-        const policy = str((message as Msg)?.policy);
-        fallbacks.add(
-          1,
-          attrs(policy, () => ({ 'cachestack.policy': policy })),
-        );
-      };
-    },
-    [channelNames.rateLimitStoreError]: (meter, base) => {
-      const errors = meter.createCounter(metricNames.rateLimitStoreErrors);
-      return () => errors.add(1, base);
-    },
-    [channelNames.rateLimitCircuit]: (meter, base) => {
-      const transitions = meter.createCounter(metricNames.rateLimitCircuit);
-      const attrs = attrCache(base);
-      return (message) => {
-        const state = str((message as Msg)?.state);
-        transitions.add(
-          1,
-          attrs(state, () => ({ 'cachestack.state': state })),
-        );
-      };
-    },
-  };
-}
-
 /**
  * The handlers {@link instrumentChannels} installs by default, by channel name: the
- * `cachestack:compression:*`, `cachestack:locking:*`, `cachestack:coherency:*` and
- * `cachestack:ratelimit:*` channels listed in {@link channelNames}. Spread it and add
- * entries to consume more channels.
+ * `cachestack:compression:*`, `cachestack:locking:*`, `cachestack:coherency:*`,
+ * `cachestack:ratelimit:*` and `cachestack:migrate:*` channels listed in
+ * {@link channelNames}. Spread it and add entries to consume more channels.
  */
 export const defaultChannelHandlers: Readonly<Record<string, ChannelHandlerFactory>> =
   Object.freeze({
@@ -260,4 +211,5 @@ export const defaultChannelHandlers: Readonly<Record<string, ChannelHandlerFacto
     ...lockingHandlers(),
     ...busHandlers(),
     ...rateLimitHandlers(),
+    ...migrateHandlers(),
   });

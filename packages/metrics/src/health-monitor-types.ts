@@ -98,6 +98,15 @@ export interface HealthMonitor {
   check(): HealthReport;
   /** Hit-rate and latency trends over the last `minutes` (earlier half vs recent half). */
   trends(minutes: number): Trends;
+  /**
+   * Runs `run` and does not count the lookups made meanwhile as traffic: reads of a
+   * consistency checker, a warmup or an admin tool would otherwise move the hit rate.
+   * Lookups are counted per process, not per caller, so live lookups made while it runs
+   * are left out too (the hit rate then rests on fewer lookups; it is never skewed by
+   * the excluded reads). L2 calls and latencies still count. Runs may nest and overlap.
+   * @returns what `run` returns (awaited).
+   */
+  untracked<T>(run: () => T | PromiseLike<T>): Promise<T>;
   /** Records the duration of an application operation (counts towards latency p95). */
   recordLatency(durationMs: number, operation?: string): void;
   /** Subscribes to an event; returns an unsubscribe function. */

@@ -94,11 +94,15 @@ export function createHealthMonitor(
       misses += n.misses;
     }
   };
+  /** Depth of running `untracked` calls: while above 0, lookups are dropped at each sync. */
+  let untrackedDepth = 0;
   const sync = () => {
     if (fromCore) readCore();
     const slice = window.current();
-    slice.hits += hits - syncedHits;
-    slice.misses += misses - syncedMisses;
+    if (untrackedDepth === 0) {
+      slice.hits += hits - syncedHits;
+      slice.misses += misses - syncedMisses;
+    }
     syncedHits = hits;
     syncedMisses = misses;
     return slice;
@@ -168,10 +172,10 @@ export function createHealthMonitor(
   } else {
     offs.push(
       cache.on('hit', () => {
-        hits++;
+        if (untrackedDepth === 0) hits++;
       }),
       cache.on('miss', () => {
-        misses++;
+        if (untrackedDepth === 0) misses++;
       }),
     );
   }
@@ -179,7 +183,8 @@ export function createHealthMonitor(
   let lastStatus: HealthStatus | undefined;
   let lastPressureAt = Number.NEGATIVE_INFINITY;
 
-  const rate = (num: number, den: number) => (den >= thresholds.minSamples ? num / den : undefined);
+  const rate = (num: number, den: number, min = thresholds.minSamples) =>
+    den >= min ? num / den : undefined;
   const readMemory = (): { ratio: number; heap: HeapReading } | undefined => {
     try {
       const heap = readHeap();
@@ -200,7 +205,7 @@ export function createHealthMonitor(
     const memory = readMemory();
     const report = scoreHealth(
       {
-        hitRate: rate(totals.hits, totals.hits + totals.misses),
+        hitRate: rate(totals.hits, totals.hits + totals.misses, thresholds.minLookups),
         l2ErrorRate: rate(totals.l2Errors, totals.l2Calls),
         circuit: stats.circuit,
         latencyP95Ms:
@@ -208,7 +213,17 @@ export function createHealthMonitor(
             ? percentileOf(totals.latency, 95)
             : undefined,
         memoryRatio: memory?.ratio,
-        busLagP95Ms: percentileOf(totals.busLag, 95),
+        busLagP95Ms:
+          totals.busLagSamples >= thresholds.minSamples
+            ? percentileOf(totals.busLag, 95)
+            : undefined,
+        window: {
+          windowMs,
+          lookups: totals.hits + totals.misses,
+          l2Calls: totals.l2Calls,
+          latencySamples: totals.latencySamples,
+          busLagSamples: totals.busLagSamples,
+        },
       },
       weights,
       thresholds,
@@ -284,6 +299,19 @@ export function createHealthMonitor(
       sync().addLatency(durationMs);
       if (durationMs > slowOperationMs) {
         slow({ kind: 'operation', operation, durationMs, thresholdMs: slowOperationMs });
+      }
+    },
+    async untracked<T>(run: () => T | PromiseLike<T>): Promise<T> {
+      if (closed) throw new ClosedError('health monitor');
+      if (typeof run !== 'function') throw new InvalidOptionError('run', 'must be a function');
+      // Lookups up to now are traffic; from here until the run settles they are not.
+      sync();
+      untrackedDepth++;
+      try {
+        return await run();
+      } finally {
+        sync();
+        untrackedDepth--;
       }
     },
     on(name, listener) {

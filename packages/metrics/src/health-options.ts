@@ -45,7 +45,12 @@ export interface HealthThresholds {
   readonly busLagWarnMs: number;
   /** Bus delivery lag p95 in ms at or above which the bus signal scores 0. @defaultValue `1000` */
   readonly busLagCriticalMs: number;
-  /** Lookups (or L2 calls, or latency samples) a window needs before its rate counts. @defaultValue `20` */
+  /**
+   * Lookups a window needs before the hit rate gives a verdict: an idle or freshly started
+   * service has no hit rate worth judging. @defaultValue `100`
+   */
+  readonly minLookups: number;
+  /** L2 calls, latency or bus-lag samples a window needs before its rate or percentile counts. @defaultValue `20` */
   readonly minSamples: number;
   /** Scores below this are `degraded`. @defaultValue `80` */
   readonly degradedBelow: number;
@@ -75,6 +80,7 @@ export const defaultHealthThresholds: HealthThresholds = Object.freeze({
   memoryCriticalRatio: 0.9,
   busLagWarnMs: 100,
   busLagCriticalMs: 1000,
+  minLookups: 100,
   minSamples: 20,
   degradedBelow: 80,
   criticalBelow: 50,
@@ -112,7 +118,7 @@ export function resolveThresholds(thresholds: unknown): HealthThresholds {
     if (!(name in defaultHealthThresholds)) {
       throw new InvalidOptionError(`thresholds.${name}`, 'unknown threshold');
     }
-    const ratio = /Rate|Ratio/.test(name) && name !== 'minSamples';
+    const ratio = /Rate|Ratio/.test(name);
     const score = name === 'degradedBelow' || name === 'criticalBelow';
     out[name] = numberOption(`thresholds.${name}`, value, 0, 0, ratio ? 1 : score ? 100 : Infinity);
   }

@@ -1,8 +1,9 @@
-export {
-  type ChannelHandler,
-  type ChannelHandlerFactory,
-  defaultChannelHandlers,
-} from './channel-handlers.js';
+export type {
+  ChannelHandler,
+  ChannelHandlerContext,
+  ChannelHandlerFactory,
+} from './channel-handler-kit.js';
+export { defaultChannelHandlers } from './channel-handlers.js';
 export { createHealthMonitor } from './health-monitor.js';
 export type {
   HealthMonitor,
@@ -27,6 +28,8 @@ export {
   type HealthSignalName,
   type HealthSignals,
   type HealthStatus,
+  type HealthWindow,
+  type PendingSignal,
   type SignalScore,
   scoreHealth,
 } from './health-score.js';
@@ -37,5 +40,12 @@ export {
   instrument,
 } from './instrument.js';
 export { type InstrumentChannelsOptions, instrumentChannels } from './instrument-channels.js';
-export { channelNames, metricNames } from './names.js';
+export {
+  type DurationRecorder,
+  durationBucketsSeconds,
+  durationHistogram,
+  instrumentSpecs,
+  type MetricKey,
+} from './instrument-specs.js';
+export { channelNames, legacyMetricNames, metricNames } from './names.js';
 export type { TrendDirection, Trends } from './trends.js';

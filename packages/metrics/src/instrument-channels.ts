@@ -1,7 +1,8 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { InvalidOptionError } from '@cachestack/core';
 import type { Attributes, Meter } from '@opentelemetry/api';
-import { type ChannelHandlerFactory, defaultChannelHandlers } from './channel-handlers.js';
+import type { ChannelHandlerFactory } from './channel-handler-kit.js';
+import { defaultChannelHandlers } from './channel-handlers.js';
 import type { Instrumentation } from './instrument.js';
 import { assertMeter, assertObject } from './options.js';
 
@@ -20,12 +21,18 @@ export interface InstrumentChannelsOptions {
    * @defaultValue `{}`
    */
   readonly attributes?: Attributes;
+  /**
+   * @deprecated Also record the millisecond histograms under their 0.x names
+   * (`legacyMetricNames`) next to the second-based ones. Removed in the next minor version.
+   * @defaultValue `false`
+   */
+  readonly legacyNames?: boolean;
 }
 
 /**
  * Records OpenTelemetry metrics from the diagnostics channels of the other cachestack
- * packages: compression ratio and time, lock waits, bus delivery lag, rate-limit
- * decisions (see {@link channelNames}). Channels are process-wide; subscribing to a
+ * packages: compression ratio and time, lock waits, bus delivery lag and gaps, rate-limit
+ * decisions and fallbacks, live key-migration fallbacks and backfills (see {@link channelNames}). Channels are process-wide; subscribing to a
  * channel whose package is not loaded is harmless, so this works whichever packages
  * are installed. Publishers build messages only while someone subscribes, so nothing is
  * paid after `close()`.
@@ -36,6 +43,10 @@ export function instrumentChannels(options: InstrumentChannelsOptions): Instrume
   assertMeter(options.meter);
   const factories = options.handlers ?? defaultChannelHandlers;
   assertObject('handlers', factories);
+  if (options.legacyNames !== undefined && typeof options.legacyNames !== 'boolean') {
+    throw new InvalidOptionError('legacyNames', 'expected a boolean');
+  }
+  const context = { legacyNames: options.legacyNames === true };
   const base: Attributes = { ...(options.attributes ?? {}) };
   const subscribed: [string, (message: unknown, name: string | symbol) => void][] = [];
   for (const [name, factory] of Object.entries(factories)) {
@@ -44,7 +55,7 @@ export function instrumentChannels(options: InstrumentChannelsOptions): Instrume
     }
   }
   for (const [name, factory] of Object.entries(factories)) {
-    const handler = factory(options.meter, base);
+    const handler = factory(options.meter, base, context);
     const listener = (message: unknown): void => {
       try {
         handler(message);

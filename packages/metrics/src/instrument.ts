@@ -8,6 +8,7 @@ import type {
   Observable,
 } from '@opentelemetry/api';
 import { coreCounters } from './core-counters.js';
+import { durationHistogram, instrumentSpecs } from './instrument-specs.js';
 import { channelNames, metricNames } from './names.js';
 import { assertMeter, assertObject } from './options.js';
 
@@ -30,6 +31,19 @@ export interface InstrumentOptions {
    * @defaultValue `true`
    */
   readonly l2Latency?: boolean;
+  /**
+   * The invalidation bus of the cache (anything with a `state`, e.g. a
+   * `@cachestack/coherency` bus): reported as `cachestack.bus.connected` (1 or 0).
+   * @defaultValue none (no bus gauge)
+   */
+  readonly bus?: { readonly state: string } | undefined;
+  /**
+   * @deprecated Also record the millisecond histograms under their 0.x names
+   * (`legacyMetricNames`) next to the second-based ones, while dashboards move over.
+   * Removed in the next minor version.
+   * @defaultValue `false`
+   */
+  readonly legacyNames?: boolean;
 }
 
 /** A running instrumentation; `close()` unsubscribes everything. */
@@ -97,6 +111,13 @@ export function instrument(
   if (typeof cache?.on !== 'function' || typeof cache.stats !== 'function') {
     throw new InvalidOptionError('cache', 'expected a cache created by createCache');
   }
+  const bus = options.bus;
+  if (bus !== undefined && (typeof bus !== 'object' || bus === null || !('state' in bus))) {
+    throw new InvalidOptionError('bus', 'expected a bus with a state');
+  }
+  if (options.legacyNames !== undefined && typeof options.legacyNames !== 'boolean') {
+    throw new InvalidOptionError('legacyNames', 'expected a boolean');
+  }
   const base: Attributes = { ...(options.attributes ?? {}) };
   const meter = options.meter;
 
@@ -121,31 +142,30 @@ export function instrument(
     rejected: { ...base, 'cachestack.reason': 'rejected' },
   };
 
-  const requests = meter.createObservableCounter(metricNames.requests, {
-    description: 'Cache lookups by namespace, tier and result',
-  });
-  const writes = meter.createObservableCounter(metricNames.writes, {
-    description: 'Values written by set or by a loader',
-  });
-  const evictCounter = meter.createObservableCounter(metricNames.evictions, {
-    description: 'Entries dropped by L1',
-  });
-  const l1Entries = meter.createObservableGauge(metricNames.l1Entries, {
-    description: 'Entries in L1',
-  });
-  const l1Bytes = meter.createObservableGauge(metricNames.l1Bytes, {
-    description: 'Bytes accounted in L1',
-    unit: 'By',
-  });
-  const inFlight = meter.createObservableGauge(metricNames.inFlightLoads, {
-    description: 'Loaders running',
-  });
-  const pending = meter.createObservableGauge(metricNames.pendingInvalidations, {
-    description: 'Invalidations queued while L2 is unreachable',
-  });
-  const circuit = meter.createObservableGauge(metricNames.circuitState, {
-    description: 'L2 circuit breaker: 0 closed, 1 half-open, 2 open',
-  });
+  const requests = meter.createObservableCounter(metricNames.requests, instrumentSpecs.requests);
+  const writes = meter.createObservableCounter(metricNames.writes, instrumentSpecs.writes);
+  const evictCounter = meter.createObservableCounter(
+    metricNames.evictions,
+    instrumentSpecs.evictions,
+  );
+  const l1Entries = meter.createObservableGauge(metricNames.l1Entries, instrumentSpecs.l1Entries);
+  const l1Bytes = meter.createObservableGauge(metricNames.l1Bytes, instrumentSpecs.l1Bytes);
+  const inFlight = meter.createObservableGauge(
+    metricNames.inFlightLoads,
+    instrumentSpecs.inFlightLoads,
+  );
+  const pending = meter.createObservableGauge(
+    metricNames.pendingInvalidations,
+    instrumentSpecs.pendingInvalidations,
+  );
+  const circuit = meter.createObservableGauge(
+    metricNames.circuitState,
+    instrumentSpecs.circuitState,
+  );
+  const busConnected =
+    bus === undefined
+      ? undefined
+      : meter.createObservableGauge(metricNames.busConnected, instrumentSpecs.busConnected);
   const observables: Observable[] = [
     requests,
     writes,
@@ -155,6 +175,7 @@ export function instrument(
     inFlight,
     pending,
     circuit,
+    ...(busConnected ? [busConnected] : []),
   ];
   // With core's lookup counters, hits, misses and stale reads cost nothing here: they are
   // read at collection time. Without them, the per-lookup events are counted.
@@ -188,28 +209,25 @@ export function instrument(
       result.observe(pending, stats.pendingInvalidations, base);
       result.observe(circuit, CIRCUIT_VALUE[stats.circuit], base);
     }
+    if (busConnected && bus) result.observe(busConnected, bus.state === 'connected' ? 1 : 0, base);
   };
   meter.addBatchObservableCallback(collect, observables);
 
-  const loaderDuration = meter.createHistogram(metricNames.loaderDuration, {
-    description: 'Loader run time',
-    unit: 'ms',
-  });
-  const l2Errors = meter.createCounter(metricNames.l2Errors, {
-    description: 'Failed or timed-out L2 calls',
-  });
-  const corrupt = meter.createCounter(metricNames.corruptEntries, {
-    description: 'Corrupted L2 entries deleted and read as misses',
-  });
-  const transitions = meter.createCounter(metricNames.circuitTransitions, {
-    description: 'L2 circuit breaker transitions',
-  });
-  const busMessages = meter.createCounter(metricNames.busMessages, {
-    description: 'Invalidations received from other instances',
-  });
-  const fenced = meter.createCounter(metricNames.fencedWrites, {
-    description: 'Loader results not written because the key was invalidated meanwhile',
-  });
+  const legacyNames = options.legacyNames === true;
+  const loaderDuration = durationHistogram(meter, 'loaderDuration', legacyNames);
+  const l2Errors = meter.createCounter(metricNames.l2Errors, instrumentSpecs.l2Errors);
+  const corrupt = meter.createCounter(metricNames.corruptEntries, instrumentSpecs.corruptEntries);
+  const transitions = meter.createCounter(
+    metricNames.circuitTransitions,
+    instrumentSpecs.circuitTransitions,
+  );
+  const busMessages = meter.createCounter(metricNames.busMessages, instrumentSpecs.busMessages);
+  const fenced = meter.createCounter(metricNames.fencedWrites, instrumentSpecs.fencedWrites);
+  if (cache.stats().circuit !== 'none') {
+    // Error counters start at 0 so that rate() and increase() see the first failure.
+    l2Errors.add(0, base);
+    corrupt.add(0, base);
+  }
   const stateAttrs = {
     open: { ...base, 'cachestack.state': 'open' },
     halfOpen: { ...base, 'cachestack.state': 'half-open' },
@@ -291,10 +309,7 @@ export function instrument(
   );
 
   if (options.l2Latency !== false) {
-    const l2Duration = meter.createHistogram(metricNames.l2Duration, {
-      description: 'L2 call time',
-      unit: 'ms',
-    });
+    const l2Duration = durationHistogram(meter, 'l2Duration', legacyNames);
     const onL2 = (message: unknown): void => {
       const m = message as { operation?: unknown; durationMs?: unknown; ok?: unknown };
       if (typeof m?.durationMs !== 'number' || typeof m.operation !== 'string') return;

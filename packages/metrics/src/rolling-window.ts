@@ -40,6 +40,7 @@ export interface Totals {
   latency: Uint32Array[];
   busLag: Uint32Array[];
   latencySamples: number;
+  busLagSamples: number;
 }
 
 /**
@@ -87,6 +88,7 @@ export class RollingWindow {
       latency: [],
       busLag: [],
       latencySamples: 0,
+      busLagSamples: 0,
     };
     for (const s of this.#slices) {
       if (s.id < fromId || s.id > toId) continue;
@@ -98,7 +100,10 @@ export class RollingWindow {
         out.latency.push(s.latency);
         for (const n of s.latency) out.latencySamples += n;
       }
-      if (s.busLag) out.busLag.push(s.busLag);
+      if (s.busLag) {
+        out.busLag.push(s.busLag);
+        for (const n of s.busLag) out.busLagSamples += n;
+      }
     }
     return out;
   }

@@ -1,5 +1,5 @@
 import { type CacheOptions, createCache, MemoryStore } from '@cachestack/core';
-import { ChaosStore } from '@cachestack/test-suite';
+import { ChaosStore } from '@cachestack/testing';
 import type { Attributes } from '@opentelemetry/api';
 import {
   AggregationTemporality,
@@ -60,7 +60,16 @@ export function otel() {
       { count: 0, sum: 0 },
     );
   };
-  return { meter, points, value, histogram, shutdown: () => provider.shutdown() };
+  /** Collects now and returns every metric's descriptor and data points. */
+  const collect = async () => {
+    exporter.reset();
+    await reader.forceFlush();
+    return exporter
+      .getMetrics()
+      .flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics))
+      .filter((md) => md.dataPoints.length > 0);
+  };
+  return { meter, points, value, histogram, collect, shutdown: () => provider.shutdown() };
 }
 
 /** A cache with L1 and a chaos-wrapped in-memory L2 over a fake clock. */

@@ -59,7 +59,7 @@ describe('instrumentChannels', () => {
     publish(c.lockTimeout, { kind: 'local', resource: 'r', waitMs: 500 });
     publish(c.lockLost, { kind: 'redis', resource: 'r', reason: 'lease expired' });
     const acquired = await histogram(m.lockWait, { 'cachestack.outcome': 'acquired' });
-    expect(acquired).toEqual({ count: 2, sum: 12 });
+    expect(acquired).toEqual({ count: 2, sum: 0.012 });
     expect(
       await histogram(m.lockWait, {
         'cachestack.outcome': 'timeout',
@@ -67,7 +67,7 @@ describe('instrumentChannels', () => {
       }),
     ).toEqual({
       count: 1,
-      sum: 500,
+      sum: 0.5,
     });
     expect(await value(m.locksLost)).toBe(1);
   });
@@ -78,7 +78,7 @@ describe('instrumentChannels', () => {
     publish(c.busReceive, { ...msg, lagMs: 3 });
     publish(c.busReceive, { ...msg, lagMs: 7 });
     publish(c.busGap, { instanceId: 'a', from: 'b', missing: 4 });
-    expect(await histogram(m.busLag)).toEqual({ count: 2, sum: 10 });
+    expect(await histogram(m.busLag)).toEqual({ count: 2, sum: 0.01 });
     expect(await value(m.busGaps)).toBe(4);
   });
 

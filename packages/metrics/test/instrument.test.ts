@@ -118,7 +118,7 @@ describe('instrument', () => {
   it('counts corrupted L2 entries', async () => {
     const { cache, store, value } = instrumented();
     await cache.set('a', 1, { skipL1: true });
-    store.corruptReads();
+    store.corrupt(1);
     expect(await cache.get('a')).toBeUndefined();
     expect(await value(m.corruptEntries, { 'cachestack.namespace': 'default' })).toBe(1);
   });

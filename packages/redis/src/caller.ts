@@ -1,6 +1,6 @@
 import { CacheStackError, StoreError, TimeoutError } from '@cachestack/core';
+import { DeadlineQueue } from '@cachestack/core/kit';
 import type { Cluster, Redis } from 'ioredis';
-import { Deadlines } from './deadlines.js';
 
 /** Turns an ioredis failure into a cachestack error (the original kept as `cause`). */
 export function toStoreError(op: string, error: unknown, timeoutMs: number): CacheStackError {
@@ -28,7 +28,7 @@ function hasCommandTimeout(client: Redis | Cluster, timeoutMs: number): boolean 
  * Sends commands under the store's deadline and maps their outcome. When the client
  * enforces a `commandTimeout` no longer than ours (always true of a client the store
  * created), ioredis's own per-command timer is the deadline and only the outcome is
- * mapped; otherwise the call races one shared timer ({@link Deadlines}).
+ * mapped; otherwise the call races one shared timer (core's kit `DeadlineQueue`).
  */
 export class Caller {
   readonly timeoutMs: number;
@@ -36,7 +36,7 @@ export class Caller {
   readonly clientDeadline: boolean;
   /** Set while a client the store created makes its first connection attempt. */
   connecting: Promise<void> | undefined;
-  readonly #deadlines: Deadlines;
+  readonly #deadlines: DeadlineQueue;
 
   constructor(client: Redis | Cluster, timeoutMs: number, connecting?: Promise<void>) {
     this.timeoutMs = timeoutMs;
@@ -44,7 +44,7 @@ export class Caller {
     this.connecting = connecting?.then(() => {
       this.connecting = undefined;
     });
-    this.#deadlines = new Deadlines(timeoutMs);
+    this.#deadlines = new DeadlineQueue(timeoutMs, { what: 'redis' });
   }
 
   /**
@@ -69,10 +69,7 @@ export class Caller {
   /** Races `pending` with the deadline; rejects with `TimeoutError` when it passes. */
   deadline<T, R = T>(op: string, pending: Promise<T>, map?: (value: T) => R): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      const deadline = this.#deadlines.start(() => {
-        const ms = this.timeoutMs;
-        reject(new TimeoutError(`redis ${op} did not answer within ${ms} ms`, ms));
-      });
+      const deadline = this.#deadlines.start(op, reject);
       pending.then(
         (value) => {
           if (!this.#deadlines.settle(deadline)) return;

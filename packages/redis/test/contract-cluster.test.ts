@@ -1,5 +1,6 @@
 import { TimeoutError } from '@cachestack/core';
-import { type PrivateCluster, runStoreContract, startPrivateCluster } from '@cachestack/test-suite';
+import { type PrivateCluster, startPrivateCluster } from '@cachestack/test-suite';
+import { describeStoreContract } from '@cachestack/testing/vitest';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisStore } from '../src/index.js';
@@ -20,7 +21,7 @@ function clusterClient(): Cluster {
 
 let stores = 0;
 
-runStoreContract('redis cluster (3 masters)', async () => {
+describeStoreContract('redis cluster (3 masters)', async () => {
   const client = clusterClient();
   const store = redisStore({ client, prefix: `contract${++stores}` });
   return {

@@ -1,8 +1,9 @@
-import { redisUrl, runStoreContract, uniquePrefix } from '@cachestack/test-suite';
+import { redisUrl, uniquePrefix } from '@cachestack/test-suite';
+import { describeStoreContract } from '@cachestack/testing/vitest';
 import { redisStore } from '../src/index.js';
 import { deletePrefix } from './helpers.js';
 
-runStoreContract('redis standalone (url)', async () => {
+describeStoreContract('redis standalone (url)', async () => {
   const prefix = uniquePrefix('redis-contract');
   const store = redisStore({ url: redisUrl(), prefix });
   return {

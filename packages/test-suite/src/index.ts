@@ -1,4 +1,9 @@
-export { type ChaosMode, ChaosStore, chaosStore } from './chaos-store.js';
+/**
+ * @deprecated The store contract moved to `@cachestack/testing`
+ * (`import { describeStoreContract } from '@cachestack/testing/vitest'`); this alias goes
+ * once no test uses it.
+ */
+export { describeStoreContract as runStoreContract } from '@cachestack/testing/vitest';
 export { type PrivateCluster, startPrivateCluster } from './redis-cluster.js';
 export {
   freePort,
@@ -9,8 +14,3 @@ export {
   startPrivateRedis,
   uniquePrefix,
 } from './redis-server.js';
-export {
-  runStoreContract,
-  type StoreContractOptions,
-  type StoreUnderTest,
-} from './store-contract.js';

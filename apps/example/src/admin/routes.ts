@@ -83,6 +83,14 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: AdminContext): vo
   let warmups = 0;
   let lastWarmup: WarmupJob | undefined;
   let loadTestRunning = false;
+  /**
+   * Reads made by the consistency check and by warmups are not traffic: they count
+   * neither in the dashboard's hit rates nor in the health score.
+   */
+  const untracked = <T>(run: () => Promise<T>): Promise<T> => {
+    const unmute = recorder.mute();
+    return ctx.health.untracked(run).finally(unmute);
+  };
 
   const status = () => {
     const stack = runtime.stack;
@@ -217,7 +225,10 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: AdminContext): vo
             warmup: warmupView(lastWarmup),
           });
         }
-        lastWarmup = startWarmup(++warmups, db, ns, wanted as NamespaceName[]);
+        const job = startWarmup(++warmups, db, ns, wanted as NamespaceName[]);
+        lastWarmup = job;
+        // The job's first lookup comes after an await: untracked from here covers it.
+        void untracked(() => job.done).catch(() => {});
         if (body.wait === true) {
           await lastWarmup.done;
           return { warmup: warmupView(lastWarmup) };
@@ -247,28 +258,20 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: AdminContext): vo
       admin.get<{ Querystring: { sampleSize?: number } }>(
         '/cache/consistency',
         { schema: { querystring: consistencyQuery } },
-        async (request) => {
-          const unmute = recorder.mute();
-          try {
-            return await checkConsistency(db, ns, { sampleSize: request.query.sampleSize ?? 200 });
-          } finally {
-            unmute();
-          }
-        },
+        async (request) =>
+          untracked(() =>
+            checkConsistency(db, ns, { sampleSize: request.query.sampleSize ?? 200 }),
+          ),
       );
 
       admin.post('/cache/consistency', { schema: { body: consistencyBody } }, async (request) => {
         const body = (request.body ?? {}) as { sampleSize?: number; repair?: boolean };
-        // Reads made by the check are not traffic: they do not count in the hit rates.
-        const unmute = recorder.mute();
-        try {
-          return await checkConsistency(db, ns, {
+        return untracked(() =>
+          checkConsistency(db, ns, {
             sampleSize: body.sampleSize ?? 200,
             repair: body.repair === true,
-          });
-        } finally {
-          unmute();
-        }
+          }),
+        );
       });
     },
     { logLevel: 'warn' },

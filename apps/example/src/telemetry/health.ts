@@ -18,6 +18,8 @@ export interface AppHealthReport extends HealthReport {
 export interface AppHealth {
   report(): AppHealthReport;
   recordLatency(ms: number): void;
+  /** Runs `run` without counting its lookups as traffic (consistency checks, warmups). */
+  untracked<T>(run: () => Promise<T>): Promise<T>;
   reconfigure(config: CacheStackConfig): void;
   close(): void;
 }
@@ -32,6 +34,7 @@ function monitorFor(facade: CacheFacade, config: CacheStackConfig, logger: Logge
       l2ErrorRateCritical: h.l2ErrorRate.critical,
       latencyP95TargetMs: h.latencyP95TargetMs,
       latencyP95CriticalMs: h.latencyP95TargetMs * 4,
+      minLookups: h.minLookups,
     },
     // The configuration weighs hit rate, latency and L2 errors (summing to 1); circuit,
     // memory and bus lag keep the monitor's default weights on its 0-100 scale.
@@ -66,6 +69,9 @@ export function createAppHealth(
     },
     recordLatency(ms) {
       monitor.recordLatency(ms, 'api-read');
+    },
+    untracked(run) {
+      return monitor.untracked(run);
     },
     reconfigure(next) {
       monitor.close();

@@ -1,4 +1,9 @@
-import { type Instrumentation, instrument, instrumentChannels } from '@cachestack/metrics';
+import {
+  durationBucketsSeconds,
+  type Instrumentation,
+  instrument,
+  instrumentChannels,
+} from '@cachestack/metrics';
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { CacheFacade } from '../cache/facade.js';
@@ -15,24 +20,29 @@ export interface PrometheusMetrics {
  * Exposes the cache through `@opentelemetry/exporter-prometheus` without its own HTTP
  * server (`preventServerStart`): fastify serves the text. The cache instruments come from
  * @cachestack/metrics (`instrument` on the cache facade, `instrumentChannels` for the
- * other packages); the app adds the API's read latency.
+ * other packages); the app adds the API's read latency. `bus` (with Redis) is reported as
+ * `cachestack_bus_connected`.
  */
 export function createPrometheusMetrics(
   recorder: StatsRecorder,
   facade: CacheFacade,
+  bus?: { readonly state: string },
 ): PrometheusMetrics {
   const exporter = new PrometheusExporter({ preventServerStart: true });
   const provider = new MeterProvider({ readers: [exporter] });
   const meter = provider.getMeter('@cachestack/example');
   const serializer = new PrometheusSerializer();
-  const handles: Instrumentation[] = [instrument(facade, { meter }), instrumentChannels({ meter })];
+  const handles: Instrumentation[] = [
+    instrument(facade, { meter, ...(bus ? { bus } : {}) }),
+    instrumentChannels({ meter }),
+  ];
 
-  const latency = meter.createHistogram('cachestack_example_read_duration', {
+  const latency = meter.createHistogram('cachestack.example.read.duration_seconds', {
     description: 'API read latency through the cache',
-    unit: 'ms',
-    advice: { explicitBucketBoundaries: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 1000] },
+    unit: 's',
+    advice: { explicitBucketBoundaries: [...durationBucketsSeconds] },
   });
-  const offLatency = recorder.onLatency((_n, ms) => latency.record(ms));
+  const offLatency = recorder.onLatency((_n, ms) => latency.record(ms / 1000));
 
   return {
     async text() {

@@ -1,24 +1,32 @@
-/**
- * Many deadlines behind one timer. Leases and acquire timeouts are added and removed
- * far more often than they expire; a timer per lock would cost more than the lock.
- */
-import type { Clock, TimerHandle } from './clock.js';
+import { type Clock, type ClockTimer, systemClock } from '../clock.js';
 
-/** Something that expires at `deadline` (clock ms) unless removed first. */
+/** Something that expires at `deadline` (monotonic ms of the clock) unless removed first. */
 export interface Expiring {
+  /** Monotonic time (`clock.monotonic()`) at which {@link Expiring.expire} runs. */
   deadline: number;
+  /** Runs once when the deadline passes while the item is in the set. */
   expire(): void;
 }
 
-/** @internal */
-export class Deadlines {
+/**
+ * Many deadlines of any length behind one timer (leases, acquire timeouts): items are added
+ * and removed far more often than they expire, and a timer per item would cost more than
+ * the item. Use {@link DeadlineQueue} instead when every call shares one timeout.
+ */
+export class DeadlineSet {
   readonly #clock: Clock;
   readonly #items = new Set<Expiring>();
-  #timer: TimerHandle = undefined;
+  #timer: ClockTimer | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
 
-  constructor(clock: Clock) {
+  /** @defaultValue clock: `systemClock` */
+  constructor(clock: Clock = systemClock) {
     this.#clock = clock;
+  }
+
+  /** Number of items watched. */
+  get size(): number {
+    return this.#items.size;
   }
 
   /** Watches `item` (its deadline must be set). */
@@ -43,13 +51,14 @@ export class Deadlines {
   #schedule(at: number): void {
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timerAt = at;
-    this.#timer = this.#clock.setTimeout(() => this.#fire(), Math.max(0, at - this.#clock.now()));
+    const delayMs = Math.max(0, Math.ceil(at - this.#clock.monotonic()));
+    this.#timer = this.#clock.setTimeout(() => this.#fire(), delayMs);
   }
 
   #fire(): void {
     this.#timer = undefined;
     this.#timerAt = Number.POSITIVE_INFINITY;
-    const now = this.#clock.now();
+    const now = this.#clock.monotonic();
     const due: Expiring[] = [];
     let next = Number.POSITIVE_INFINITY;
     for (const item of this.#items) {

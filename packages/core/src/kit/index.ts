@@ -1,0 +1,24 @@
+/**
+ * `@cachestack/core/kit`: the small pieces of infrastructure that core and the satellite
+ * packages share instead of copying — deadlines, a typed emitter, a circuit breaker and
+ * the argument checks of a `RemoteStore`. Every piece takes core's {@link Clock}.
+ */
+export { type Clock, type ClockTimer, isClock, systemClock } from '../clock.js';
+export {
+  CircuitBreaker,
+  type CircuitBreakerOptions,
+  type CircuitState,
+} from './circuit-breaker.js';
+export { DeadlineQueue, type DeadlineQueueOptions, type QueuedDeadline } from './deadline-queue.js';
+export { DeadlineSet, type Expiring } from './deadline-set.js';
+export {
+  assertStoreEntry,
+  assertStoreKey,
+  assertStoreKeys,
+  assertStoreNamespace,
+  assertStoreTags,
+  assertStoreTtl,
+  assertStoreValue,
+} from './store-args.js';
+export { TypedEmitter } from './typed-emitter.js';
+export { withDeadline } from './with-deadline.js';
