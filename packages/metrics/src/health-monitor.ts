@@ -128,10 +128,13 @@ export function createHealthMonitor(
   const onL2 = (message: unknown): void => {
     const m = message as { operation?: unknown; durationMs?: unknown; ok?: unknown };
     if (typeof m?.durationMs !== 'number') return;
-    const s = sync();
-    s.l2Calls++;
-    if (m.ok === false) s.l2Errors++;
-    s.addLatency(m.durationMs);
+    // L2 calls made by untracked runs (warmups, checks) are not traffic either.
+    if (untrackedDepth === 0) {
+      const s = sync();
+      s.l2Calls++;
+      if (m.ok === false) s.l2Errors++;
+      s.addLatency(m.durationMs);
+    }
     if (m.durationMs > slowOperationMs) {
       slow({
         kind: 'l2',
