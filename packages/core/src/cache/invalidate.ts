@@ -109,6 +109,9 @@ export function publishInvalidation(stack: Stack, message: InvalidationMessage):
 export function linkBus(stack: Stack): () => void {
   const bus = stack.bus;
   if (!bus) return () => {};
+  // The first connection is no reconnection: it still drops L1 (nothing was heard
+  // before it) but it is no news for the log.
+  let everConnected = bus.state === 'connected';
   const unsubscribe = [
     bus.subscribe((message) => applyBusMessage(stack, message)),
     bus.onStateChange((state) => {
@@ -121,7 +124,9 @@ export function linkBus(stack: Stack): () => void {
         stack.flights.fenceAll();
         for (const ns of stack.namespaces.values()) ns.epoch++;
         stack.busDown = false;
-        stack.logger.info({}, 'cachestack: bus reconnected, L1 dropped');
+        if (everConnected) stack.logger.info({}, 'cachestack: bus reconnected, L1 dropped');
+        else stack.logger.debug({}, 'cachestack: bus connected');
+        everConnected = true;
       }
     }),
   ];
