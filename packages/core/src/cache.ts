@@ -234,7 +234,8 @@ export class Cache {
     if (!Array.isArray(keys)) throw new InvalidKeyError('keys must be an array of strings');
     for (const key of keys) this.#check(key);
     const stack = this.#stack;
-    const out: (T | undefined)[] = new Array(keys.length);
+    // Dense: every miss is an explicit `undefined` (no holes), as Keyv and users expect.
+    const out: (T | undefined)[] = new Array<T | undefined>(keys.length).fill(undefined);
     const rel = stack.rel();
     const remote: number[] = [];
     const ns = this.#ns;
