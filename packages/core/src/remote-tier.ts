@@ -1,10 +1,10 @@
-import { systemClock } from './clock.js';
 import type { Codec, Serializer } from './codec.js';
 import type { Entry } from './entry.js';
 import { CacheStackError, CircuitOpenError, CorruptEntryError, StoreError } from './errors.js';
 import { type CacheEvents, coreChannels } from './events.js';
 import { decodeFrame, encodeFrame } from './frame.js';
 import { CircuitBreaker, type CircuitState } from './kit/circuit-breaker.js';
+import { clockFromNow } from './kit/clock-from-now.js';
 import { DeadlineQueue } from './kit/deadline-queue.js';
 import type { Logger } from './logger.js';
 import type { FenceToken, RemoteEntry, RemoteStore, WriteOutcome } from './remote-store.js';
@@ -65,7 +65,7 @@ export class RemoteTier {
       failureThreshold: options.failureThreshold,
       breakDurationMs: options.breakDurationMs,
       // The cache's `now` drives the break, so tests move it with their fake time.
-      clock: { ...systemClock, now: options.now, monotonic: options.now },
+      clock: clockFromNow(options.now),
       onStateChange: (state, failures, openUntil) => this.#onCircuit(state, failures, openUntil),
     });
   }

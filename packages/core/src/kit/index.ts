@@ -9,6 +9,7 @@ export {
   type CircuitBreakerOptions,
   type CircuitState,
 } from './circuit-breaker.js';
+export { clockFromNow } from './clock-from-now.js';
 export { DeadlineQueue, type DeadlineQueueOptions, type QueuedDeadline } from './deadline-queue.js';
 export { DeadlineSet, type Expiring } from './deadline-set.js';
 export {
