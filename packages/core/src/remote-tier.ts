@@ -335,7 +335,7 @@ export class RemoteTier {
             error,
           });
         }
-        this.#o.events.emit('l2:error', { operation, error });
+        this.#storeError(operation, error);
         this.#o.logger.warn({ err: error, operation }, 'cachestack: L2 call failed');
         throw error;
       },
@@ -358,16 +358,26 @@ export class RemoteTier {
     }
   }
 
+  #storeError(operation: string, error: CacheStackError): void {
+    const events = this.#o.events;
+    events.emit('store:error', { operation, error });
+    // Deprecated alias, kept for one minor version.
+    if (events.has('l2:error')) events.emit('l2:error', { operation, error });
+  }
+
   #undecodable(namespace: string, key: string, error: unknown): undefined {
     // Intact but unreadable here (e.g. a zstd entry on a Node without zstd): a miss,
     // reported, but kept for the instances that can read it.
     if (error instanceof CacheStackError && !(error instanceof CorruptEntryError)) {
-      this.#o.events.emit('l2:error', { operation: 'decode', error });
+      this.#storeError('decode', error);
       return undefined;
     }
     // Corrupted: never returned. Delete it so it is not read again.
     const err = error instanceof Error ? error : new Error(String(error));
-    this.#o.events.emit('l2:corrupt', { namespace, key, error: err });
+    const events = this.#o.events;
+    events.emit('store:corrupt', { namespace, key, error: err });
+    // Deprecated alias, kept for one minor version.
+    if (events.has('l2:corrupt')) events.emit('l2:corrupt', { namespace, key, error: err });
     if (coreChannels.corrupt.hasSubscribers) coreChannels.corrupt.publish({ namespace, key });
     this.#o.logger.warn({ err, namespace, key }, 'cachestack: corrupt L2 entry deleted');
     this.delete(namespace, [key]).catch(() => {});
