@@ -95,6 +95,9 @@ export class Stack {
     const bus = settings.bus;
     if (bus) {
       this.#busDown = bus.state !== 'connected';
+      // The first connection is no reconnection: it still drops L1 (nothing was heard
+      // before it) but it is no news for the log.
+      let everConnected = bus.state === 'connected';
       this.#unsubscribe.push(bus.subscribe((message) => this.applyRemote(message)));
       this.#unsubscribe.push(
         bus.onStateChange((state) => {
@@ -108,7 +111,9 @@ export class Stack {
             for (const [l1Key, flight] of this.loads) this.#detach(l1Key, flight);
             for (const ns of this.namespaces.values()) ns.epoch++;
             this.#busDown = false;
-            settings.logger.info({}, 'cachestack: bus reconnected, L1 dropped');
+            if (everConnected) settings.logger.info({}, 'cachestack: bus reconnected, L1 dropped');
+            else settings.logger.debug({}, 'cachestack: bus connected');
+            everConnected = true;
           }
         }),
       );
