@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Cache } from '../src/cache.js';
+import type { Cache } from '../src/cache/cache.js';
 import { setup } from './helpers.js';
 
 const caches: Cache[] = [];
