@@ -40,7 +40,9 @@ const visit = (file) => {
 };
 for (const file of files) if (!state.has(file)) visit(file);
 const name = (f) => relative(root, f);
-console.log(`${files.length} files, ${[...graph.values()].reduce((n, d) => n + d.length, 0)} imports`);
+console.log(
+  `${files.length} files, ${[...graph.values()].reduce((n, d) => n + d.length, 0)} imports`,
+);
 for (const cycle of cycles) console.log(`cycle: ${cycle.map(name).join(' -> ')}`);
 console.log(cycles.length === 0 ? 'no import cycle' : `${cycles.length} cycle(s)`);
 process.exit(cycles.length === 0 ? 0 : 1);

@@ -42,8 +42,11 @@ export interface ConfigWatcherEventMap {
   change: ConfigChange;
   /** An invalid change was rejected (the last good configuration stays in force). */
   rejected: ConfigRejection;
-  /** The file could not be read, the watch failed, or `onChange` threw. */
-  error: { readonly error: Error };
+  /**
+   * The file could not be read (`operation: 'read'`), the watch failed (`'watch'`), or
+   * `onChange` threw (`'onChange'`).
+   */
+  error: { readonly operation: 'read' | 'watch' | 'onChange'; readonly error: Error };
 }
 
 /** A hot-reloading configuration. */
@@ -98,9 +101,9 @@ export function watchConfig(
     payload: ConfigWatcherEventMap[E],
   ) => events.emit(event, payload);
 
-  const fail = (error: Error) => {
-    logger.error({ err: error, file: path }, 'config reload failed');
-    emit('error', { error });
+  const fail = (operation: 'read' | 'watch' | 'onChange', error: Error) => {
+    logger.error({ err: error, file: path, operation }, 'config reload failed');
+    emit('error', { operation, error });
   };
 
   const apply = async (): Promise<boolean> => {
@@ -108,7 +111,8 @@ export function watchConfig(
     try {
       text = await readConfigText(path);
     } catch (error) {
-      if (!closed) fail(error instanceof Error ? error : new ConfigFileError(path, String(error)));
+      if (!closed)
+        fail('read', error instanceof Error ? error : new ConfigFileError(path, String(error)));
       return false;
     }
     if (closed) return false;
@@ -125,7 +129,7 @@ export function watchConfig(
     try {
       onChange(config, change);
     } catch (error) {
-      fail(error instanceof Error ? error : new Error(String(error)));
+      fail('onChange', error instanceof Error ? error : new Error(String(error)));
     }
     emit('change', change);
     return true;
@@ -161,7 +165,7 @@ export function watchConfig(
         if (!closed) reload().catch(() => undefined);
       }, debounceMs);
     });
-    fsWatcher.on('error', (error) => fail(error));
+    fsWatcher.on('error', (error) => fail('watch', error));
   } catch (error) {
     throw new ConfigFileError(path, `cannot watch: ${(error as Error).message}`, { cause: error });
   }

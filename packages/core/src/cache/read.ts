@@ -77,7 +77,7 @@ function readL2(
       return entry.value;
     },
     () => {
-      reportMiss(stack, ns, key); // the failure was reported as l2:error by the remote tier
+      reportMiss(stack, ns, key); // the failure was reported as store:error by the remote tier
       return undefined;
     },
   );
