@@ -96,14 +96,10 @@ export function watchConfig(
   let chain: Promise<unknown> = Promise.resolve();
   let waiting: Promise<boolean> | undefined;
   const events = new TypedEmitter<ConfigWatcherEventMap>();
-  const emit = <E extends keyof ConfigWatcherEventMap>(
-    event: E,
-    payload: ConfigWatcherEventMap[E],
-  ) => events.emit(event, payload);
 
   const fail = (operation: 'read' | 'watch' | 'onChange', error: Error) => {
     logger.error({ err: error, file: path, operation }, 'config reload failed');
-    emit('error', { operation, error });
+    events.emit('error', { operation, error });
   };
 
   const apply = async (): Promise<boolean> => {
@@ -119,7 +115,7 @@ export function watchConfig(
     const result = resolveFromText(loadOptions, text);
     if (!result.valid) {
       logger.warn({ file: path, errors: result.errors }, 'config change rejected');
-      emit('rejected', { file: path, errors: result.errors, warnings: result.warnings });
+      events.emit('rejected', { file: path, errors: result.errors, warnings: result.warnings });
       return false;
     }
     if (isDeepStrictEqual(result.config, config)) return false;
@@ -131,7 +127,7 @@ export function watchConfig(
     } catch (error) {
       fail('onChange', error instanceof Error ? error : new Error(String(error)));
     }
-    emit('change', change);
+    events.emit('change', change);
     return true;
   };
 
