@@ -10,6 +10,7 @@ import type {
 import { coreCounters } from './core-counters.js';
 import { durationHistogram, instrumentSpecs } from './instrument-specs.js';
 import { channelNames, metricNames } from './names.js';
+import { NamespaceCounters } from './namespace-counters.js';
 import { assertMeter, assertObject } from './options.js';
 import { startTracing, type TracingOptions } from './tracing.js';
 
@@ -56,38 +57,6 @@ export interface Instrumentation {
   close(): void;
   /** Same as `close()`. */
   [Symbol.dispose](): void;
-}
-
-/** Plain counters of one namespace; read by the observable callback at collection time. */
-class NamespaceCounters {
-  hitL1 = 0;
-  hitL2 = 0;
-  miss = 0;
-  stale = 0;
-  error = 0;
-  writes = 0;
-  readonly attrs: Record<'hitL1' | 'hitL2' | 'miss' | 'stale' | 'error' | 'writes', Attributes>;
-  readonly loadOk: Attributes;
-  readonly loadError: Attributes;
-
-  constructor(namespace: string, base: Attributes) {
-    const a = (tier: string, result: string): Attributes => ({
-      ...base,
-      'cachestack.namespace': namespace,
-      'cachestack.tier': tier,
-      'cachestack.result': result,
-    });
-    this.attrs = {
-      hitL1: a('l1', 'hit'),
-      hitL2: a('l2', 'hit'),
-      miss: a('none', 'miss'),
-      stale: a('grace', 'stale'),
-      error: a('loader', 'error'),
-      writes: { ...base, 'cachestack.namespace': namespace },
-    };
-    this.loadOk = { ...base, 'cachestack.namespace': namespace, 'cachestack.outcome': 'ok' };
-    this.loadError = { ...base, 'cachestack.namespace': namespace, 'cachestack.outcome': 'error' };
-  }
 }
 
 const CIRCUIT_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
