@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createCache } from '../src/cache.js';
-import type { Logger } from '../src/logger.js';
-import { createMemoryBusHub } from '../src/memory-bus.js';
-import { MemoryStore } from '../src/memory-store.js';
+import { createCache } from '../src/cache/create-cache.js';
+import type { Logger } from '../src/contracts/logger.js';
+import { createMemoryBusHub } from '../src/tiers/memory-bus.js';
+import { MemoryStore } from '../src/tiers/memory-store.js';
 
 function recordingLogger(lines: string[]): Logger {
   const log = (level: string) => (obj: object | string, msg?: string) =>
