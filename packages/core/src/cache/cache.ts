@@ -134,7 +134,7 @@ export class Cache {
 
   /**
    * Deletes keys everywhere. When L2 is unreachable the deletion is queued and replayed
-   * (and these keys are not read from L2 meanwhile); the `l2:error` event reports it.
+   * (and these keys are not read from L2 meanwhile); the `store:error` event reports it.
    */
   async deleteMany(keys: readonly string[]): Promise<void> {
     checkKeys(this.#view, keys);

@@ -66,7 +66,7 @@ export async function writeValues(view: CacheView, items: readonly SetItem[]): P
           );
         }
       } catch {
-        // reported as l2:error; the stale L2 value is deleted when L2 is back
+        // reported as store:error; the stale L2 value is deleted when L2 is back
       }
     }
   }

@@ -20,9 +20,16 @@ export interface L2GuardOptions {
   readonly onRecovered: () => void;
 }
 
+/** Emits `store:error` and, to its listeners only, the deprecated alias `l2:error`. */
+export function reportStoreError(events: CacheEvents, operation: string, error: Error): void {
+  events.emit('store:error', { operation, error });
+  // Deprecated alias, kept for one minor version (docs/events.md).
+  if (events.has('l2:error')) events.emit('l2:error', { operation, error });
+}
+
 /**
  * What stands between the cache and every L2 call: a deadline (one timer for all calls),
- * a circuit breaker, a typed error, and the `l2:error` / `circuit:*` events and
+ * a circuit breaker, a typed error, and the `store:error` / `circuit:*` events and
  * diagnostics. A caller of L2 never waits longer than the deadline, and an outage is
  * always visible.
  */
@@ -90,7 +97,7 @@ export class L2Guard {
             error,
           });
         }
-        this.#o.events.emit('l2:error', { operation, error });
+        reportStoreError(this.#o.events, operation, error);
         this.#o.logger.warn({ err: error, operation }, 'cachestack: L2 call failed');
         throw error;
       },

@@ -13,7 +13,7 @@ import type {
   WriteOutcome,
 } from '../contracts/remote-store.js';
 import type { CircuitState } from '../kit/circuit-breaker.js';
-import { L2Guard } from './l2-guard.js';
+import { L2Guard, reportStoreError } from './l2-guard.js';
 import { PendingInvalidations } from './pending-invalidations.js';
 
 /** Resolved options of the L2 wrapper. */
@@ -276,12 +276,15 @@ export class RemoteTier {
     // Intact but unreadable here (e.g. a zstd entry on a Node without zstd): a miss,
     // reported, but kept for the instances that can read it.
     if (error instanceof CacheStackError && !(error instanceof CorruptEntryError)) {
-      this.#o.events.emit('l2:error', { operation: 'decode', error });
+      reportStoreError(this.#o.events, 'decode', error);
       return undefined;
     }
     // Corrupted: never returned. Delete it so it is not read again.
     const err = error instanceof Error ? error : new Error(String(error));
-    this.#o.events.emit('l2:corrupt', { namespace, key, error: err });
+    const events = this.#o.events;
+    events.emit('store:corrupt', { namespace, key, error: err });
+    // Deprecated alias, kept for one minor version (docs/events.md).
+    if (events.has('l2:corrupt')) events.emit('l2:corrupt', { namespace, key, error: err });
     if (coreChannels.corrupt.hasSubscribers) coreChannels.corrupt.publish({ namespace, key });
     this.#o.logger.warn({ err, namespace, key }, 'cachestack: corrupt L2 entry deleted');
     this.invalidate(namespace, { kind: 'keys', keys: [key] }).catch(() => {});
