@@ -1,6 +1,6 @@
+import { fakeClock } from '@cachestack/testing';
 import { describe, expect, it } from 'vitest';
 import { coarseNow, systemClock } from '../../src/kit/index.js';
-import { manualClock } from './fake-clock.js';
 
 function busyWait(ms: number): void {
   const end = Date.now() + ms;
@@ -11,7 +11,7 @@ function busyWait(ms: number): void {
 
 describe('coarseNow', () => {
   it('reads any clock other than the system clock every time', () => {
-    const clock = manualClock();
+    const clock = fakeClock();
     const now = coarseNow(clock);
     const t0 = now();
     expect(t0).toBe(clock.now());
