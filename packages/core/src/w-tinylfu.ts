@@ -39,7 +39,11 @@ export interface WTinyLfuOptions<V> {
   readonly windowRatio?: number;
   /** Adapt the window share by hill climbing on the hit rate. @defaultValue true */
   readonly adaptive?: boolean;
-  /** Requests per hill-climbing sample. @defaultValue 10 × maxEntries */
+  /**
+   * Requests per hill-climbing sample: about one turnover of the cache, but never fewer
+   * than 10 000 (a hit rate measured on fewer is mostly noise) nor more than 10 × maxEntries.
+   * @defaultValue min(10 × maxEntries, max(maxEntries, 10 000))
+   */
   readonly sampleRequests?: number;
 }
 
@@ -62,10 +66,14 @@ const PROTECTED = 3;
 const DETACHED = 4;
 
 const PROTECTED_SHARE = 0.8;
-const MAX_WINDOW_RATIO = 0.8;
+// The window may grow to nearly all of the cache (LRU-like) on recency-biased traffic.
+const MAX_WINDOW_RATIO = 0.95;
 const CLIMB_STEP = 0.0625;
-const CLIMB_DECAY = 0.98;
+const CLIMB_DECAY = 0.9;
 const CLIMB_RESTART = 0.05;
+// Sketch additions between agings, per entry of capacity. Longer than TinyLFU's 10 for a
+// steadier estimate; abrupt popularity shifts are handled by aging on a hit-rate drop.
+const SKETCH_SAMPLE = 30;
 // A candidate at least this frequent is sometimes admitted even when it loses (1 in 128),
 // so an attacker cannot pin the victim by inflating its estimate (hash flooding).
 const WARM_CANDIDATE = 6;
@@ -105,9 +113,10 @@ function bitCount(x: number): number {
 /**
  * The TinyLFU frequency filter: a doorkeeper (a bloom filter that absorbs the first
  * access of a key, so one-hit wonders never reach the counters) in front of a count-min
- * sketch of 4-bit counters. The four counters of a key sit in one 16-byte block. After
- * `10 × capacity` additions every counter is halved and the doorkeeper cleared, so the
- * estimate follows recent popularity.
+ * sketch of 4-bit counters (32 per entry of capacity; the four counters of a key sit in
+ * one 16-byte block). After `30 × capacity` counter additions every counter is halved and
+ * the doorkeeper cleared, so the estimate follows recent popularity. The estimate is the
+ * smallest of the four counters, plus one when the doorkeeper has seen the key.
  */
 export class TinyLfuSketch {
   readonly #table: Uint32Array; // 8 counters per word, blocks of 4 words
@@ -120,12 +129,12 @@ export class TinyLfuSketch {
   /** @param capacity the number of entries of the cache the sketch serves. */
   constructor(capacity: number) {
     const entries = nextPowerOfTwo(Math.max(16, capacity));
-    this.#table = new Uint32Array(entries * 2); // 16 counters per entry
-    this.#blockMask = (entries >>> 1) - 1;
+    this.#table = new Uint32Array(entries * 4); // 32 counters per entry
+    this.#blockMask = entries - 1;
     const bits = entries * 8;
     this.#door = new Uint32Array(bits >>> 5);
     this.#doorMask = bits - 1;
-    this.#sampleSize = 10 * Math.max(16, capacity);
+    this.#sampleSize = SKETCH_SAMPLE * Math.max(16, capacity);
   }
 
   /** Additions after which counters are halved. */
@@ -144,23 +153,23 @@ export class TinyLfuSketch {
     const b1 = 1 << (d1 & 31);
     const b2 = 1 << (d2 & 31);
     if ((w1 & b1) === 0 || (w2 & b2) === 0) {
+      // A first sighting only enters the doorkeeper; it does not advance aging.
       door[d1 >>> 5] = w1 | b1;
       door[d2 >>> 5] = door[d2 >>> 5]! | b2;
-    } else {
-      const table = this.#table;
-      const base = (hash & this.#blockMask) << 2;
-      let added = false;
-      for (let i = 0; i < 4; i++) {
-        const shift = ((h2 >>> (20 + i * 3)) & 7) << 2;
-        const word = table[base + i]!;
-        if (((word >>> shift) & 15) !== 15) {
-          table[base + i] = word + (1 << shift);
-          added = true;
-        }
-      }
-      if (!added) return;
+      return;
     }
-    if (++this.#additions >= this.#sampleSize) this.#age();
+    const table = this.#table;
+    const base = (hash & this.#blockMask) << 2;
+    let added = false;
+    for (let i = 0; i < 4; i++) {
+      const shift = ((h2 >>> (20 + i * 3)) & 7) << 2;
+      const word = table[base + i]!;
+      if (((word >>> shift) & 15) !== 15) {
+        table[base + i] = word + (1 << shift);
+        added = true;
+      }
+    }
+    if (added && ++this.#additions >= this.#sampleSize) this.age();
   }
 
   /** Estimated recent access count of the key with this {@link hashKey} (0-16). */
@@ -183,7 +192,7 @@ export class TinyLfuSketch {
   }
 
   /** Halves every counter and clears the doorkeeper (the TinyLFU "reset"). */
-  #age(): void {
+  age(): void {
     const table = this.#table;
     let odd = 0;
     for (let i = 0; i < table.length; i++) {
@@ -259,7 +268,7 @@ export class WTinyLfu<V> {
     this.#dispose = options.dispose;
     this.#adaptive = options.adaptive ?? true;
     this.#sketch = new TinyLfuSketch(max);
-    this.#sampleRequests = options.sampleRequests ?? 10 * max;
+    this.#sampleRequests = options.sampleRequests ?? Math.min(10 * max, Math.max(max, 10_000));
     this.#step = -CLIMB_STEP;
     // One slot more than the bound: an insertion links before the eviction it causes.
     const slots = max + 1;
@@ -611,13 +620,20 @@ export class WTinyLfu<V> {
     return (r & 127) === 0;
   }
 
-  /** One hill-climbing step: keep moving the window share while the hit rate improves. */
+  /**
+   * One hill-climbing step (Caffeine's climber): keep moving the window share in the same
+   * direction while the hit rate improves, turn back when it drops; steps shrink by
+   * {@link CLIMB_DECAY} and restart at full size when the hit rate jumps by 5 points.
+   */
   #climb(): void {
     const hitRate = this.#hits / this.#requests;
     this.#requests = 0;
     this.#hits = 0;
     if (!this.#adaptive) return;
     const change = hitRate - this.#previousHitRate;
+    // A sharp drop means popularity moved: age the sketch now so that yesterday's hot
+    // keys stop blocking today's (beyond Caffeine, which only ages on its schedule).
+    if (change <= -CLIMB_RESTART) this.#sketch.age();
     const amount = change >= 0 ? this.#step : -this.#step;
     this.#step =
       Math.abs(change) >= CLIMB_RESTART
