@@ -4,5 +4,7 @@ export default defineProject({
   test: {
     name: 'testing',
     include: ['test/**/*.test.ts'],
+    // Some tests run the contract suite in a child vitest or node:test process.
+    testTimeout: 60_000,
   },
 });

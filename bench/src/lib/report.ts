@@ -12,6 +12,18 @@ export interface Row {
   readonly [figure: string]: number | string | undefined;
 }
 
+/**
+ * A target a scenario is measured against. `figure` names a number of the scenario:
+ * `ratio:<row name>` for a ratio, or `<row name>.<metric>` for a row's figure.
+ */
+export interface Target {
+  /** What the target says, e.g. `L2 hit >= 0.95x raw GET + JSON.parse`. */
+  readonly label: string;
+  readonly figure: string;
+  readonly op: '>=' | '<=';
+  readonly value: number;
+}
+
 /** A scenario's result: rows plus ratios against the reference row. */
 export interface ScenarioResult {
   readonly scenario: string;
@@ -20,6 +32,33 @@ export interface ScenarioResult {
   /** name -> ratio against the reference (higher is better unless noted). */
   readonly ratios: Record<string, number>;
   readonly notes?: readonly string[];
+  /** Targets checked (and printed as met or missed) for this scenario. */
+  readonly targets?: readonly Target[];
+}
+
+/** The number a target's `figure` names in a result, if present. */
+export function figureOf(result: ScenarioResult, figure: string): number | undefined {
+  if (figure.startsWith('ratio:')) return result.ratios[figure.slice('ratio:'.length)];
+  const dot = figure.lastIndexOf('.');
+  const row = result.rows.find((r) => r.name === figure.slice(0, dot));
+  const value = row?.[figure.slice(dot + 1)];
+  return typeof value === 'number' ? value : undefined;
+}
+
+/** Whether each target of a result is met (`undefined` when its figure is missing). */
+export function checkTargets(
+  result: ScenarioResult,
+): { target: Target; value: number | undefined; met: boolean | undefined }[] {
+  return (result.targets ?? []).map((target) => {
+    const value = figureOf(result, target.figure);
+    const met =
+      value === undefined
+        ? undefined
+        : target.op === '>='
+          ? value >= target.value
+          : value <= target.value;
+    return { target, value, met };
+  });
 }
 
 /** Ratio of each row's metric to the reference row's metric. */
@@ -48,13 +87,26 @@ export function printScenario(result: ScenarioResult): void {
     })),
   );
   for (const note of result.notes ?? []) console.log(`  note: ${note}`);
+  for (const { target, value, met } of checkTargets(result)) {
+    const verdict = met === undefined ? 'NOT MEASURED' : met ? 'met' : 'MISSED';
+    console.log(`  target ${verdict}: ${target.label} (measured ${value ?? 'n/a'})`);
+  }
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** Writes results as JSON to bench/results/<suite>.json and returns the path. */
+/** Where runs write their output: ignored by git, never a tracked file. */
+export const OUTPUT_DIR = join(here, '..', '..', '.results');
+
+/** Results of the suites run in this process, read by the runner for --save/--compare. */
+export const collected = new Map<string, ScenarioResult[][]>();
+
+/** Writes results as JSON to bench/.results/latest/<suite>.json and returns the path. */
 export function writeResults(suite: string, results: readonly ScenarioResult[]): string {
-  const dir = join(here, '..', '..', 'results');
+  const runs = collected.get(suite) ?? [];
+  runs.push([...results]);
+  collected.set(suite, runs);
+  const dir = join(OUTPUT_DIR, 'latest');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${suite}.json`);
   const payload = {
@@ -65,7 +117,7 @@ export function writeResults(suite: string, results: readonly ScenarioResult[]):
     results,
   };
   writeFileSync(file, `${JSON.stringify(payload, null, 2)}\n`);
-  console.log(JSON.stringify(payload));
+  console.log(`results written to ${file}`);
   return file;
 }
 

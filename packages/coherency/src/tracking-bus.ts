@@ -37,19 +37,21 @@ export interface TrackingBusOptions {
   readonly logger?: Logger;
 }
 
-const STORE_KEY = /^[^:]+:\{(.*?)\}:(k|ti|m):(.*)$/s;
+// `{prefix}:{ns}:…` (one shard) or `{prefix}:s{ns|shard}:…` (sharded); namespaces hold no braces.
+const STORE_KEY = /^[^:]+:(?:\{([^{}]*)\}|s\{([^{}]*)\|(?:0|[1-9][0-9]*)\}):(k|ti|m):(.*)$/s;
 
 /**
- * The invalidation a key of the `@cachestack/redis` layout
- * (`{prefix}:{ns}:k:{key}`, `:ti:{tag}`, `:m:clear`) means, or `undefined`.
+ * The invalidation a key of the `@cachestack/redis` layout (`{prefix}:{ns}:k:{key}`,
+ * `:ti:{tag}`, `:m:clear`, and the same under a shard head `{prefix}:s{ns|n}:`) means,
+ * or `undefined`.
  */
 export function parseStoreKey(redisKey: string): InvalidationMessage | undefined {
   const m = STORE_KEY.exec(redisKey);
   if (!m) return undefined;
-  const namespace = m[1]!;
-  const rest = m[3]!;
-  if (m[2] === 'k') return { type: 'delete', namespace, keys: [rest] };
-  if (m[2] === 'ti') return { type: 'delete-tags', namespace, tags: [rest] };
+  const namespace = (m[1] ?? m[2])!;
+  const rest = m[4]!;
+  if (m[3] === 'k') return { type: 'delete', namespace, keys: [rest] };
+  if (m[3] === 'ti') return { type: 'delete-tags', namespace, tags: [rest] };
   return rest === 'clear' ? { type: 'clear', namespace } : undefined;
 }
 

@@ -47,6 +47,26 @@ describe('trackingBus (server-assisted, CLIENT TRACKING BCAST)', () => {
     expect(parseStoreKey('other')).toBeUndefined();
   });
 
+  it('maps keys of a sharded redis store (shard heads) to invalidations of the namespace', () => {
+    expect(parseStoreKey('app:s{users|13}:k:42')).toEqual({
+      type: 'delete',
+      namespace: 'users',
+      keys: ['42'],
+    });
+    expect(parseStoreKey('app:s{a|b|0}:ti:vip')).toEqual({
+      type: 'delete-tags',
+      namespace: 'a|b',
+      tags: ['vip'],
+    });
+    expect(parseStoreKey('app:s{users|2}:m:clear')).toEqual({ type: 'clear', namespace: 'users' });
+    expect(parseStoreKey('app:{a|2}:k:1')).toEqual({
+      type: 'delete',
+      namespace: 'a|2',
+      keys: ['1'],
+    });
+    expect(parseStoreKey('app:s{users}:k:42')).toBeUndefined();
+  });
+
   it("delivers other clients' writes under the prefix, not its own (NOLOOP), nor other prefixes", async () => {
     const mine = client();
     const bus = trackingBus({ client: mine, prefixes: ['app:'] });

@@ -2,6 +2,7 @@ import { type FSWatcher, watch } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { ClosedError, type Logger, noopLogger } from '@cachestack/core';
+import { TypedEmitter } from '@cachestack/core/kit';
 import { ConfigFileError } from './errors.js';
 import { type LoadConfigOptions, loadConfig, readConfigText, resolveFromText } from './load.js';
 import type { CacheStackConfig, ConfigIssue, ConfigWarning } from './types.js';
@@ -65,8 +66,6 @@ export interface ConfigWatcher {
   [Symbol.dispose](): void;
 }
 
-type Listener = (payload: never) => void;
-
 /**
  * Loads `file` (like `loadConfig`) and watches it. Each change is read after a quiet
  * period, validated with the same layers (profile, environment, overrides), and, when
@@ -93,20 +92,11 @@ export function watchConfig(
   let timer: NodeJS.Timeout | undefined;
   let chain: Promise<unknown> = Promise.resolve();
   let waiting: Promise<boolean> | undefined;
-  const listeners = new Map<string, Set<Listener>>();
-
+  const events = new TypedEmitter<ConfigWatcherEventMap>();
   const emit = <E extends keyof ConfigWatcherEventMap>(
     event: E,
     payload: ConfigWatcherEventMap[E],
-  ) => {
-    for (const listener of listeners.get(event) ?? []) {
-      try {
-        (listener as (p: ConfigWatcherEventMap[E]) => void)(payload);
-      } catch (error) {
-        logger.error({ err: error, event }, 'config watcher listener threw');
-      }
-    }
-  };
+  ) => events.emit(event, payload);
 
   const fail = (error: Error) => {
     logger.error({ err: error, file: path }, 'config reload failed');
@@ -161,7 +151,7 @@ export function watchConfig(
     closed = true;
     clearTimeout(timer);
     fsWatcher?.close();
-    listeners.clear();
+    events.clear();
   };
   try {
     fsWatcher = watch(dirname(path), { persistent: false }, (_event, changed) => {
@@ -182,15 +172,14 @@ export function watchConfig(
       return config;
     },
     on(event, listener) {
-      let set = listeners.get(event);
-      if (!set) {
-        set = new Set();
-        listeners.set(event, set);
-      }
-      set.add(listener as Listener);
-      return () => {
-        set.delete(listener as Listener);
-      };
+      // Core's kit emitter isolates listeners; a throwing one is logged here.
+      return events.on(event, (payload) => {
+        try {
+          listener(payload);
+        } catch (error) {
+          logger.error({ err: error, event }, 'config watcher listener threw');
+        }
+      });
     },
     reload,
     close,

@@ -1,4 +1,5 @@
 import type { CircuitState } from '@cachestack/core';
+import { TypedEmitter } from '@cachestack/core/kit';
 import type { SweepReport } from './sweep.js';
 
 /** Payloads of the events a file store emits, by event name. */
@@ -11,9 +12,24 @@ export interface FileStoreEventMap {
   evict: { count: number; bytes: number };
   /** A cleaner pass finished. */
   sweep: SweepReport;
-  /** A file-system operation failed (the error is also thrown to the caller, if any). */
+  /** A store call failed on the file system (the error is also thrown to the caller). */
+  'store:error': { operation: string; error: Error };
+  /**
+   * A background operation (`sweep`, `prune`) failed. Until the next minor version it also
+   * reports every `store:error` (deprecated alias).
+   */
   error: { operation: string; error: Error };
-  /** A circuit breaker (reads or writes) changed state. */
+  /** A circuit breaker (reads or writes) opened: calls fail fast until `openUntil` (epoch ms). */
+  'circuit:open': { side: 'read' | 'write'; failures: number; openUntil: number };
+  /** An open breaker lets one probe call through. */
+  'circuit:half-open': { side: 'read' | 'write' };
+  /** A breaker closed (a probe succeeded). */
+  'circuit:close': { side: 'read' | 'write' };
+  /**
+   * A circuit breaker changed state.
+   * @deprecated Use `circuit:open`, `circuit:half-open` and `circuit:close`; `circuit` is
+   * emitted as well until the next minor version.
+   */
   circuit: { side: 'read' | 'write'; state: CircuitState; failures: number };
   /** A namespace lock abandoned by a dead or frozen process was broken. */
   'lock-break': { path: string; holder: string };
@@ -21,8 +37,6 @@ export interface FileStoreEventMap {
 
 /** Names of the file store events. */
 export type FileStoreEventName = keyof FileStoreEventMap;
-
-type Listener<E extends FileStoreEventName> = (payload: FileStoreEventMap[E]) => void;
 
 /** Counters of a file store since it was created. */
 export interface FileStoreStats {
@@ -43,29 +57,8 @@ export interface FileStoreStats {
   bytes: number;
 }
 
-/** A small typed emitter; a throwing listener does not affect the others or the store. */
-export class FileStoreEvents {
-  readonly #listeners = new Map<FileStoreEventName, Set<Listener<FileStoreEventName>>>();
-
-  on<E extends FileStoreEventName>(event: E, listener: Listener<E>): () => void {
-    let set = this.#listeners.get(event);
-    if (!set) {
-      set = new Set();
-      this.#listeners.set(event, set);
-    }
-    set.add(listener as Listener<FileStoreEventName>);
-    return () => set.delete(listener as Listener<FileStoreEventName>);
-  }
-
-  emit<E extends FileStoreEventName>(event: E, payload: FileStoreEventMap[E]): void {
-    const set = this.#listeners.get(event);
-    if (!set) return;
-    for (const listener of set) {
-      try {
-        listener(payload);
-      } catch {
-        // Listener failures are the listener's business.
-      }
-    }
-  }
-}
+/**
+ * The file store's typed events (core's kit `TypedEmitter`: `has(name)` guards payloads, a
+ * throwing listener does not affect the others or the store). Names follow docs/events.md.
+ */
+export class FileStoreEvents extends TypedEmitter<FileStoreEventMap> {}

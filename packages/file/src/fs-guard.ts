@@ -1,4 +1,5 @@
-import { CircuitBreaker, CircuitOpenError, type Logger } from '@cachestack/core';
+import { CircuitOpenError, type Logger } from '@cachestack/core';
+import { CircuitBreaker, clockFromNow } from '@cachestack/core/kit';
 import { fileChannels } from './channels.js';
 import { errnoOf, isEnvironmentError, toFileStoreError } from './errors.js';
 import type { FileStoreEvents, FileStoreStats } from './file-events.js';
@@ -36,9 +37,14 @@ export class FsGuard {
       new CircuitBreaker({
         failureThreshold: options.failureThreshold,
         breakDurationMs: options.breakDurationMs,
-        now: options.now,
-        onStateChange: (state, failures) => {
-          options.events.emit('circuit', { side, state, failures });
+        clock: clockFromNow(options.now),
+        onStateChange: (state, failures, openUntil) => {
+          const events = options.events;
+          if (state === 'open') events.emit('circuit:open', { side, failures, openUntil });
+          else if (state === 'half-open') events.emit('circuit:half-open', { side });
+          else events.emit('circuit:close', { side });
+          // Deprecated alias, kept for one minor version.
+          if (events.has('circuit')) events.emit('circuit', { side, state, failures });
           options.logger.warn({ side, state, failures }, 'cachestack file store: circuit');
         },
       });
@@ -79,7 +85,10 @@ export class FsGuard {
         fileChannels.op.publish({ operation, namespace, durationMs, ok: false, errno });
       }
       this.#o.stats.errors++;
-      this.#o.events.emit('error', { operation, error });
+      const events = this.#o.events;
+      events.emit('store:error', { operation, error });
+      // Deprecated alias, kept for one minor version.
+      if (events.has('error')) events.emit('error', { operation, error });
       this.#o.logger.warn({ err: error, operation }, 'cachestack file store: operation failed');
       throw error;
     }

@@ -45,6 +45,14 @@ describe('circuit breaker on file-system errors', () => {
     await store.set('ns', 'k', text('before'), { ttlMs: 600_000 });
     const states: string[] = [];
     store.on('circuit', (e) => states.push(`${e.side}:${e.state}`));
+    const vocabulary: string[] = [];
+    store.on('circuit:open', (e) => vocabulary.push(`${e.side}:open:${e.openUntil - now}`));
+    store.on('circuit:half-open', (e) => vocabulary.push(`${e.side}:half-open`));
+    store.on('circuit:close', (e) => vocabulary.push(`${e.side}:close`));
+    const storeErrors: string[] = [];
+    const aliasErrors: string[] = [];
+    store.on('store:error', (e) => storeErrors.push(e.operation));
+    store.on('error', (e) => aliasErrors.push(e.operation));
 
     exhaustDescriptors();
     const failures = [
@@ -79,5 +87,17 @@ describe('circuit breaker on file-system errors', () => {
       'write:half-open',
       'write:closed',
     ]);
+    // The shared vocabulary (docs/events.md) fires next to the deprecated `circuit` alias.
+    expect(vocabulary).toEqual([
+      'write:open:1000',
+      'read:open:1000',
+      'read:half-open',
+      'read:close',
+      'write:half-open',
+      'write:close',
+    ]);
+    // Every failed call is a `store:error`, and still an `error` (deprecated alias).
+    expect(storeErrors).toHaveLength(4);
+    expect(aliasErrors).toEqual(storeErrors);
   });
 });

@@ -16,6 +16,8 @@ Copies legacy Redis keys into cachestack keys (core frame format, remaining TTL 
   --url <redis://...>        legacy and target Redis (default: $REDIS_URL or redis://127.0.0.1:6379)
   --cluster <host:port,...>  use a Redis Cluster (startup nodes) instead of --url
   --prefix <p>               key prefix of the cachestack Redis store (required)
+  --shards <n>               hash-tag shards per namespace of that store, as in its
+                             redisStore options (default 16 with --cluster, else 1)
   --namespace <ns>           cache namespace of the new keys (required)
   --map <legacy>=<new>       key pattern pair, e.g. 'legacy:u:{id}=user:{id}' (repeatable, required)
   --decode <json|raw>        how legacy strings are read (default json: JSON, else the string)
@@ -144,7 +146,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const url = v.url ?? io.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
     client = await connect(url, v.cluster);
     const { redisStore } = await import('@cachestack/redis');
-    store = redisStore({ client, prefix: v.prefix, commandTimeoutMs: 10_000 });
+    const shards = integer('shards', v.shards);
+    if (shards === 0) throw new UsageError('--shards must be at least 1');
+    store = redisStore({ client, prefix: v.prefix, shards, commandTimeoutMs: 10_000 });
     const tty = io.stderr.isTTY === true;
     const bar = v.quiet
       ? undefined
@@ -220,6 +224,7 @@ function parse(argv: readonly string[]) {
       url: { type: 'string' },
       cluster: { type: 'string' },
       prefix: { type: 'string' },
+      shards: { type: 'string' },
       namespace: { type: 'string' },
       map: { type: 'string', multiple: true },
       decode: { type: 'string' },

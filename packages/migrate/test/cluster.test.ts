@@ -1,8 +1,12 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createCache } from '@cachestack/core';
 import { redisStore } from '@cachestack/redis';
 import { type PrivateCluster, startPrivateCluster } from '@cachestack/test-suite';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliIo, runCli } from '../src/cli.js';
 import { countLegacyKeys, migrateLegacyKeys, scanNodes, withLegacyKeys } from '../src/index.js';
 
 let cluster: PrivateCluster;
@@ -67,6 +71,42 @@ describe('on Redis Cluster', () => {
     expect(lk.stats()).toMatchObject({ fallbacks: 2, backfills: 2, legacyMisses: 1 });
     await lk.deleteMany(['order:1', 'order:2']);
     expect(await client.exists('legacy:order:1')).toBe(0);
+    await cache.close();
+  });
+
+  it('the CLI migrates into a store spread over 16 shards, on every master', async () => {
+    const ids = Array.from({ length: 600 }, (_, i) => i);
+    await Promise.all(ids.map((i) => client.set(`legacy:p:${i}`, JSON.stringify({ p: i }))));
+    const dir = await mkdtemp(join(tmpdir(), 'cachestack-migrate-cluster-'));
+    let out = '';
+    let err = '';
+    const io: CliIo = {
+      stdout: { write: (chunk: string) => (out += chunk) },
+      stderr: { write: (chunk: string) => (err += chunk) },
+      env: {},
+      cwd: dir,
+    };
+    const nodes = cluster.startupNodes.map((n) => `${n.host}:${n.port}`).join(',');
+    const code = await runCli(
+      [
+        ...['--cluster', nodes, '--prefix', 'sharded', '--shards', '16'],
+        ...['--namespace', 'products', '--map', 'legacy:p:{id}=product:{id}'],
+        ...['--batch-size', '100', '--quiet', '--json'],
+      ],
+      io,
+    );
+    await rm(dir, { recursive: true, force: true });
+    expect({ code, err }).toEqual({ code: 0, err: '' });
+    expect(JSON.parse(out)).toMatchObject({ complete: true, migrated: 600, failed: 0 });
+    const perMaster: number[] = [];
+    for (const node of client.nodes('master')) {
+      perMaster.push((await node.keys('sharded:s{products|*}:k:*')).length);
+    }
+    expect(perMaster.reduce((a, b) => a + b, 0)).toBe(600);
+    for (const n of perMaster) expect(n).toBeGreaterThan(0);
+    const store = redisStore({ client, prefix: 'sharded', shards: 16 });
+    const cache = createCache({ namespace: 'products', l2: { store } });
+    expect(await cache.get('product:599')).toEqual({ p: 599 });
     await cache.close();
   });
 });

@@ -27,3 +27,17 @@ export class RateLimitMigrationError extends CacheStackError {
     this.option = option;
   }
 }
+
+/**
+ * An operation the chosen store cannot do, e.g. `resetAll` of an express-rate-limit store
+ * on Redis (keys are not enumerated). Code `CACHESTACK_RATELIMIT_UNSUPPORTED`.
+ */
+export class UnsupportedOperationError extends CacheStackError {
+  /** The operation. */
+  readonly operation: string;
+
+  constructor(operation: string, message: string, options?: CacheStackErrorOptions) {
+    super('CACHESTACK_RATELIMIT_UNSUPPORTED', `${operation}: ${message}`, options);
+    this.operation = operation;
+  }
+}

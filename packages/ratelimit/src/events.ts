@@ -1,10 +1,14 @@
 import { channel } from 'node:diagnostics_channel';
+import { TypedEmitter } from '@cachestack/core/kit';
 import type { FailurePolicy } from './options.js';
 
 /** Payloads of the events a rate limiter emits, by name. Low rate: state changes only. */
 export interface RateLimiterEventMap {
-  /** A store call failed or missed its deadline (`error` is a `StoreError` or `TimeoutError`). */
-  'store:error': { error: Error };
+  /**
+   * A store call failed or missed its deadline (`error` is a `StoreError`, `TimeoutError` or
+   * `CircuitOpenError`); `operation` is the store method (`apply`).
+   */
+  'store:error': { operation: string; error: Error };
   /** The limiter started answering from its failure policy (first fallback after health). */
   degraded: { policy: FailurePolicy; error: Error };
   /** A store call succeeded again after fallbacks; `fallbacks` were answered meanwhile. */
@@ -20,41 +24,11 @@ export interface RateLimiterEventMap {
 /** Names of the rate limiter events. */
 export type RateLimiterEventName = keyof RateLimiterEventMap;
 
-type Listener<E extends RateLimiterEventName> = (payload: RateLimiterEventMap[E]) => void;
-
-/** A small typed emitter; a throwing listener is isolated from the others. */
-export class RateLimiterEvents {
-  readonly #listeners = new Map<RateLimiterEventName, Set<Listener<RateLimiterEventName>>>();
-
-  /** Subscribes; returns a function that unsubscribes. */
-  on<E extends RateLimiterEventName>(name: E, listener: Listener<E>): () => void {
-    let set = this.#listeners.get(name);
-    if (set === undefined) {
-      set = new Set();
-      this.#listeners.set(name, set);
-    }
-    set.add(listener as Listener<RateLimiterEventName>);
-    return () => this.off(name, listener);
-  }
-
-  /** Unsubscribes. */
-  off<E extends RateLimiterEventName>(name: E, listener: Listener<E>): void {
-    this.#listeners.get(name)?.delete(listener as Listener<RateLimiterEventName>);
-  }
-
-  /** Delivers `payload` to the listeners of `name`. */
-  emit<E extends RateLimiterEventName>(name: E, payload: RateLimiterEventMap[E]): void {
-    const set = this.#listeners.get(name);
-    if (set === undefined) return;
-    for (const listener of set) {
-      try {
-        (listener as Listener<E>)(payload);
-      } catch {
-        // A listener's failure must not break the limiter or the other listeners.
-      }
-    }
-  }
-}
+/**
+ * The limiter's typed events (core's kit `TypedEmitter`: `has(name)` guards payloads, a
+ * throwing listener never breaks the limiter). Names follow docs/events.md.
+ */
+export class RateLimiterEvents extends TypedEmitter<RateLimiterEventMap> {}
 
 /**
  * `node:diagnostics_channel` channels, published only when they have subscribers:

@@ -7,7 +7,11 @@ export {
   type RateLimitingStats,
   type RateLimitResult,
 } from './adapter.js';
-export { InvalidCostError, RateLimitMigrationError } from './errors.js';
+export {
+  InvalidCostError,
+  RateLimitMigrationError,
+  UnsupportedOperationError,
+} from './errors.js';
 export {
   type RateLimiterEventMap,
   type RateLimiterEventName,
@@ -15,6 +19,17 @@ export {
   rateLimitChannels,
 } from './events.js';
 export { type RateLimitHeaders, rateLimitHeaders } from './headers.js';
+export { clientKey } from './http/client-key.js';
+export {
+  type HeadersMode,
+  type HttpOutcome,
+  HttpRateLimit,
+  type HttpRateLimitOptions,
+  PROBLEM_CONTENT_TYPE,
+  problemBody,
+  type RateLimitProblem,
+} from './http/http-rate-limit.js';
+export type { CounterStoreOptions, WindowCount } from './http/window-counter.js';
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export type {
   CheckOptions,

@@ -10,6 +10,7 @@ import {
   TimeoutError,
   withDeadline,
 } from '@cachestack/core';
+import { clockFromNow } from '@cachestack/core/kit';
 import type { Evaluation } from './algorithms.js';
 import { BlockCache } from './block-cache.js';
 import { SingleRuleDecision, syntheticDecision, toDecision } from './decision.js';
@@ -136,7 +137,7 @@ export class RateLimiter {
     this.#breaker = new CircuitBreaker({
       failureThreshold: nonNegative('failureThreshold', options.failureThreshold ?? 5) || 1,
       breakDurationMs: this.#breakMs,
-      now: this.#now,
+      clock: options.now === undefined ? this.#clock : clockFromNow(options.now),
       onStateChange: (state, failures, openUntil) => {
         this.#openUntil = openUntil;
         if (state === 'open') this.events.emit('circuit:open', { failures, openUntil });
@@ -344,7 +345,7 @@ export class RateLimiter {
     this.#stats.storeErrors++;
     if (err instanceof TimeoutError) this.#stats.timeouts++;
     this.#breaker.failure();
-    this.events.emit('store:error', { error: err });
+    this.events.emit('store:error', { operation: 'apply', error: err });
     if (rateLimitChannels.storeError.hasSubscribers)
       rateLimitChannels.storeError.publish({ error: err });
     throw err;

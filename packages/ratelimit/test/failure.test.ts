@@ -56,6 +56,10 @@ describe.each<FailurePolicy>(['open', 'closed', 'local'])(
       ] as const) {
         limiter.events.on(name, () => events.push(name));
       }
+      const storeErrors: string[] = [];
+      limiter.events.on('store:error', ({ operation, error }) =>
+        storeErrors.push(`${operation}:${error.name}`),
+      );
       const published: unknown[] = [];
       const onFallback = (message: unknown) => published.push(message);
       subscribe('cachestack:ratelimit:fallback', onFallback);
@@ -76,6 +80,8 @@ describe.each<FailurePolicy>(['open', 'closed', 'local'])(
         const stats = limiter.stats();
         expect(stats.fallbacks).toBe(5);
         expect(stats.storeErrors).toBe(2); // later calls skipped the store: the circuit was open
+        expect(storeErrors).toHaveLength(2);
+        expect(storeErrors.every((entry) => entry.startsWith('apply:'))).toBe(true);
         if (policy === 'open') {
           expect(during.every((d) => d.allowed && d.source === 'fallback-open')).toBe(true);
         } else if (policy === 'closed') {

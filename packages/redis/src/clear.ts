@@ -13,25 +13,28 @@ export interface ClearContext {
 }
 
 /**
- * Clears a namespace: sets the clear mark (invalidating every fence read so far), SCANs
- * the namespace on every master and unlinks its entries in batches, then prunes its tag
- * sets (members written while the clear ran stay). Invalidation marks are left to
- * expire: deleting them could let a write racing the clear through. Each round trip has
- * the command deadline.
+ * Clears a namespace: sets the clear mark of every shard (invalidating every fence read
+ * so far; one script per shard, sent together), SCANs the namespace on every master and
+ * unlinks its entries in batches, then prunes its tag sets (members written while the
+ * clear ran stay). Invalidation marks are left to expire: deleting them could let a write
+ * racing the clear through. Each round trip has the command deadline.
  */
 export async function clearNamespace(context: ClearContext, namespace: string): Promise<void> {
   const { client, scripts, keys, caller, batchSize } = context;
-  await caller.run(
-    'clear',
-    () => scripts.cachestackV1ClearMark(2, keys.epoch(namespace), keys.clearMark(namespace)),
-    undefined,
-    true,
+  const heads = keys.heads(namespace);
+  await Promise.all(
+    heads.map((head) =>
+      caller.run(
+        'clear',
+        () => scripts.cachestackV1ClearMark(2, `${head}m:epoch`, `${head}m:clear`),
+        undefined,
+        true,
+      ),
+    ),
   );
-  const base = keys.base(namespace);
-  const entryHead = `${base}k:`;
-  const tagHead = `${base}t:`;
   const pattern = keys.pattern(namespace);
-  const tagSets = new Set<string>();
+  /** Tag sets found, by shard head. */
+  const tagSets = new Map<string, string[]>();
   const nodes = client.isCluster ? (client as Cluster).nodes('master') : [client as Redis];
   for (const node of nodes) {
     let cursor = '0';
@@ -42,20 +45,47 @@ export async function clearNamespace(context: ClearContext, namespace: string): 
       cursor = next;
       const entries: string[] = [];
       for (const key of found) {
-        if (key.startsWith(entryHead)) entries.push(key);
-        else if (key.startsWith(tagHead)) tagSets.add(key);
+        // The pattern of a sharded layout may match other namespaces: keep ours only.
+        const head = keys.headOf(namespace, key);
+        if (head === undefined) continue;
+        if (key.startsWith('k:', head.length)) entries.push(key);
+        else if (key.startsWith('t:', head.length)) {
+          const sets = tagSets.get(head);
+          if (sets === undefined) tagSets.set(head, [key]);
+          else sets.push(key);
+        }
       }
-      if (entries.length > 0) await caller.run('clear', () => node.unlink(entries));
+      // One slot per UNLINK on Cluster: entries of a node may belong to several shards.
+      const groups = client.isCluster
+        ? bySlotHead(entries, (key) => keys.headOf(namespace, key)!)
+        : [entries];
+      for (const group of groups) {
+        if (group.length === 0) continue;
+        await caller.run('clear', () => node.unlink(group));
+      }
     } while (cursor !== '0');
   }
-  const sets = [...tagSets];
-  for (let i = 0; i < sets.length; i += batchSize) {
-    const chunk = sets.slice(i, i + batchSize);
-    await caller.run(
-      'clear',
-      () => scripts.cachestackV1PruneTags(chunk.length, ...chunk, base),
-      undefined,
-      true,
-    );
+  for (const [head, sets] of tagSets) {
+    for (let i = 0; i < sets.length; i += batchSize) {
+      const chunk = sets.slice(i, i + batchSize);
+      await caller.run(
+        'clear',
+        () => scripts.cachestackV1PruneTags(chunk.length, ...chunk, head),
+        undefined,
+        true,
+      );
+    }
   }
+}
+
+/** Keys grouped by their shard head (one hash tag, so one slot, per group). */
+function bySlotHead(keys: readonly string[], headOf: (key: string) => string): string[][] {
+  const groups = new Map<string, string[]>();
+  for (const key of keys) {
+    const head = headOf(key);
+    const group = groups.get(head);
+    if (group === undefined) groups.set(head, [key]);
+    else group.push(key);
+  }
+  return [...groups.values()];
 }

@@ -3,6 +3,11 @@ export {
   type RedisHotKeyExchangeOptions,
   redisHotKeyExchange,
 } from './hot-key-exchange.js';
-export { assertPrefix, type RedisKeyspace, redisKeyspace } from './keyspace.js';
-export type { RedisStoreOptions } from './options.js';
+export {
+  assertPrefix,
+  MAX_SHARDS,
+  type RedisKeyspace,
+  redisKeyspace,
+} from './keyspace.js';
+export { CLUSTER_DEFAULT_SHARDS, type RedisStoreOptions } from './options.js';
 export { RedisStore, redisStore } from './redis-store.js';

@@ -3,39 +3,59 @@ import { InvalidOptionError } from '@cachestack/core';
 const PREFIX_RE = /^[A-Za-z0-9_.-]+$/;
 const GLOB_RE = /[*?[\]\\^]/g;
 
+/** The most hash-tag shards a namespace may be spread over. */
+export const MAX_SHARDS = 1024;
+
 /**
- * The Redis key names a store uses under one prefix. Every key of a namespace carries
- * the hash tag `{namespace}`, so a namespace lives in one Cluster slot and multi-key
- * scripts work on Cluster.
+ * The Redis key names a store uses under one prefix. Every key of a namespace shard
+ * carries that shard's hash tag, so a shard lives in one Cluster slot and each
+ * write or invalidation script touches one slot.
+ *
+ * With one shard (`shards: 1`, the default on a standalone client) the head of every
+ * key of namespace `ns` is `${prefix}:{${ns}}:`. With `shards: N > 1` a key goes to
+ * shard `fnv1a(key) mod N`, whose head is `${prefix}:s{${ns}|${shard}}:` (the `s`
+ * outside the braces tells the layouts apart, since a namespace may contain `|`).
+ * Under a head:
  *
  * | key | holds |
  * | --- | --- |
- * | `${prefix}:{${ns}}:k:${key}` | the entry's bytes (string, PX ttl) |
- * | `${prefix}:{${ns}}:t:${tag}` | members (keys) carrying the tag (set) |
- * | `${prefix}:{${ns}}:m:epoch` | the namespace's invalidation counter (no expiry) |
- * | `${prefix}:{${ns}}:m:clear` | epoch of the last `clear` (no expiry) |
- * | `${prefix}:{${ns}}:i:${key}` | epoch of the key's last invalidation (PX fenceTtlMs) |
- * | `${prefix}:{${ns}}:ti:${tag}` | epoch of the tag's last invalidation (PX fenceTtlMs) |
+ * | `${head}k:${key}` | the entry's bytes (string, PX ttl) |
+ * | `${head}t:${tag}` | members (keys) of this shard carrying the tag (set) |
+ * | `${head}m:epoch` | the shard's invalidation counter (no expiry) |
+ * | `${head}m:clear` | epoch of the shard's last `clear` (no expiry) |
+ * | `${head}i:${key}` | epoch of the key's last invalidation (PX fenceTtlMs) |
+ * | `${head}ti:${tag}` | epoch of the tag's last invalidation in this shard (PX fenceTtlMs) |
  */
 export interface RedisKeyspace {
   /** The validated prefix. */
   readonly prefix: string;
-  /** `${prefix}:{${ns}}:`, the head of every key of the namespace. */
-  base(namespace: string): string;
+  /** How many hash-tag shards a namespace is spread over. */
+  readonly shards: number;
+  /** The shard holding `key` (0 with one shard). */
+  shardOf(key: string): number;
+  /** The head of every key of one shard of the namespace. */
+  base(namespace: string, shard?: number): string;
+  /** The heads of every shard of the namespace, by shard. */
+  heads(namespace: string): string[];
   /** Key holding an entry's bytes. */
   entry(namespace: string, key: string): string;
-  /** Set of the keys carrying a tag. */
-  tagSet(namespace: string, tag: string): string;
+  /** Set of the keys of one shard carrying a tag. */
+  tagSet(namespace: string, tag: string, shard?: number): string;
   /** Invalidation mark of a key. */
   keyMark(namespace: string, key: string): string;
-  /** Invalidation mark of a tag. */
-  tagMark(namespace: string, tag: string): string;
-  /** The namespace's epoch counter. */
-  epoch(namespace: string): string;
-  /** Epoch of the namespace's last clear. */
-  clearMark(namespace: string): string;
-  /** `SCAN MATCH` pattern of every key of the namespace (glob characters escaped). */
+  /** Invalidation mark of a tag in one shard. */
+  tagMark(namespace: string, tag: string, shard?: number): string;
+  /** The epoch counter of one shard of the namespace. */
+  epoch(namespace: string, shard?: number): string;
+  /** Epoch of the last clear of one shard of the namespace. */
+  clearMark(namespace: string, shard?: number): string;
+  /**
+   * `SCAN MATCH` pattern covering every key of the namespace (glob characters escaped).
+   * With shards it may match keys of other namespaces too: filter with {@link RedisKeyspace.headOf}.
+   */
   pattern(namespace: string): string;
+  /** The shard head a key found by SCAN belongs to, when it is one of the namespace's. */
+  headOf(namespace: string, redisKey: string): string | undefined;
 }
 
 /**
@@ -52,22 +72,76 @@ export function assertPrefix(prefix: unknown): asserts prefix is string {
 }
 
 /**
- * The key names used by a Redis store with this prefix; for tools that inspect or
- * migrate a store's keys. Namespaces are not validated here.
- * @throws InvalidOptionError when the prefix is invalid.
+ * Validates a shard count (an integer from 1 to {@link MAX_SHARDS}).
+ * @throws InvalidOptionError
  */
-export function redisKeyspace(prefix: string): RedisKeyspace {
+export function assertShards(shards: unknown): asserts shards is number {
+  if (
+    typeof shards !== 'number' ||
+    !Number.isInteger(shards) ||
+    shards < 1 ||
+    shards > MAX_SHARDS
+  ) {
+    throw new InvalidOptionError('shards', `must be an integer between 1 and ${MAX_SHARDS}`);
+  }
+}
+
+/** 32-bit FNV-1a of the UTF-16 code units: cheap, stable and well spread. */
+export function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+/**
+ * The key names used by a Redis store with this prefix and shard count; for tools
+ * that inspect or migrate a store's keys. Namespaces are not validated here.
+ * @param options.shards - hash-tag shards per namespace; must match the store's. @defaultValue 1
+ * @throws InvalidOptionError when the prefix or the shard count is invalid.
+ */
+export function redisKeyspace(
+  prefix: string,
+  options: { readonly shards?: number | undefined } = {},
+): RedisKeyspace {
   assertPrefix(prefix);
-  const base = (ns: string) => `${prefix}:{${ns}}:`;
+  const shards = options.shards ?? 1;
+  assertShards(shards);
+  const sharded = shards > 1;
+  const shardOf = sharded ? (key: string) => fnv1a(key) % shards : () => 0;
+  const base = sharded
+    ? (ns: string, shard = 0) => `${prefix}:s{${ns}|${shard}}:`
+    : (ns: string) => `${prefix}:{${ns}}:`;
+  const escapeGlob = (text: string) => text.replace(GLOB_RE, (c) => `\\${c}`);
+  const shardHead = /^(0|[1-9][0-9]*)\}:/;
   return {
     prefix,
+    shards,
+    shardOf,
     base,
-    entry: (ns, key) => `${prefix}:{${ns}}:k:${key}`,
-    tagSet: (ns, tag) => `${prefix}:{${ns}}:t:${tag}`,
-    keyMark: (ns, key) => `${prefix}:{${ns}}:i:${key}`,
-    tagMark: (ns, tag) => `${prefix}:{${ns}}:ti:${tag}`,
-    epoch: (ns) => `${prefix}:{${ns}}:m:epoch`,
-    clearMark: (ns) => `${prefix}:{${ns}}:m:clear`,
-    pattern: (ns) => `${base(ns).replace(GLOB_RE, (c) => `\\${c}`)}*`,
+    heads: (ns) => Array.from({ length: shards }, (_, shard) => base(ns, shard)),
+    entry: (ns, key) => `${base(ns, shardOf(key))}k:${key}`,
+    tagSet: (ns, tag, shard = 0) => `${base(ns, shard)}t:${tag}`,
+    keyMark: (ns, key) => `${base(ns, shardOf(key))}i:${key}`,
+    tagMark: (ns, tag, shard = 0) => `${base(ns, shard)}ti:${tag}`,
+    epoch: (ns, shard = 0) => `${base(ns, shard)}m:epoch`,
+    clearMark: (ns, shard = 0) => `${base(ns, shard)}m:clear`,
+    pattern: sharded
+      ? (ns) => `${escapeGlob(`${prefix}:s{${ns}|`)}*`
+      : (ns) => `${escapeGlob(base(ns))}*`,
+    headOf: sharded
+      ? (ns, redisKey) => {
+          const open = `${prefix}:s{${ns}|`;
+          if (!redisKey.startsWith(open)) return undefined;
+          const match = shardHead.exec(redisKey.slice(open.length));
+          if (match === null || Number(match[1]) >= shards) return undefined;
+          return `${open}${match[0]}`;
+        }
+      : (ns, redisKey) => {
+          const head = base(ns);
+          return redisKey.startsWith(head) ? head : undefined;
+        },
   };
 }

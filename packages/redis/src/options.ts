@@ -1,6 +1,9 @@
 import { InvalidOptionError, type Logger, noopLogger } from '@cachestack/core';
 import type { Cluster, Redis } from 'ioredis';
-import { assertPrefix } from './keyspace.js';
+import { assertPrefix, assertShards } from './keyspace.js';
+
+/** Default `shards` of a store on a Cluster client. */
+export const CLUSTER_DEFAULT_SHARDS = 16;
 
 /** Options of {@link redisStore}. Give exactly one of `client` and `url`. */
 export interface RedisStoreOptions {
@@ -18,6 +21,17 @@ export interface RedisStoreOptions {
   readonly url?: string | undefined;
   /** Key prefix: letters, digits, `_`, `-`, `.`. Every key the store writes starts with `${prefix}:`. */
   readonly prefix: string;
+  /**
+   * How many hash-tag shards each namespace is spread over (1 to 1024). With one shard a
+   * namespace lives in one Cluster slot, so on one master; with N it spreads over N slots
+   * (and so over every master once N is a few times the number of masters). Each shard
+   * keeps its own fence marks, so a write still touches one slot; `clear` and
+   * `deleteByTag` fan out to every shard. Part of the key layout: every store sharing a
+   * prefix must use the same value (changing it leaves the old keys unread until they
+   * expire or are cleared).
+   * @defaultValue 16 with a `Cluster` client, 1 otherwise
+   */
+  readonly shards?: number | undefined;
   /**
    * Deadline of every Redis round trip, in ms. A call that has no answer by then
    * rejects with core's `TimeoutError`, on your client too.
@@ -43,6 +57,13 @@ export interface RedisStoreOptions {
    */
   readonly clearBatchSize?: number | undefined;
   /**
+   * Most GETs of one tick sent as one MGET. Concurrent `get` calls issued in the same
+   * tick share one command and one reply (per slot on Cluster); a lone `get` is still a
+   * GET. `1` sends every `get` as its own GET at once.
+   * @defaultValue 128
+   */
+  readonly getBatchMaxKeys?: number | undefined;
+  /**
    * Where the store reports client errors of a client it created.
    * @defaultValue a no-op logger
    */
@@ -54,9 +75,11 @@ export interface ResolvedOptions {
   readonly client: Redis | Cluster | undefined;
   readonly url: string | undefined;
   readonly prefix: string;
+  readonly shards: number;
   readonly commandTimeoutMs: number;
   readonly fenceTtlMs: number;
   readonly clearBatchSize: number;
+  readonly getBatchMaxKeys: number;
   readonly logger: Logger;
   readonly now: () => number;
 }
@@ -111,6 +134,8 @@ export function resolveOptions(options: RedisStoreOptions): ResolvedOptions {
     throw new InvalidOptionError('url', 'must be a redis:// or rediss:// URL');
   }
   assertPrefix(options.prefix);
+  const shards = options.shards ?? (client?.isCluster ? CLUSTER_DEFAULT_SHARDS : 1);
+  assertShards(shards);
   const logger = options.logger ?? noopLogger;
   if (
     typeof logger !== 'object' ||
@@ -135,9 +160,11 @@ export function resolveOptions(options: RedisStoreOptions): ResolvedOptions {
     client,
     url,
     prefix: options.prefix,
+    shards,
     commandTimeoutMs,
     fenceTtlMs,
     clearBatchSize: positiveInteger('clearBatchSize', options.clearBatchSize, 500, 100_000),
+    getBatchMaxKeys: positiveInteger('getBatchMaxKeys', options.getBatchMaxKeys, 128, 100_000),
     logger,
     now,
   };

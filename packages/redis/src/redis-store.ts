@@ -13,10 +13,12 @@ import {
 import type { Cluster, Redis } from 'ioredis';
 import { Caller, toStoreError } from './caller.js';
 import { clearNamespace } from './clear.js';
+import { GetBatcher } from './get-batcher.js';
 import { type RedisKeyspace, redisKeyspace } from './keyspace.js';
 import { type RedisStoreOptions, resolveOptions } from './options.js';
 import { createOwnClient } from './own-client.js';
 import { type Arg, defineScripts, type ScriptClient, writeArgs } from './scripts.js';
+import { groupByShard, scatter } from './shard-groups.js';
 import {
   assertEntry,
   assertKey,
@@ -25,6 +27,7 @@ import {
   assertTags,
   assertTtl,
   formatFence,
+  formatShardedFence,
   type ParsedFence,
   parseFence,
   toBuffer,
@@ -45,9 +48,23 @@ function outcomes(flags: number[]): WriteOutcome[] {
 }
 
 /**
+ * The epoch a conditional write to `shard` is checked against. A fence read from another
+ * shard (its epochs are not comparable) counts as epoch 0: the write is then skipped when
+ * any live mark of that shard covers the key, its tags, or a clear — never unsafe, at
+ * worst a skipped write.
+ */
+function epochFor(fence: ParsedFence, shard: number): string {
+  return fence.epochs.get(shard) ?? '0';
+}
+
+const sum = (counts: readonly number[]): number => counts.reduce((a, b) => a + b, 0);
+
+/**
  * A {@link RemoteStore} on Redis through ioredis, standalone or Cluster. Create it with
- * {@link redisStore}. Reads are plain GET / MGET; fenced reads add the namespace epoch
- * to the same MGET; writes and invalidations are Lua scripts on the namespace's slot.
+ * {@link redisStore}. A namespace is spread over `shards` hash tags (see
+ * {@link RedisKeyspace}). Reads are plain GET / MGET (one MGET per shard on Cluster);
+ * fenced reads add the shard's epoch to the same MGET; writes and invalidations are Lua
+ * scripts on one shard's slot, fanned out to every shard where they concern all.
  */
 export class RedisStore implements RemoteStore {
   /** `redis`. */
@@ -62,17 +79,23 @@ export class RedisStore implements RemoteStore {
   readonly #clearBatchSize: number;
   readonly #logger: Logger;
   readonly #caller: Caller;
-  readonly #bases = new Map<string, string>();
+  readonly #sharded: boolean;
+  /** Whether batches must be split by slot (Cluster) rather than sent as one command. */
+  readonly #splitBySlot: boolean;
+  readonly #heads = new Map<string, string[]>();
   readonly #getFailed = (error: unknown): never => {
     throw toStoreError('get', error, this.#timeoutMs);
   };
+  /** Coalesces one tick's GETs into MGETs; undefined when `getBatchMaxKeys` is 1. */
+  readonly #batcher: GetBatcher | undefined;
   #closed = false;
   #closing: Promise<void> | undefined;
 
   /** @throws InvalidOptionError when an option is invalid. */
   constructor(options: RedisStoreOptions) {
     const resolved = resolveOptions(options);
-    this.#keys = redisKeyspace(resolved.prefix);
+    this.#keys = redisKeyspace(resolved.prefix, { shards: resolved.shards });
+    this.#sharded = resolved.shards > 1;
     this.#timeoutMs = resolved.commandTimeoutMs;
     this.#fenceTtlMs = resolved.fenceTtlMs;
     this.#now = resolved.now;
@@ -88,8 +111,17 @@ export class RedisStore implements RemoteStore {
       connecting = own.connecting;
       this.#owned = true;
     }
+    this.#splitBySlot = this.#sharded && this.#client.isCluster === true;
     this.#scripts = defineScripts(this.#client);
     this.#caller = new Caller(this.#client, this.#timeoutMs, connecting);
+    this.#batcher =
+      resolved.getBatchMaxKeys > 1
+        ? new GetBatcher(
+            (key) => this.#caller.run('get', () => this.#client.getBuffer(key)),
+            (keys) => this.#caller.run('get', () => this.#client.mgetBuffer(keys)),
+            resolved.getBatchMaxKeys,
+          )
+        : undefined;
   }
 
   /** How long invalidation marks live, in ms: the longest a fence stays usable. */
@@ -97,21 +129,34 @@ export class RedisStore implements RemoteStore {
     return this.#fenceTtlMs;
   }
 
+  /** How many hash-tag shards each namespace is spread over. */
+  get shards(): number {
+    return this.#keys.shards;
+  }
+
   /** The key names this store uses. */
   get keyspace(): RedisKeyspace {
     return this.#keys;
   }
 
-  /** Bytes of the key (one GET), or `undefined`. */
+  /**
+   * Bytes of the key, or `undefined`: one GET, or a share of one MGET when other `get`
+   * calls were issued in the same tick (see `getBatchMaxKeys`).
+   */
   get(namespace: string, key: string): Promise<Uint8Array | undefined> {
-    let entryKey: string;
+    let head: string;
     try {
       assertKey(key);
-      entryKey = `${this.#check(namespace)}k:${key}`;
+      head = this.#head(namespace, key);
     } catch (error) {
       return Promise.reject(error);
     }
-    // The L2 hit path: no closure, no wrapper promise when ioredis enforces the deadline.
+    const entryKey = `${head}k:${key}`;
+    // On Cluster only keys of one head (one hash tag, so one slot) may share an MGET.
+    if (this.#batcher !== undefined) {
+      return this.#batcher.get(this.#client.isCluster === true ? head : '', entryKey);
+    }
+    // No closure, no wrapper promise when ioredis enforces the deadline.
     const caller = this.#caller;
     if (caller.clientDeadline && caller.connecting === undefined) {
       return this.#client.getBuffer(entryKey).then(nullToUndefined, this.#getFailed);
@@ -119,60 +164,118 @@ export class RedisStore implements RemoteStore {
     return this.#caller.run('get', () => this.#client.getBuffer(entryKey), nullToUndefined);
   }
 
-  /** Bytes of each key in order (one MGET). */
+  /** Bytes of each key in order: one MGET (on a sharded Cluster store, one per shard, in parallel). */
   getMany(namespace: string, keys: readonly string[]): Promise<(Uint8Array | undefined)[]> {
-    let base: string;
+    let heads: string[];
     try {
-      base = this.#check(namespace);
+      heads = this.#check(namespace);
       assertKeys(keys);
     } catch (error) {
       return Promise.reject(error);
     }
     if (keys.length === 0) return Promise.resolve([]);
-    const entryKeys = keys.map((key) => `${base}k:${key}`);
+    const shardOf = this.#keys.shardOf;
+    if (this.#splitBySlot) {
+      return scatter(keys.length, groupByShard(keys, shardOf), (shard, positions) => {
+        const entryKeys = positions.map((i) => `${heads[shard]}k:${keys[i]}`);
+        return this.#caller.run(
+          'getMany',
+          () => this.#client.mgetBuffer(entryKeys),
+          nullsToUndefined,
+        );
+      });
+    }
+    const entryKeys = keys.map((key) => `${heads[shardOf(key)]}k:${key}`);
     return this.#caller.run('getMany', () => this.#client.mgetBuffer(entryKeys), nullsToUndefined);
   }
 
   /**
-   * The value and a fence in one MGET. The fence holds the namespace epoch and the time
-   * the read was sent (see `fenceTtlMs`).
+   * The value and a fence in one MGET. The fence holds the epoch of the key's shard and
+   * the time the read was sent (see `fenceTtlMs`).
    */
   getWithFence(namespace: string, key: string): Promise<FencedRead> {
     let base: string;
     try {
-      base = this.#check(namespace);
       assertKey(key);
+      base = this.#head(namespace, key);
     } catch (error) {
       return Promise.reject(error);
     }
     const readAtMs = this.#now();
+    const shard = this.#keys.shardOf(key);
     return this.#caller.run(
       'getWithFence',
       () => this.#client.mgetBuffer(`${base}k:${key}`, `${base}m:epoch`),
-      (values) => ({ value: values[0] ?? undefined, fence: formatFence(values[1], readAtMs) }),
+      (values) => ({
+        value: values[0] ?? undefined,
+        fence: this.#sharded
+          ? formatShardedFence(new Map([[shard, values[1]]]), readAtMs)
+          : formatFence(values[1], readAtMs),
+      }),
     );
   }
 
-  /** The values and one fence in one MGET. */
+  /**
+   * The values and one fence: one MGET, or on a sharded store one MGET per shard read
+   * (each with that shard's epoch; on a standalone client all in one MGET).
+   */
   getManyWithFence(namespace: string, keys: readonly string[]): Promise<FencedReadMany> {
-    let base: string;
+    let heads: string[];
     try {
-      base = this.#check(namespace);
+      heads = this.#check(namespace);
       assertKeys(keys);
     } catch (error) {
       return Promise.reject(error);
     }
-    const args = keys.map((key) => `${base}k:${key}`);
-    args.push(`${base}m:epoch`);
     const readAtMs = this.#now();
-    return this.#caller.run(
-      'getManyWithFence',
-      () => this.#client.mgetBuffer(args),
-      (values) => {
-        const epoch = values.pop();
-        return { values: nullsToUndefined(values), fence: formatFence(epoch, readAtMs) };
-      },
-    );
+    if (this.#sharded && keys.length === 0) {
+      return Promise.resolve({ values: [], fence: formatShardedFence(new Map(), readAtMs) });
+    }
+    if (!this.#sharded) {
+      const args = keys.map((key) => `${heads[0]}k:${key}`);
+      args.push(`${heads[0]}m:epoch`);
+      return this.#caller.run(
+        'getManyWithFence',
+        () => this.#client.mgetBuffer(args),
+        (values) => {
+          const epoch = values.pop();
+          return { values: nullsToUndefined(values), fence: formatFence(epoch, readAtMs) };
+        },
+      );
+    }
+    return this.#shardedFencedRead(heads, keys, readAtMs);
+  }
+
+  /** Fenced read of a sharded store: each shard's epoch rides with that shard's keys. */
+  async #shardedFencedRead(
+    heads: string[],
+    keys: readonly string[],
+    readAtMs: number,
+  ): Promise<FencedReadMany> {
+    const shardOf = this.#keys.shardOf;
+    const groups = groupByShard(keys, shardOf);
+    const epochs = new Map<number, Buffer | null>();
+    /** MGET of the entries at `positions` plus the epochs of `shards`. */
+    const mget = (positions: readonly number[], shards: readonly number[]) => {
+      const args = positions.map((i) => `${heads[shardOf(keys[i]!)]}k:${keys[i]}`);
+      for (const shard of shards) args.push(`${heads[shard]}m:epoch`);
+      return this.#caller.run(
+        'getManyWithFence',
+        () => this.#client.mgetBuffer(args),
+        (values) => {
+          const read = values.splice(positions.length);
+          for (let j = 0; j < shards.length; j++) epochs.set(shards[j]!, read[j]!);
+          return nullsToUndefined(values);
+        },
+      );
+    };
+    const values = this.#splitBySlot
+      ? await scatter(keys.length, groups, (shard, positions) => mget(positions, [shard]))
+      : await mget(
+          keys.map((_, i) => i),
+          [...groups.keys()],
+        );
+    return { values, fence: formatShardedFence(epochs, readAtMs) };
   }
 
   /**
@@ -190,8 +293,8 @@ export class RedisStore implements RemoteStore {
   ): Promise<WriteOutcome> {
     let args: Arg[];
     try {
-      const base = this.#check(namespace);
       assertKey(key);
+      const base = this.#head(namespace, key);
       let fence: ParsedFence | undefined;
       if (typeof options !== 'object' || options === null) {
         throw new InvalidOptionError('options', 'must be an object with ttlMs');
@@ -199,14 +302,16 @@ export class RedisStore implements RemoteStore {
       assertTtl(options.ttlMs);
       assertTags(options.tags);
       const bytes = toBuffer(value);
+      let epoch: string | undefined;
       if (options.fence !== undefined) {
-        fence = parseFence(options.fence);
+        fence = parseFence(options.fence, this.#sharded);
         if (this.#expired(fence)) return Promise.resolve('fenced');
+        epoch = epochFor(fence, this.#keys.shardOf(key));
       }
       args = writeArgs(
         base,
         [{ key, value: bytes, ttlMs: options.ttlMs, tags: options.tags }],
-        fence?.epoch,
+        epoch,
         this.#fenceTtlMs,
       );
     } catch (error) {
@@ -220,31 +325,46 @@ export class RedisStore implements RemoteStore {
     );
   }
 
-  /** Stores several entries in one script; conditional on `fence` when given. */
+  /**
+   * Stores several entries: one script per shard (in parallel), conditional on `fence`
+   * when given (see {@link epochFor} for a shard the fence did not read).
+   */
   setMany(
     namespace: string,
     entries: readonly RemoteEntry[],
     fence?: FenceToken,
   ): Promise<WriteOutcome[]> {
-    let args: Arg[];
+    let heads: string[];
+    let parsed: ParsedFence | undefined;
     try {
-      const base = this.#check(namespace);
+      heads = this.#check(namespace);
       if (!Array.isArray(entries)) throw new InvalidOptionError('entries', 'must be an array');
       for (const entry of entries) assertEntry(entry);
-      const parsed = fence === undefined ? undefined : parseFence(fence);
+      parsed = fence === undefined ? undefined : parseFence(fence, this.#sharded);
       if (entries.length === 0) return Promise.resolve([]);
       if (parsed !== undefined && this.#expired(parsed)) {
         return Promise.resolve(entries.map((): WriteOutcome => 'fenced'));
       }
-      args = writeArgs(base, entries, parsed?.epoch, this.#fenceTtlMs);
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#caller.run(
-      'setMany',
-      () => this.#scripts.cachestackV1Write(...(args as [number, ...Arg[]])),
-      outcomes,
-      true,
+    const write = (shard: number, group: readonly RemoteEntry[]): Promise<WriteOutcome[]> => {
+      const epoch = parsed === undefined ? undefined : epochFor(parsed, shard);
+      const args = writeArgs(heads[shard]!, group, epoch, this.#fenceTtlMs);
+      return this.#caller.run(
+        'setMany',
+        () => this.#scripts.cachestackV1Write(...(args as [number, ...Arg[]])),
+        outcomes,
+        true,
+      );
+    };
+    if (!this.#sharded) return write(0, entries);
+    const groups = groupByShard(entries, (entry) => this.#keys.shardOf(entry.key));
+    return scatter(entries.length, groups, (shard, positions) =>
+      write(
+        shard,
+        positions.map((i) => entries[i]!),
+      ),
     );
   }
 
@@ -253,7 +373,7 @@ export class RedisStore implements RemoteStore {
     let entryKey: string;
     try {
       assertKey(key);
-      entryKey = `${this.#check(namespace)}k:${key}`;
+      entryKey = `${this.#head(namespace, key)}k:${key}`;
     } catch (error) {
       return Promise.reject(error);
     }
@@ -272,7 +392,7 @@ export class RedisStore implements RemoteStore {
     let entryKey: string;
     try {
       assertKey(key);
-      entryKey = `${this.#check(namespace)}k:${key}`;
+      entryKey = `${this.#head(namespace, key)}k:${key}`;
     } catch (error) {
       return Promise.reject(error);
     }
@@ -288,55 +408,74 @@ export class RedisStore implements RemoteStore {
     return this.deleteMany(namespace, [key]).then((n) => n > 0);
   }
 
-  /** Marks and unlinks the keys in one script; resolves how many existed. */
+  /** Marks and unlinks the keys, one script per shard; resolves how many existed. */
   deleteMany(namespace: string, keys: readonly string[]): Promise<number> {
-    let args: Arg[];
+    let heads: string[];
     try {
-      const base = this.#check(namespace);
+      heads = this.#check(namespace);
       assertKeys(keys);
       if (keys.length === 0) return Promise.resolve(0);
-      args = [1 + 2 * keys.length, `${base}m:epoch`];
-      for (const key of keys) args.push(`${base}i:${key}`, `${base}k:${key}`);
-      args.push(this.#fenceTtlMs);
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#caller.run(
-      'delete',
-      () => this.#scripts.cachestackV1Delete(...(args as [number])),
-      undefined,
-      true,
-    );
+    const remove = (shard: number, group: readonly string[]): Promise<number> => {
+      const base = heads[shard]!;
+      const args: Arg[] = [1 + 2 * group.length, `${base}m:epoch`];
+      for (const key of group) args.push(`${base}i:${key}`, `${base}k:${key}`);
+      args.push(this.#fenceTtlMs);
+      return this.#caller.run(
+        'delete',
+        () => this.#scripts.cachestackV1Delete(...(args as [number])),
+        undefined,
+        true,
+      );
+    };
+    if (!this.#sharded) return remove(0, keys);
+    const groups = groupByShard(keys, this.#keys.shardOf);
+    return Promise.all(
+      [...groups].map(([shard, positions]) =>
+        remove(
+          shard,
+          positions.map((i) => keys[i]!),
+        ),
+      ),
+    ).then(sum);
   }
 
   /**
-   * Marks the tags and their member keys, unlinks the members and the tag sets, in one
-   * script; resolves how many entries existed.
+   * Marks the tags and their member keys, unlinks the members and the tag sets: one
+   * script per shard, all shards at once (each shard is atomic on its own, and a write
+   * touches one shard, so no write slips between a shard's marks and its deletions).
+   * Resolves how many entries existed.
    */
   deleteByTag(namespace: string, tags: readonly string[]): Promise<number> {
-    let args: Arg[];
+    let heads: string[];
     try {
-      const base = this.#check(namespace);
+      heads = this.#check(namespace);
       assertTags(tags);
       if (tags.length === 0) return Promise.resolve(0);
-      args = [1 + 2 * tags.length, `${base}m:epoch`];
-      for (const tag of tags) args.push(`${base}ti:${tag}`, `${base}t:${tag}`);
-      args.push(this.#fenceTtlMs, base);
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#caller.run(
-      'deleteByTag',
-      () => this.#scripts.cachestackV1DeleteTags(...(args as [number])),
-      undefined,
-      true,
-    );
+    return Promise.all(
+      heads.map((base) => {
+        const args: Arg[] = [1 + 2 * tags.length, `${base}m:epoch`];
+        for (const tag of tags) args.push(`${base}ti:${tag}`, `${base}t:${tag}`);
+        args.push(this.#fenceTtlMs, base);
+        return this.#caller.run(
+          'deleteByTag',
+          () => this.#scripts.cachestackV1DeleteTags(...(args as [number])),
+          undefined,
+          true,
+        );
+      }),
+    ).then(sum);
   }
 
   /**
-   * Sets the clear mark (invalidating every fence read so far), then SCANs the
-   * namespace on every master and unlinks its entries in batches of `clearBatchSize`,
-   * then prunes its tag sets. Each round trip has the command deadline.
+   * Sets the clear mark of every shard (invalidating every fence read so far), then
+   * SCANs the namespace on every master and unlinks its entries in batches of
+   * `clearBatchSize`, then prunes its tag sets. Each round trip has the command deadline.
    */
   clear(namespace: string): Promise<void> {
     try {
@@ -382,18 +521,24 @@ export class RedisStore implements RemoteStore {
   }
 
   /**
-   * Rejects after close, validates the namespace and returns its key head. Validated
+   * Rejects after close, validates the namespace and returns its shard heads. Validated
    * heads are cached (bounded) so the hot path skips re-validation and concatenation.
    */
-  #check(namespace: string): string {
+  #check(namespace: string): string[] {
     if (this.#closed) throw new ClosedError('redis store');
-    const cached = this.#bases.get(namespace);
+    const cached = this.#heads.get(namespace);
     if (cached !== undefined) return cached;
     assertNamespace(namespace);
-    if (this.#bases.size >= 10_000) this.#bases.clear();
-    const base = this.#keys.base(namespace);
-    this.#bases.set(namespace, base);
-    return base;
+    if (this.#heads.size >= 10_000) this.#heads.clear();
+    const heads = this.#keys.heads(namespace);
+    this.#heads.set(namespace, heads);
+    return heads;
+  }
+
+  /** The head of the shard holding `key` (validates the namespace). */
+  #head(namespace: string, key: string): string {
+    const heads = this.#check(namespace);
+    return this.#sharded ? heads[this.#keys.shardOf(key)]! : heads[0]!;
   }
 
   /**

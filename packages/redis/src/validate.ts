@@ -28,31 +28,64 @@ export function toBuffer(value: unknown): Buffer {
   throw new InvalidOptionError('value', 'must be a Uint8Array');
 }
 
-const FENCE_RE = /^(0|[1-9][0-9]{0,15}):(0|[1-9][0-9]{0,15})$/;
+const NUM = '(0|[1-9][0-9]{0,15})';
+const FENCE_RE = new RegExp(`^${NUM}:${NUM}$`);
+const PAIR = '(?:0|[1-9][0-9]{0,3})=(?:0|[1-9][0-9]{0,15})';
+const SHARDED_FENCE_RE = new RegExp(`^((?:${PAIR}(?:,${PAIR})*)?):${NUM}$`);
 
-/** A fence token of this store: `${epoch}:${readAtMs}`. */
+/**
+ * A fence token of this store. One shard: `${epoch}:${readAtMs}`. Several shards:
+ * `${shard}=${epoch},...:${readAtMs}`, one pair per shard the read touched.
+ */
 export interface ParsedFence {
-  /** The namespace epoch read with the value (decimal). */
-  readonly epoch: string;
+  /** The epoch of each shard read with the value (decimal), by shard. */
+  readonly epochs: ReadonlyMap<number, string>;
   /** When the read was sent, by the store's clock, in ms. */
   readonly readAtMs: number;
 }
 
-/** Encodes a fence token. */
+const epochText = (epoch: Buffer | string | null | undefined): string =>
+  epoch ? epoch.toString() : '0';
+
+/** Encodes the fence token of a one-shard store. */
 export function formatFence(epoch: Buffer | null | undefined, readAtMs: number): string {
-  return `${epoch ? epoch.toString() : '0'}:${Math.floor(readAtMs)}`;
+  return `${epochText(epoch)}:${Math.floor(readAtMs)}`;
+}
+
+/** Encodes the fence token of a sharded store from the epochs read, by shard. */
+export function formatShardedFence(
+  epochs: ReadonlyMap<number, Buffer | string | null | undefined>,
+  readAtMs: number,
+): string {
+  const pairs: string[] = [];
+  for (const [shard, epoch] of epochs) pairs.push(`${shard}=${epochText(epoch)}`);
+  return `${pairs.join(',')}:${Math.floor(readAtMs)}`;
 }
 
 /**
- * Parses a fence token issued by this store.
+ * Parses a fence token issued by this store (`sharded`: by a store with several shards).
  * @throws InvalidOptionError when it is not one.
  */
-export function parseFence(fence: unknown): ParsedFence {
-  const match = typeof fence === 'string' ? FENCE_RE.exec(fence) : null;
-  if (match === null) {
-    throw new InvalidOptionError('fence', 'must be a fence token returned by this store');
+export function parseFence(fence: unknown, sharded = false): ParsedFence {
+  if (typeof fence === 'string') {
+    if (!sharded) {
+      const match = FENCE_RE.exec(fence);
+      if (match !== null) {
+        return { epochs: new Map([[0, match[1]!]]), readAtMs: Number(match[2]) };
+      }
+    } else {
+      const match = SHARDED_FENCE_RE.exec(fence);
+      if (match !== null) {
+        const epochs = new Map<number, string>();
+        for (const pair of match[1] ? match[1].split(',') : []) {
+          const at = pair.indexOf('=');
+          epochs.set(Number(pair.slice(0, at)), pair.slice(at + 1));
+        }
+        return { epochs, readAtMs: Number(match[2]) };
+      }
+    }
   }
-  return { epoch: match[1]!, readAtMs: Number(match[2]) };
+  throw new InvalidOptionError('fence', 'must be a fence token returned by this store');
 }
 
 /** Checks a batch entry (the value must be bytes, sent to Redis as they are). */

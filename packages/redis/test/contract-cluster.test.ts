@@ -21,9 +21,9 @@ function clusterClient(): Cluster {
 
 let stores = 0;
 
-describeStoreContract('redis cluster (3 masters)', async () => {
+describeStoreContract('redis cluster (3 masters), 16 shards per namespace', async () => {
   const client = clusterClient();
-  const store = redisStore({ client, prefix: `contract${++stores}` });
+  const store = redisStore({ client, prefix: `contract${++stores}`, shards: 16 });
   return {
     store,
     async cleanup() {
@@ -33,7 +33,87 @@ describeStoreContract('redis cluster (3 masters)', async () => {
   };
 });
 
+describeStoreContract('redis cluster (3 masters), one shard per namespace', async () => {
+  const client = clusterClient();
+  const store = redisStore({ client, prefix: `contract${++stores}`, shards: 1 });
+  return {
+    store,
+    async cleanup() {
+      await store.close();
+      await client.quit();
+    },
+  };
+});
+
+/** How many keys matching `pattern` each master holds, by port. */
+async function keysPerMaster(client: Cluster, pattern: string): Promise<Map<number, number>> {
+  const counts = new Map<number, number>();
+  for (const node of client.nodes('master')) {
+    let cursor = '0';
+    let n = 0;
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      n += keys.length;
+    } while (cursor !== '0');
+    counts.set(node.options.port!, n);
+  }
+  return counts;
+}
+
 describe('redis store on Cluster', () => {
+  it('spreads one namespace of 10k keys over all three masters (default 16 shards)', async () => {
+    const client = clusterClient();
+    const store = redisStore({ client, prefix: 'spread10k' });
+    try {
+      expect(store.shards).toBe(16);
+      const bytes = Uint8Array.from([1]);
+      const keys = Array.from({ length: 10_000 }, (_, i) => `user:${i}`);
+      for (let i = 0; i < keys.length; i += 1000) {
+        await store.setMany(
+          'users',
+          keys
+            .slice(i, i + 1000)
+            .map((key) => ({ key, value: bytes, ttlMs: 60_000, tags: ['all'] })),
+        );
+      }
+      const counts = await keysPerMaster(client, 'spread10k:*:k:*');
+      const total = [...counts.values()].reduce((a, b) => a + b, 0);
+      console.log(
+        `[redis] one namespace, 10000 keys, 16 shards over 3 masters: ${[...counts.values()].join(' / ')}`,
+      );
+      expect(total).toBe(10_000);
+      expect(counts.size).toBe(3);
+      for (const n of counts.values()) expect(n).toBeGreaterThan(0);
+      // Batch reads group keys by shard (one MGET per slot): no CROSSSLOT, all found.
+      const read = await store.getMany('users', keys.slice(0, 2000));
+      expect(read.every((value) => value !== undefined)).toBe(true);
+      // The tag invalidation fans out to every shard and removes every member.
+      await expect(store.deleteByTag('users', ['all'])).resolves.toBe(10_000);
+      expect([...(await keysPerMaster(client, 'spread10k:*:k:*')).values()]).toEqual([0, 0, 0]);
+    } finally {
+      await store.close();
+      await client.quit();
+    }
+  });
+
+  it('keeps a one-shard namespace on one master (shards: 1)', async () => {
+    const client = clusterClient();
+    const store = redisStore({ client, prefix: 'oneshard', shards: 1 });
+    try {
+      const bytes = Uint8Array.from([1]);
+      await store.setMany(
+        'users',
+        Array.from({ length: 300 }, (_, i) => ({ key: `u${i}`, value: bytes, ttlMs: 60_000 })),
+      );
+      const counts = [...(await keysPerMaster(client, 'oneshard:*:k:*')).values()];
+      expect(counts.filter((n) => n > 0)).toEqual([300]);
+    } finally {
+      await store.close();
+      await client.quit();
+    }
+  });
+
   it('spreads namespaces over several masters and clears each one fully', async () => {
     const client = clusterClient();
     const store = redisStore({ client, prefix: 'spread', clearBatchSize: 7 });

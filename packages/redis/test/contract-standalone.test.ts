@@ -14,3 +14,15 @@ describeStoreContract('redis standalone (url)', async () => {
     },
   };
 });
+
+describeStoreContract('redis standalone, namespace spread over 8 shards', async () => {
+  const prefix = uniquePrefix('redis-contract-sharded');
+  const store = redisStore({ url: redisUrl(), prefix, shards: 8 });
+  return {
+    store,
+    async cleanup() {
+      await store.close();
+      await deletePrefix(redisUrl(), prefix);
+    },
+  };
+});

@@ -1,18 +1,14 @@
 import { after, before, describe, it } from 'node:test';
-import type { StoreFactory } from './contract/context.js';
-import {
-  describeStoreContract as describeWith,
-  type StoreContractOptions,
-} from './contract/describe-store-contract.js';
+import { type BoundStoreContract, storeContractFor } from './contract/describe-store-contract.js';
 
 /**
- * {@link describeWith | describeStoreContract} wired to `node:test`
- * (`import { describeStoreContract } from '@cachestack/testing/node-test'`).
+ * The store contract suite wired to `node:test`
+ * (`import { describeStoreContract } from '@cachestack/testing/node-test'`); see the main
+ * entry's `describeStoreContract` for the options.
  */
-export function describeStoreContract(
-  name: string,
-  factory: StoreFactory,
-  options: Omit<StoreContractOptions, 'test'> = {},
-): void {
-  describeWith(name, factory, { ...options, test: { describe, it, before, after } });
-}
+export const describeStoreContract: BoundStoreContract = storeContractFor({
+  describe,
+  it,
+  before,
+  after,
+});

@@ -1,18 +1,14 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import type { StoreFactory } from './contract/context.js';
-import {
-  describeStoreContract as describeWith,
-  type StoreContractOptions,
-} from './contract/describe-store-contract.js';
+import { type BoundStoreContract, storeContractFor } from './contract/describe-store-contract.js';
 
 /**
- * {@link describeWith | describeStoreContract} wired to vitest
- * (`import { describeStoreContract } from '@cachestack/testing/vitest'`).
+ * The store contract suite wired to vitest
+ * (`import { describeStoreContract } from '@cachestack/testing/vitest'`); see the main
+ * entry's `describeStoreContract` for the options.
  */
-export function describeStoreContract(
-  name: string,
-  factory: StoreFactory,
-  options: Omit<StoreContractOptions, 'test'> = {},
-): void {
-  describeWith(name, factory, { ...options, test: { describe, it, beforeAll, afterAll } });
-}
+export const describeStoreContract: BoundStoreContract = storeContractFor({
+  describe,
+  it,
+  beforeAll,
+  afterAll,
+});

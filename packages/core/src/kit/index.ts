@@ -3,12 +3,13 @@
  * packages share instead of copying — deadlines, a typed emitter, a circuit breaker and
  * the argument checks of a `RemoteStore`. Every piece takes core's {@link Clock}.
  */
-export { type Clock, type ClockTimer, isClock, systemClock } from '../clock.js';
+export { type Clock, type ClockTimer, isClock, systemClock } from '../contracts/clock.js';
 export {
   CircuitBreaker,
   type CircuitBreakerOptions,
   type CircuitState,
 } from './circuit-breaker.js';
+export { clockFromNow } from './clock-from-now.js';
 export { DeadlineQueue, type DeadlineQueueOptions, type QueuedDeadline } from './deadline-queue.js';
 export { DeadlineSet, type Expiring } from './deadline-set.js';
 export {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CircuitBreaker, type CircuitState } from '../../src/kit/index.js';
+import { CircuitBreaker, type CircuitState, clockFromNow } from '../../src/kit/index.js';
 import { manualClock } from './fake-clock.js';
 
 function breaker(clock = manualClock()) {
@@ -78,6 +78,19 @@ describe('CircuitBreaker', () => {
     circuit.failure();
     expect(circuit.openUntil).toBe(10_100);
     t += 100;
+    expect(circuit.state).toBe('half-open');
+  });
+});
+
+describe('clockFromNow', () => {
+  it('moves a breaker with a fake now function for both wall and monotonic time', () => {
+    let t = 5_000;
+    const clock = clockFromNow(() => t);
+    expect([clock.now(), clock.monotonic()]).toEqual([5_000, 5_000]);
+    const circuit = new CircuitBreaker({ failureThreshold: 1, breakDurationMs: 50, clock });
+    circuit.failure();
+    expect(circuit.openUntil).toBe(5_050);
+    t += 50;
     expect(circuit.state).toBe('half-open');
   });
 });

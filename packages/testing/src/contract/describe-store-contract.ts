@@ -163,3 +163,16 @@ export function describeStoreContract(
     }
   });
 }
+
+/** {@link describeStoreContract} with its runner fixed. */
+export type BoundStoreContract = (
+  name: string,
+  factory: StoreFactory,
+  options?: Omit<StoreContractOptions, 'test'>,
+) => void;
+
+/** Binds {@link describeStoreContract} to one test runner (the `/vitest` and `/node-test` entries). */
+export function storeContractFor(test: TestApi): BoundStoreContract {
+  return (name, factory, options = {}) =>
+    describeStoreContract(name, factory, { ...options, test });
+}

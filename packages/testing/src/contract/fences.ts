@@ -84,37 +84,39 @@ export function fenceTests({ it, store, ns, preciseFences }: ContractContext): v
     );
   });
 
-  it('skips a write whose key was set unconditionally after the fence was read', async () => {
-    const n = ns();
-    const { fence } = await store().getWithFence(n, 'k');
-    await store().set(n, 'k', text('fresh'), ttl);
-    same(
-      `${FENCED} an unconditional set(ns, 'k')`,
-      await store().set(n, 'k', text('stale'), { ...ttl, fence }),
-      'fenced',
-    );
-    sameBytes(
-      "get(ns, 'k') keeps the unconditional write",
-      await store().get(n, 'k'),
-      text('fresh'),
-    );
-  });
-
-  it('skips a write whose key was set by an unconditional setMany', async () => {
-    const n = ns();
-    const { fence } = await store().getWithFence(n, 'k');
-    await store().setMany(n, [{ key: 'k', value: text('fresh'), ttlMs: LONG_TTL_MS }]);
-    same(
-      `${FENCED} an unconditional setMany of 'k'`,
-      await store().set(n, 'k', text('stale'), { ...ttl, fence }),
-      'fenced',
-    );
-    sameBytes(
-      "get(ns, 'k') keeps the unconditional write",
-      await store().get(n, 'k'),
-      text('fresh'),
-    );
-  });
+  const overwrites: readonly [
+    title: string,
+    what: string,
+    overwrite: (n: string) => Promise<unknown>,
+  ][] = [
+    [
+      'skips a write whose key was set unconditionally after the fence was read',
+      "an unconditional set(ns, 'k')",
+      (n) => store().set(n, 'k', text('fresh'), ttl),
+    ],
+    [
+      'skips a write whose key was set by an unconditional setMany',
+      "an unconditional setMany of 'k'",
+      (n) => store().setMany(n, [{ key: 'k', value: text('fresh'), ttlMs: LONG_TTL_MS }]),
+    ],
+  ];
+  for (const [title, what, overwrite] of overwrites) {
+    it(title, async () => {
+      const n = ns();
+      const { fence } = await store().getWithFence(n, 'k');
+      await overwrite(n);
+      same(
+        `${FENCED} ${what}`,
+        await store().set(n, 'k', text('stale'), { ...ttl, fence }),
+        'fenced',
+      );
+      sameBytes(
+        "get(ns, 'k') keeps the unconditional write",
+        await store().get(n, 'k'),
+        text('fresh'),
+      );
+    });
+  }
 
   it('skips a write carrying a tag invalidated after the fence was read', async () => {
     const n = ns();
