@@ -8,7 +8,7 @@
  * - shifting: zipf-0.9 whose hot set moves to other keys every 100 k requests
  * Then the L1 hit path (`await cache.get`, w-tinylfu vs lru in the same run) and the heap
  * per entry at 1 M entries (separate processes) beside lru-cache.
- * Results go to bench/results/hit-rate.json (ignored by git).
+ * Results go to bench/.results/latest/hit-rate.json (ignored by git).
  */
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -20,6 +20,7 @@ import {
   printScenario,
   type Row,
   type ScenarioResult,
+  type Target,
   writeResults,
 } from './lib/report.js';
 import {
@@ -76,6 +77,40 @@ async function replayCachestack(
 
 const pct = (rate: number) => Number((rate * 100).toFixed(2));
 
+const POINTS = 'w-tinylfu - lru (points)';
+
+/** Issue 17's targets per trace and size. */
+function hitRateTargets(trace: string, fraction: number): Target[] {
+  const at1 = fraction === 0.01;
+  if (trace === 'zipf-0.9') {
+    const value = at1 ? 45.5 : 69;
+    return [
+      {
+        label: `zipf-0.9 at ${fraction * 100}%: w-tinylfu >= ${value}%`,
+        figure: 'cachestack w-tinylfu.hitRatePct',
+        op: '>=',
+        value,
+      },
+    ];
+  }
+  if ((trace === 'scan-polluted' || trace === 'loop') && at1) {
+    return [
+      { label: `${trace} at 1%: >= LRU + 5 points`, figure: `ratio:${POINTS}`, op: '>=', value: 5 },
+    ];
+  }
+  if (trace === 'shifting') {
+    return [
+      {
+        label: `shifting at ${fraction * 100}%: never more than 1 point below LRU`,
+        figure: `ratio:${POINTS}`,
+        op: '>=',
+        value: -1,
+      },
+    ];
+  }
+  return [];
+}
+
 async function hitRates(): Promise<ScenarioResult[]> {
   const traces: { name: string; build: (size: number) => string[] }[] = [
     { name: 'zipf-0.9', build: () => zipfTrace(REQUESTS, KEYS, 0.9, 1) },
@@ -112,8 +147,9 @@ async function hitRates(): Promise<ScenarioResult[]> {
         scenario: `hit rate: ${name}, ${fraction * 100}% size (${size.toLocaleString('en')} entries, ${trace.length.toLocaleString('en')} requests)`,
         reference: 'raw lru-cache',
         rows,
+        targets: hitRateTargets(name, fraction),
         ratios: {
-          'w-tinylfu - lru (points)': Number((ours - lruPct).toFixed(2)),
+          [POINTS]: Number((ours - lruPct).toFixed(2)),
           'w-tinylfu / optimum': Number((ours / pct(optimum)).toFixed(3)),
         },
         notes: [
@@ -179,8 +215,19 @@ async function l1Hit(): Promise<ScenarioResult> {
       'w-tinylfu / lru policy': Number((tiny / lruPolicy).toFixed(3)),
       'w-tinylfu / raw lru-cache': Number((tiny / ops('raw lru-cache get')).toFixed(3)),
     },
-    notes: [
-      `targets: w-tinylfu >= 5M ops/s and >= 0.95x the lru policy; measured ${(tiny / 1e6).toFixed(2)}M ops/s, ${(tiny / lruPolicy).toFixed(3)}x`,
+    targets: [
+      {
+        label: 'w-tinylfu await get >= 5M ops/s',
+        figure: 'cachestack await get (w-tinylfu).opsPerSec',
+        op: '>=',
+        value: 5_000_000,
+      },
+      {
+        label: 'w-tinylfu >= 0.95x the lru policy',
+        figure: 'ratio:w-tinylfu / lru policy',
+        op: '>=',
+        value: 0.95,
+      },
     ],
   };
 }
@@ -225,8 +272,14 @@ function heap(): ScenarioResult {
     reference: 'lru-cache',
     rows,
     ratios,
-    notes: [
-      'ratio is heap + array buffers relative to raw lru-cache (lower is better); target w-tinylfu <= 1.25x',
+    notes: ['ratio is heap + array buffers relative to raw lru-cache (lower is better)'],
+    targets: [
+      {
+        label: 'w-tinylfu memory per entry <= 1.25x lru-cache',
+        figure: 'ratio:cachestack w-tinylfu',
+        op: '<=',
+        value: 1.25,
+      },
     ],
   };
 }

@@ -105,6 +105,19 @@ describe('w-tinylfu eviction order', () => {
     expect(removed.map(([, reason]) => reason)).toContain('evict');
   });
 
+  it('counts the hits of a held entry, and keeps them after it leaves', () => {
+    const { p } = policy();
+    p.set('a', 'a', { ttl: 1000 });
+    read(p, 'a', 5); // fewer hits than a batch: not in the sketch yet
+    expect(p.frequency('a')).toBe(5);
+    p.delete('a');
+    expect(p.frequency('a')).toBe(5);
+    read(p, 'b', 1);
+    p.set('b', 'b', { ttl: 1000 });
+    read(p, 'b', 20);
+    expect(p.frequency('b')).toBe(16);
+  });
+
   it('evictOne takes probation first, then protected, then the window', () => {
     const { p } = policy({ maxEntries: 5 });
     for (const k of ['a', 'b', 'c']) p.set(k, k, { ttl: 1000 });
