@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { redisBus } from '@cachestack/coherency';
 import { redisUrl, uniquePrefix } from '@cachestack/test-suite';
@@ -133,8 +134,11 @@ describe('operations kit against the example app on Redis', () => {
       await otherInstance.ready();
       await otherInstance.publish({ type: 'delete', namespace: 'products', keys: ['x'] });
       await vi.waitFor(
-        async () =>
-          expect(await metricsText()).toMatch(/cachestack_bus_delivery_lag_seconds_count/),
+        async () => {
+          const text = await metricsText();
+          expect(text).toMatch(/cachestack_bus_delivery_lag_seconds_count/);
+          expect(text).toMatch(/cachestack_cache_bus_messages_total\{/);
+        },
         { timeout: 10_000, interval: 50 },
       );
     } finally {
@@ -150,6 +154,18 @@ describe('operations kit against the example app on Redis', () => {
     expect(queried.size).toBeGreaterThan(15);
     const missing = [...queried].filter((name) => !exported.has(name));
     expect(missing, `queried but not exported: ${missing.join(', ')}`).toEqual([]);
+  });
+
+  // CI installs promtool (the Debian prometheus package) before the tests.
+  const promtool = spawnSync('promtool', ['--version']).status === 0;
+  if (!promtool) console.warn('[example] promtool not on PATH: exposition lint skipped');
+  it.skipIf(!promtool)('serves an exposition that passes promtool check metrics', async () => {
+    const result = spawnSync('promtool', ['check', 'metrics'], {
+      input: await metricsText(),
+      encoding: 'utf8',
+    });
+    expect(`${result.stdout}${result.stderr}`.trim()).toBe('');
+    expect(result.status).toBe(0);
   });
 });
 

@@ -8,6 +8,7 @@ import {
   type Logger,
   noopLogger,
 } from '@cachestack/core';
+import { withDeadline } from '@cachestack/core/kit';
 import type { Redis } from 'ioredis';
 import { createConnections } from './connections.js';
 import { EchoWatchdog } from './echo-watchdog.js';
@@ -239,19 +240,10 @@ export class RedisBus implements Bus {
     return this.#sendWithTimer(payload);
   }
 
-  async #sendWithTimer(payload: string): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`publish not acknowledged in ${this.#o.publishTimeoutMs} ms`)),
-        this.#o.publishTimeoutMs,
-      );
-    });
-    try {
-      await Promise.race([this.#pub.publish(this.#o.channel, payload), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+  #sendWithTimer(payload: string): Promise<unknown> {
+    // Core's kit deadline: a `TimeoutError` when the publish is not acknowledged in time.
+    const publish = this.#pub.publish(this.#o.channel, payload);
+    return withDeadline(publish, this.#o.publishTimeoutMs, 'redis bus PUBLISH');
   }
 
   async #subscribe(): Promise<void> {

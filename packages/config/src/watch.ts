@@ -42,8 +42,11 @@ export interface ConfigWatcherEventMap {
   change: ConfigChange;
   /** An invalid change was rejected (the last good configuration stays in force). */
   rejected: ConfigRejection;
-  /** The file could not be read, the watch failed, or `onChange` threw. */
-  error: { readonly error: Error };
+  /**
+   * The file could not be read (`operation: 'read'`), the watch failed (`'watch'`), or
+   * `onChange` threw (`'onChange'`).
+   */
+  error: { readonly operation: 'read' | 'watch' | 'onChange'; readonly error: Error };
 }
 
 /** A hot-reloading configuration. */
@@ -93,14 +96,10 @@ export function watchConfig(
   let chain: Promise<unknown> = Promise.resolve();
   let waiting: Promise<boolean> | undefined;
   const events = new TypedEmitter<ConfigWatcherEventMap>();
-  const emit = <E extends keyof ConfigWatcherEventMap>(
-    event: E,
-    payload: ConfigWatcherEventMap[E],
-  ) => events.emit(event, payload);
 
-  const fail = (error: Error) => {
-    logger.error({ err: error, file: path }, 'config reload failed');
-    emit('error', { error });
+  const fail = (operation: 'read' | 'watch' | 'onChange', error: Error) => {
+    logger.error({ err: error, file: path, operation }, 'config reload failed');
+    events.emit('error', { operation, error });
   };
 
   const apply = async (): Promise<boolean> => {
@@ -108,14 +107,15 @@ export function watchConfig(
     try {
       text = await readConfigText(path);
     } catch (error) {
-      if (!closed) fail(error instanceof Error ? error : new ConfigFileError(path, String(error)));
+      if (!closed)
+        fail('read', error instanceof Error ? error : new ConfigFileError(path, String(error)));
       return false;
     }
     if (closed) return false;
     const result = resolveFromText(loadOptions, text);
     if (!result.valid) {
       logger.warn({ file: path, errors: result.errors }, 'config change rejected');
-      emit('rejected', { file: path, errors: result.errors, warnings: result.warnings });
+      events.emit('rejected', { file: path, errors: result.errors, warnings: result.warnings });
       return false;
     }
     if (isDeepStrictEqual(result.config, config)) return false;
@@ -125,9 +125,9 @@ export function watchConfig(
     try {
       onChange(config, change);
     } catch (error) {
-      fail(error instanceof Error ? error : new Error(String(error)));
+      fail('onChange', error instanceof Error ? error : new Error(String(error)));
     }
-    emit('change', change);
+    events.emit('change', change);
     return true;
   };
 
@@ -161,7 +161,7 @@ export function watchConfig(
         if (!closed) reload().catch(() => undefined);
       }, debounceMs);
     });
-    fsWatcher.on('error', (error) => fail(error));
+    fsWatcher.on('error', (error) => fail('watch', error));
   } catch (error) {
     throw new ConfigFileError(path, `cannot watch: ${(error as Error).message}`, { cause: error });
   }

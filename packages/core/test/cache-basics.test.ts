@@ -297,6 +297,25 @@ describe('bad input fails fast with typed errors (guarantee 5)', () => {
     await expect(cache.getMany(['ok', ''])).rejects.toBeInstanceOf(InvalidKeyError);
   });
 
+  it('reports a bad getOrSet call as a rejection, never a synchronous throw', async () => {
+    const cache = track(createCache());
+    await cache.set('k', 1);
+    let pending: Promise<unknown> | undefined;
+    expect(() => {
+      pending = cache.getOrSet('k', 'not a function' as never);
+    }).not.toThrow();
+    await expect(pending).rejects.toBeInstanceOf(InvalidOptionError);
+    expect(() => {
+      pending = cache.getOrSet('k', () => 2, { ttl: -1 });
+    }).not.toThrow();
+    await expect(pending).rejects.toBeInstanceOf(InvalidOptionError);
+    await cache.close();
+    expect(() => {
+      pending = cache.getOrSet('k', () => 2);
+    }).not.toThrow();
+    await expect(pending).rejects.toBeInstanceOf(ClosedError);
+  });
+
   it('rejects negative, zero and NaN TTLs, bad fractions and unknown options', async () => {
     const cache = track(createCache());
     const bad = [
@@ -435,5 +454,30 @@ describe('store ownership', () => {
     await a.close();
     expect(await b.get('k')).toBe(1);
     await store.close();
+  });
+});
+
+describe('the clock seam', () => {
+  it('keeps `now` as an alias of `clock`: entries expire on its time', async () => {
+    let t = 1_700_000_000_000;
+    const cache = track(createCache({ now: () => t }));
+    await cache.set('k', 'v', { ttl: 1000 });
+    expect(await cache.get('k')).toBe('v');
+    t += 1001;
+    expect(await cache.get('k')).toBeUndefined();
+  });
+
+  it('runs the L2 replay timer on the given clock only', async () => {
+    const { cache, store, inner, clock } = setup();
+    track(cache);
+    await cache.set('k', 'v');
+    store.fail();
+    await cache.delete('k');
+    store.heal();
+    expect(clock.pending).toBeGreaterThan(0); // the replay waits for the clock, not for wall time
+    expect(cache.stats().pendingInvalidations).toBe(1);
+    await clock.advanceAsync(1000);
+    expect(cache.stats().pendingInvalidations).toBe(0);
+    expect(await inner.has('default', 'k')).toBe(false);
   });
 });

@@ -172,7 +172,7 @@ describe('guarantee 4: L2 failure never hangs a caller', () => {
     const { cache, store, clock } = setup();
     track(cache);
     const errors: string[] = [];
-    cache.on('l2:error', (e) => errors.push((e.error as unknown as { code: string }).code));
+    cache.on('store:error', (e) => errors.push((e.error as unknown as { code: string }).code));
     store.hang();
     const read = cache.get('k');
     await clock.advanceAsync(200); // the L2 deadline (timeoutMs) elapses on the fake clock
@@ -230,7 +230,7 @@ describe('guarantee 4: L2 failure never hangs a caller', () => {
     const { cache, store, inner } = setup();
     track(cache);
     const corrupt: string[] = [];
-    cache.on('l2:corrupt', (e) => corrupt.push(e.key));
+    cache.on('store:corrupt', (e) => corrupt.push(e.key));
     await cache.set('k', { secret: 'value' }, { skipL1: true });
     store.corrupt(1);
     expect(await cache.get('k')).toBeUndefined();

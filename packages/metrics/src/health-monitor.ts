@@ -109,13 +109,9 @@ export function createHealthMonitor(
   };
   // Core's kit emitter: a failing listener must not break the monitor.
   const events = new TypedEmitter<HealthMonitorEventMap>();
-  const emit = <E extends keyof HealthMonitorEventMap>(
-    name: E,
-    payload: HealthMonitorEventMap[E],
-  ) => events.emit(name, payload);
   const slow = (op: SlowOperation): void => {
     logger.warn({ ...op }, `cachestack: slow ${op.kind} ${op.operation}`);
-    emit('slow', op);
+    events.emit('slow', op);
   };
 
   const onL2 = (message: unknown): void => {
@@ -235,7 +231,7 @@ export function createHealthMonitor(
         l1Bytes: stats.l1Bytes,
       };
       logger.warn({ ...pressure }, 'cachestack: memory pressure');
-      emit('memory-pressure', pressure);
+      events.emit('memory-pressure', pressure);
       try {
         onMemoryPressure?.(pressure);
       } catch (error) {
@@ -245,7 +241,7 @@ export function createHealthMonitor(
     if (report.status !== lastStatus) {
       const from = lastStatus;
       lastStatus = report.status;
-      emit('status', { from, to: report.status, report });
+      events.emit('status', { from, to: report.status, report });
     }
     return report;
   };

@@ -88,12 +88,19 @@ export class Cache {
    * @throws LoaderError when the loader fails and no stale value exists
    * @throws TimeoutError when `hardTimeoutMs` elapses and no stale value exists
    */
-  async getOrSet<T>(key: string, loader: Loader<T>, options?: LoadOptions): Promise<T> {
+  getOrSet<T>(key: string, loader: Loader<T>, options?: LoadOptions): Promise<T> {
+    // Not async: an L1 hit costs one resolved promise. Errors still arrive as rejections.
     const view = this.#view;
-    checkKey(view, key);
-    if (typeof loader !== 'function') throw new InvalidOptionError('loader', 'must be a function');
-    const o = options === undefined ? view.defaults : resolveLoadOptions(view.defaults, options);
-    return (await getOrSetValue(view, key, loader as Loader<unknown>, o)) as T;
+    try {
+      checkKey(view, key);
+      if (typeof loader !== 'function') {
+        throw new InvalidOptionError('loader', 'must be a function');
+      }
+      const o = options === undefined ? view.defaults : resolveLoadOptions(view.defaults, options);
+      return getOrSetValue(view, key, loader as Loader<unknown>, o) as Promise<T>;
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
@@ -134,7 +141,7 @@ export class Cache {
 
   /**
    * Deletes keys everywhere. When L2 is unreachable the deletion is queued and replayed
-   * (and these keys are not read from L2 meanwhile); the `l2:error` event reports it.
+   * (and these keys are not read from L2 meanwhile); the `store:error` event reports it.
    */
   async deleteMany(keys: readonly string[]): Promise<void> {
     checkKeys(this.#view, keys);

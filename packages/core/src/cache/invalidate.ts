@@ -18,7 +18,7 @@ export async function invalidate(view: CacheView, scope: InvalidationScope): Pro
     try {
       await l2.invalidate(ns.name, scope);
     } catch {
-      // queued for replay by the remote tier, which reported it as l2:error
+      // queued for replay by the remote tier, which reported it as store:error
     }
     invalidateLocal(stack, ns, scope);
   }

@@ -77,7 +77,7 @@ function readL2(
       return entry.value;
     },
     () => {
-      reportMiss(stack, ns, key); // the failure was reported as l2:error by the remote tier
+      reportMiss(stack, ns, key); // the failure was reported as store:error by the remote tier
       return undefined;
     },
   );
@@ -90,7 +90,8 @@ export async function readValues(
   options: GetOptions | undefined,
 ): Promise<unknown[]> {
   const { stack, ns } = view;
-  const out: unknown[] = new Array(keys.length);
+  // Dense: every miss is an explicit `undefined` (no holes), as Keyv and users expect.
+  const out: unknown[] = new Array(keys.length).fill(undefined);
   const rel = stack.rel();
   const remote: number[] = [];
   const events = stack.events;

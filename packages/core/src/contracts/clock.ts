@@ -25,7 +25,7 @@ export interface Clock {
 
 /** The real clock: `Date.now`, `performance.now` and unref'd Node timers. */
 export const systemClock: Clock = Object.freeze({
-  now: () => Date.now(),
+  now: Date.now,
   monotonic: () => performance.now(),
   setTimeout(callback: () => void, delayMs: number): ClockTimer {
     const timer = setTimeout(callback, Math.max(0, delayMs));

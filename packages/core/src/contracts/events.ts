@@ -30,9 +30,19 @@ export interface CacheEventMap {
   evict: { key: string; reason: 'capacity' | 'expired' | 'rejected' };
   /** A loader ran. */
   load: { namespace: string; key: string; durationMs: number; ok: boolean };
-  /** An L2 call failed or timed out. */
-  'l2:error': { operation: string; error: Error };
+  /** An L2 call failed, timed out or was refused by the open circuit (docs/events.md). */
+  'store:error': { operation: string; error: Error };
   /** An L2 entry failed its checksum or did not decode; it was deleted and treated as a miss. */
+  'store:corrupt': { namespace: string; key: string; error: Error };
+  /**
+   * An L2 call failed or timed out.
+   * @deprecated Use `store:error`; `l2:error` is emitted as well until the next minor version.
+   */
+  'l2:error': { operation: string; error: Error };
+  /**
+   * An L2 entry was corrupt.
+   * @deprecated Use `store:corrupt`; `l2:corrupt` is emitted as well until the next minor version.
+   */
   'l2:corrupt': { namespace: string; key: string; error: Error };
   /** The L2 circuit breaker changed state. */
   'circuit:open': { failures: number; openUntil: number };
