@@ -9,10 +9,10 @@ import { registerApiRoutes } from './api/routes.js';
 import { BASE_CONFIG, resolveAppConfig } from './cache/app-config.js';
 import { NAMESPACES } from './cache/keys.js';
 import { CacheRuntime, withTimeout } from './cache/runtime.js';
-import { dashboardHtml } from './dashboard/page.js';
+import { dashboardHtml, FAVICON_SVG } from './dashboard/page.js';
 import { type Database, openDatabase } from './db/database.js';
 import { migrateAndSeed, type SeedSizes } from './db/seed.js';
-import { problemErrorHandler, sendProblem } from './http/problem.js';
+import { createProblemErrorHandler, sendProblem } from './http/problem.js';
 import { strictValidatorCompiler } from './http/validator.js';
 import { outageLogger } from './logging/outage-logger.js';
 import { Shop } from './services/shop.js';
@@ -137,7 +137,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     bodyLimit: BODY_LIMIT_BYTES,
   });
   server.setValidatorCompiler(strictValidatorCompiler());
-  server.setErrorHandler(problemErrorHandler);
+  // ShopError and fastify's parsing errors carry their 4xx status: kept (problem+json).
+  server.setErrorHandler(createProblemErrorHandler(outageLogger(logger)));
   server.setNotFoundHandler((request, reply) =>
     sendProblem(reply, 404, `no route ${request.method} ${request.url.split('?')[0]}`),
   );
@@ -149,6 +150,12 @@ export async function buildApp(options: AppOptions): Promise<App> {
   );
   server.get('/', async (_req, reply) =>
     reply.header('content-type', 'text/html; charset=utf-8').send(dashboardHtml()),
+  );
+  server.get('/favicon.ico', async (_req, reply) =>
+    reply
+      .header('content-type', 'image/svg+xml')
+      .header('cache-control', 'public, max-age=86400')
+      .send(FAVICON_SVG),
   );
   server.get('/healthz', async () => ({ ok: true }));
   registerApiRoutes(server, shop, rate.limiter);
