@@ -12,10 +12,16 @@ import { CacheRuntime, withTimeout } from './cache/runtime.js';
 import { dashboardHtml } from './dashboard/page.js';
 import { type Database, openDatabase } from './db/database.js';
 import { migrateAndSeed, type SeedSizes } from './db/seed.js';
+import { problemErrorHandler, sendProblem } from './http/problem.js';
+import { strictValidatorCompiler } from './http/validator.js';
+import { outageLogger } from './logging/outage-logger.js';
 import { Shop } from './services/shop.js';
 import { createAppHealth } from './telemetry/health.js';
 import { createPrometheusMetrics } from './telemetry/prometheus.js';
 import { StatsRecorder } from './telemetry/recorder.js';
+
+/** Largest request body accepted (larger ones get 413). */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** Options of {@link buildApp}. */
 export interface AppOptions {
@@ -89,7 +95,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
   }
 
   const recorder = new StatsRecorder({ sliceMs: options.sliceMs ?? 2000 });
-  const runtime = new CacheRuntime(resolved.config, resolved.input, recorder, logger);
+  // An outage makes every call fail the same way: log it as a start, counts and an end.
+  const cacheLogger = outageLogger(logger);
+  const runtime = new CacheRuntime(resolved.config, resolved.input, recorder, cacheLogger);
   await withTimeout(runtime.stack.ready(), 5000);
   if (seeded) {
     // A database seeded just now is new: whatever a persistent L2 (files, Redis) still
@@ -126,7 +134,19 @@ export async function buildApp(options: AppOptions): Promise<App> {
 
   const server = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: BODY_LIMIT_BYTES,
   });
+  server.setValidatorCompiler(strictValidatorCompiler());
+  server.setErrorHandler(problemErrorHandler);
+  server.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, 404, `no route ${request.method} ${request.url.split('?')[0]}`),
+  );
+  // PATCH /cache/config takes a JSON merge patch under its own media type too.
+  server.addContentTypeParser(
+    'application/merge-patch+json',
+    { parseAs: 'string' },
+    server.getDefaultJsonParser('error', 'error'),
+  );
   server.get('/', async (_req, reply) =>
     reply.header('content-type', 'text/html; charset=utf-8').send(dashboardHtml()),
   );

@@ -41,7 +41,8 @@ export function adminBehaviour(getApp: () => App): void {
             payload: method === 'GET' ? undefined : {},
           });
           expect(res.statusCode, `${method} ${url} with ${String(key)}`).toBe(401);
-          expect(res.json().error).toBe('unauthorized');
+          expect(res.headers['content-type']).toContain('application/problem+json');
+          expect(res.json()).toMatchObject({ status: 401, title: 'Unauthorized' });
         }
       }
     });
@@ -90,7 +91,11 @@ export function adminBehaviour(getApp: () => App): void {
         method: 'PUT',
         url: '/cache/config',
         headers: admin,
-        payload: { l1: { maxEntries: -5, policy: 'random' }, defaults: { ttl: 'soon' } },
+        payload: {
+          ...before.input,
+          l1: { maxEntries: -5, policy: 'random' },
+          defaults: { ttl: 'soon' },
+        },
       });
       expect(res.statusCode).toBe(400);
       const paths = res.json().errors.map((e: { path: string }) => e.path);

@@ -6,7 +6,7 @@ import { CacheStackError, type CacheStackErrorOptions, CorruptEntryError } from 
  *
  * It extends core's `CorruptEntryError` on purpose: core's frame decoder passes a
  * `CorruptEntryError` through unchanged and the read path turns it into a miss, deletes
- * the entry and reports it (`l2:corrupt` event, `cachestack:core:corrupt` channel). An
+ * the entry and reports it (`store:corrupt` event, `cachestack:core:corrupt` channel). An
  * entry this process refuses to expand can never be served, so deleting it is right;
  * the distinct `code` tells the two causes apart.
  */

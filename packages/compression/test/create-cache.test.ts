@@ -78,7 +78,7 @@ describe('createCache with a compression codec', () => {
 
     const reader = cacheOver(store, { codec: compression({ maxDecompressedBytes: '1mb' }) });
     const reported: CacheStackError[] = [];
-    reader.on('l2:corrupt', ({ error }) => reported.push(error as CacheStackError));
+    reader.on('store:corrupt', ({ error }) => reported.push(error as CacheStackError));
     expect(await reader.get('bomb')).toBeUndefined();
     expect(reported).toHaveLength(1);
     expect(reported[0]).toBeInstanceOf(DecompressionLimitError);
@@ -102,8 +102,8 @@ describe('createCache with a compression codec', () => {
       await cacheOver(store, { codec: zstdWriter }).set('z', document(), { ttl: '1m' });
       const reader = cacheOver(store, { codec: compression() });
       const reported: unknown[] = [];
-      reader.on('l2:error', ({ error }) => reported.push(error));
-      reader.on('l2:corrupt', () => reported.push('corrupt'));
+      reader.on('store:error', ({ error }) => reported.push(error));
+      reader.on('store:corrupt', () => reported.push('corrupt'));
       expect(await reader.get('z')).toBeUndefined();
       expect(reported).toHaveLength(1);
       expect(reported[0]).toBeInstanceOf(CompressionUnavailableError);

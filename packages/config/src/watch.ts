@@ -2,6 +2,7 @@ import { type FSWatcher, watch } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { ClosedError, type Logger, noopLogger } from '@cachestack/core';
+import { TypedEmitter } from '@cachestack/core/kit';
 import { ConfigFileError } from './errors.js';
 import { type LoadConfigOptions, loadConfig, readConfigText, resolveFromText } from './load.js';
 import type { CacheStackConfig, ConfigIssue, ConfigWarning } from './types.js';
@@ -41,8 +42,11 @@ export interface ConfigWatcherEventMap {
   change: ConfigChange;
   /** An invalid change was rejected (the last good configuration stays in force). */
   rejected: ConfigRejection;
-  /** The file could not be read, the watch failed, or `onChange` threw. */
-  error: { readonly error: Error };
+  /**
+   * The file could not be read (`operation: 'read'`), the watch failed (`'watch'`), or
+   * `onChange` threw (`'onChange'`).
+   */
+  error: { readonly operation: 'read' | 'watch' | 'onChange'; readonly error: Error };
 }
 
 /** A hot-reloading configuration. */
@@ -64,8 +68,6 @@ export interface ConfigWatcher {
   /** Same as {@link ConfigWatcher.close}, for `using`. */
   [Symbol.dispose](): void;
 }
-
-type Listener = (payload: never) => void;
 
 /**
  * Loads `file` (like `loadConfig`) and watches it. Each change is read after a quiet
@@ -93,24 +95,11 @@ export function watchConfig(
   let timer: NodeJS.Timeout | undefined;
   let chain: Promise<unknown> = Promise.resolve();
   let waiting: Promise<boolean> | undefined;
-  const listeners = new Map<string, Set<Listener>>();
+  const events = new TypedEmitter<ConfigWatcherEventMap>();
 
-  const emit = <E extends keyof ConfigWatcherEventMap>(
-    event: E,
-    payload: ConfigWatcherEventMap[E],
-  ) => {
-    for (const listener of listeners.get(event) ?? []) {
-      try {
-        (listener as (p: ConfigWatcherEventMap[E]) => void)(payload);
-      } catch (error) {
-        logger.error({ err: error, event }, 'config watcher listener threw');
-      }
-    }
-  };
-
-  const fail = (error: Error) => {
-    logger.error({ err: error, file: path }, 'config reload failed');
-    emit('error', { error });
+  const fail = (operation: 'read' | 'watch' | 'onChange', error: Error) => {
+    logger.error({ err: error, file: path, operation }, 'config reload failed');
+    events.emit('error', { operation, error });
   };
 
   const apply = async (): Promise<boolean> => {
@@ -118,14 +107,15 @@ export function watchConfig(
     try {
       text = await readConfigText(path);
     } catch (error) {
-      if (!closed) fail(error instanceof Error ? error : new ConfigFileError(path, String(error)));
+      if (!closed)
+        fail('read', error instanceof Error ? error : new ConfigFileError(path, String(error)));
       return false;
     }
     if (closed) return false;
     const result = resolveFromText(loadOptions, text);
     if (!result.valid) {
       logger.warn({ file: path, errors: result.errors }, 'config change rejected');
-      emit('rejected', { file: path, errors: result.errors, warnings: result.warnings });
+      events.emit('rejected', { file: path, errors: result.errors, warnings: result.warnings });
       return false;
     }
     if (isDeepStrictEqual(result.config, config)) return false;
@@ -135,9 +125,9 @@ export function watchConfig(
     try {
       onChange(config, change);
     } catch (error) {
-      fail(error instanceof Error ? error : new Error(String(error)));
+      fail('onChange', error instanceof Error ? error : new Error(String(error)));
     }
-    emit('change', change);
+    events.emit('change', change);
     return true;
   };
 
@@ -161,7 +151,7 @@ export function watchConfig(
     closed = true;
     clearTimeout(timer);
     fsWatcher?.close();
-    listeners.clear();
+    events.clear();
   };
   try {
     fsWatcher = watch(dirname(path), { persistent: false }, (_event, changed) => {
@@ -171,7 +161,7 @@ export function watchConfig(
         if (!closed) reload().catch(() => undefined);
       }, debounceMs);
     });
-    fsWatcher.on('error', (error) => fail(error));
+    fsWatcher.on('error', (error) => fail('watch', error));
   } catch (error) {
     throw new ConfigFileError(path, `cannot watch: ${(error as Error).message}`, { cause: error });
   }
@@ -182,15 +172,14 @@ export function watchConfig(
       return config;
     },
     on(event, listener) {
-      let set = listeners.get(event);
-      if (!set) {
-        set = new Set();
-        listeners.set(event, set);
-      }
-      set.add(listener as Listener);
-      return () => {
-        set.delete(listener as Listener);
-      };
+      // Core's kit emitter isolates listeners; a throwing one is logged here.
+      return events.on(event, (payload) => {
+        try {
+          listener(payload);
+        } catch (error) {
+          logger.error({ err: error, event }, 'config watcher listener threw');
+        }
+      });
     },
     reload,
     close,

@@ -160,8 +160,9 @@ describe('watchConfig', () => {
     const before = watcher.current();
     const failed = waitFor(watcher, 'error');
     unlinkSync(path);
-    const { error } = await failed;
+    const { operation, error } = await failed;
     expect(error).toBeInstanceOf(ConfigFileError);
+    expect(operation).toBe('read');
     expect(watcher.current()).toBe(before);
   });
 
@@ -185,6 +186,7 @@ describe('watchConfig', () => {
     const changed = waitFor(watcher, 'change');
     write({ l1: { maxEntries: 600 } });
     expect((await failed).error.message).toBe('boom');
+    expect((await failed).operation).toBe('onChange');
     await changed;
     expect(watcher.current().l1.maxEntries).toBe(600);
   });

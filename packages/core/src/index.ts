@@ -1,19 +1,16 @@
-export { AdaptiveTtl, type AdaptiveTtlOptions } from './adaptive-ttl.js';
-export type { Bus, BusHandler, BusState, InvalidationMessage } from './bus.js';
-export {
-  Cache,
-  type CacheStats,
-  createCache,
-  type GetOptions,
-  type NamespaceCounters,
-  type SetOptions,
-} from './cache.js';
-export { type Clock, type ClockTimer, isClock, systemClock } from './clock.js';
-export type { Codec, CodecOutput, Serializer } from './codec.js';
-export { crc32 } from './crc32.js';
-export type { CriticalRefreshOptions, CriticalSelector } from './critical-refresh.js';
-export { type ByteSize, type Duration, toBytes, toMs } from './duration.js';
-export { type Entry, L1Box } from './entry.js';
+export { Cache } from './cache/cache.js';
+export { createCache } from './cache/create-cache.js';
+export type { CacheStats, NamespaceCounters } from './cache/stats.js';
+export type { WarmFromPeersOptions } from './cache/warm-from-peers.js';
+export type { SetItem } from './cache/write.js';
+export { crc32 } from './codec/crc32.js';
+export { type DecodeFrameOptions, decodeFrame, encodeFrame, FRAME_VERSION } from './codec/frame.js';
+export { jsonSerializer } from './codec/serializer.js';
+export type { Bus, BusHandler, BusState, InvalidationMessage } from './contracts/bus.js';
+export { type Clock, type ClockTimer, isClock, systemClock } from './contracts/clock.js';
+export type { Codec, CodecOutput, Serializer } from './contracts/codec.js';
+export { type ByteSize, type Duration, toBytes, toMs } from './contracts/duration.js';
+export type { Entry, EntryTiming } from './contracts/entry.js';
 export {
   CacheStackError,
   type CacheStackErrorOptions,
@@ -27,23 +24,59 @@ export {
   SerializationError,
   StoreError,
   TimeoutError,
-} from './errors.js';
+} from './contracts/errors.js';
 export {
   type CacheEventMap,
   type CacheEventName,
   CacheEvents,
   coreChannels,
   type Tier,
-} from './events.js';
-export { type DecodeFrameOptions, decodeFrame, encodeFrame, FRAME_VERSION } from './frame.js';
-export { FrequencySketch } from './frequency-sketch.js';
+} from './contracts/events.js';
+export type { HotKey, HotKeyExchange } from './contracts/hot-key-exchange.js';
+export type { InvalidationScope } from './contracts/invalidation.js';
+export type { BatchLoader, Loader, LoaderContext } from './contracts/loader.js';
+export type { Lock, LockAcquireOptions, Locker } from './contracts/locker.js';
+export { type Logger, noopLogger } from './contracts/logger.js';
+export type {
+  AdaptiveTtlOptions,
+  CacheOptions,
+  EntryOptions,
+  EvictionPolicy,
+  GetOptions,
+  L1Options,
+  L2Options,
+  LoadOptions,
+  LockOptions,
+  NamespaceOptions,
+  Priority,
+  PromotionStrategy,
+  SetOptions,
+} from './contracts/options.js';
+export type {
+  FencedRead,
+  FencedReadMany,
+  FenceToken,
+  RemoteEntry,
+  RemoteSetOptions,
+  RemoteStore,
+  WriteOutcome,
+} from './contracts/remote-store.js';
+export type {
+  WarmupEntry,
+  WarmupOptions,
+  WarmupProgress,
+  WarmupReport,
+  WarmupSource,
+  WarmupTarget,
+} from './contracts/warmup.js';
+export { AdaptiveTtl } from './features/adaptive-ttl.js';
+export type { CriticalRefreshOptions, CriticalSelector } from './features/critical-refresh.js';
+export { FrequencySketch } from './features/frequency-sketch.js';
 export {
-  type HotKey,
-  type HotKeyExchange,
   HotKeyTracker,
   MemoryHotKeyExchange,
   mergeHotKeys,
-} from './hot-keys.js';
+} from './features/hot-keys.js';
 export {
   assertKey,
   assertName,
@@ -53,7 +86,7 @@ export {
   type KeySchema,
   type KeySchemaOptions,
   unescapeKeyPart,
-} from './key-schema.js';
+} from './keys/key-schema.js';
 export {
   CircuitBreaker,
   type CircuitBreakerOptions,
@@ -70,35 +103,11 @@ export {
 } from './kit/store-args.js';
 export { TypedEmitter } from './kit/typed-emitter.js';
 export { withDeadline } from './kit/with-deadline.js';
-export type { Loader, LoaderContext } from './load.js';
-export type { BatchLoader } from './load-many.js';
-export type { Lock, LockAcquireOptions, Locker } from './locker.js';
-export { type Logger, noopLogger } from './logger.js';
-export { createMemoryBusHub, MemoryBus, MemoryBusHub } from './memory-bus.js';
-export { MemoryStore, type MemoryStoreOptions, memoryStore } from './memory-store.js';
-export { type EvictionPolicy, MemoryTier, type MemoryTierOptions } from './memory-tier.js';
-export type {
-  CacheOptions,
-  EntryOptions,
-  L1Options,
-  L2Options,
-  LoadOptions,
-  LockOptions,
-  NamespaceOptions,
-  Priority,
-  PromotionStrategy,
-} from './options.js';
-export type {
-  FencedRead,
-  FencedReadMany,
-  FenceToken,
-  RemoteEntry,
-  RemoteSetOptions,
-  RemoteStore,
-  WriteOutcome,
-} from './remote-store.js';
-export { jsonSerializer } from './serializer.js';
-export { estimateSize } from './size-of.js';
+export { L1Box } from './tiers/l1-box.js';
+export { createMemoryBusHub, MemoryBus, MemoryBusHub } from './tiers/memory-bus.js';
+export { MemoryStore, type MemoryStoreOptions, memoryStore } from './tiers/memory-store.js';
+export { MemoryTier, type MemoryTierOptions } from './tiers/memory-tier.js';
+export { estimateSize } from './tiers/size-of.js';
 export {
   hashKey,
   TinyLfuSketch,
@@ -106,12 +115,4 @@ export {
   type WTinyLfuOptions,
   type WTinyLfuRemoval,
   type WTinyLfuSetOptions,
-} from './w-tinylfu.js';
-export type {
-  WarmupEntry,
-  WarmupOptions,
-  WarmupProgress,
-  WarmupReport,
-  WarmupSource,
-  WarmupTarget,
-} from './warmup.js';
+} from './tiers/w-tinylfu.js';

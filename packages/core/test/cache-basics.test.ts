@@ -1,14 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCache } from '../src/cache.js';
+import { createCache } from '../src/cache/create-cache.js';
 import {
   ClosedError,
   InvalidKeyError,
   InvalidOptionError,
   LoaderError,
   SerializationError,
-} from '../src/errors.js';
-import { noopLogger } from '../src/logger.js';
-import { MemoryStore, memoryStore } from '../src/memory-store.js';
+} from '../src/contracts/errors.js';
+import { noopLogger } from '../src/contracts/logger.js';
+import { MemoryStore, memoryStore } from '../src/tiers/memory-store.js';
 import { deferred, setup } from './helpers.js';
 
 const caches: { close(): Promise<void> }[] = [];
@@ -202,24 +202,28 @@ describe('cache basics', () => {
     await cache.set('k', 'old', { ttl: 1000, grace: 60_000 });
     clock.advance(2000);
     const gate = deferred<string>();
-    const value = await cache.getOrSet('k', () => gate.promise, {
+    const pending = cache.getOrSet('k', () => gate.promise, {
       softTimeoutMs: 20,
       ttl: 1000,
       grace: 60_000,
     });
+    await clock.advanceAsync(20); // the soft timeout elapses on the fake clock
+    const value = await pending;
     expect(value).toBe('old');
     gate.resolve('new');
-    await new Promise((r) => setTimeout(r, 5));
+    await clock.advanceAsync(5);
     expect(await cache.get('k')).toBe('new');
   });
 
   it('rejects with TimeoutError on a hard timeout without a stale value', async () => {
-    const { cache } = setup();
+    const { cache, clock } = setup();
     track(cache);
     const gate = deferred<string>();
-    const error = await cache
+    const pending = cache
       .getOrSet('k', () => gate.promise, { hardTimeoutMs: 20 })
       .catch((e: unknown) => e);
+    await clock.advanceAsync(20); // the hard timeout elapses on the fake clock
+    const error = await pending;
     expect((error as { code: string }).code).toBe('CACHESTACK_TIMEOUT');
     gate.resolve('late');
   });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Codec } from '../src/codec.js';
-import { crc32, crc32Portable } from '../src/crc32.js';
-import { CorruptEntryError } from '../src/errors.js';
-import { decodeFrame, encodeFrame } from '../src/frame.js';
-import { jsonSerializer } from '../src/serializer.js';
+import { crc32, crc32Portable } from '../src/codec/crc32.js';
+import { decodeFrame, encodeFrame } from '../src/codec/frame.js';
+import { jsonSerializer } from '../src/codec/serializer.js';
+import type { Codec } from '../src/contracts/codec.js';
+import { CorruptEntryError } from '../src/contracts/errors.js';
 
 const entry = {
   value: { id: 1, name: 'Ada', born: new Date('1815-12-10') },

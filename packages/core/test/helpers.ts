@@ -1,17 +1,14 @@
-import { ChaosStore } from '@cachestack/testing';
-import { createCache } from '../src/cache.js';
-import { MemoryStore } from '../src/memory-store.js';
-import type { CacheOptions } from '../src/options.js';
+import { ChaosStore, type FakeClock, fakeClock } from '@cachestack/testing';
+import { createCache } from '../src/cache/create-cache.js';
+import type { CacheOptions } from '../src/contracts/options.js';
+import { MemoryStore } from '../src/tiers/memory-store.js';
 
-/** A controllable clock. */
-export function clock(start = 1_700_000_000_000) {
-  let t = start;
-  return {
-    now: () => t,
-    advance: (ms: number) => {
-      t += ms;
-    },
-  };
+/**
+ * A fake clock (`fakeClock()` from @cachestack/testing): time moves only when a test
+ * advances it, and the cache's timers (deadlines, timeouts, retries, refresh) fire then.
+ */
+export function clock(start = 1_700_000_000_000): FakeClock {
+  return fakeClock({ now: start });
 }
 
 /** A promise with its resolve/reject exposed, to hold a loader mid-flight. */
@@ -31,7 +28,7 @@ export function setup(options: Partial<CacheOptions> = {}) {
   const inner = new MemoryStore({ now: c.now });
   const store = new ChaosStore(inner);
   const cache = createCache({
-    now: c.now,
+    clock: c,
     l2: { store, timeoutMs: 200, failureThreshold: 3, breakDurationMs: 1000 },
     ...options,
   });

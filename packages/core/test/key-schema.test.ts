@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { toBytes, toMs } from '../src/duration.js';
-import { InvalidKeyError, InvalidOptionError } from '../src/errors.js';
-import { assertKey, createKeySchema } from '../src/key-schema.js';
+import { toBytes, toMs } from '../src/contracts/duration.js';
+import { InvalidKeyError, InvalidOptionError } from '../src/contracts/errors.js';
+import { assertKey, createKeySchema } from '../src/keys/key-schema.js';
 
 describe('key schema', () => {
   const schema = createKeySchema({ prefix: 'app', version: 2 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { L1Box } from '../src/entry.js';
-import { FrequencySketch } from '../src/frequency-sketch.js';
-import { MemoryTier, type MemoryTierOptions } from '../src/memory-tier.js';
+import { systemClock } from '../src/contracts/clock.js';
+import { FrequencySketch } from '../src/features/frequency-sketch.js';
+import { L1Box } from '../src/tiers/l1-box.js';
+import { MemoryTier, type MemoryTierOptions } from '../src/tiers/memory-tier.js';
 
 function entry(value: unknown, size = 0, tags?: string[]): {} {
   const v = { value, size };
@@ -17,7 +18,7 @@ function tier(options: Partial<MemoryTierOptions> = {}) {
     admission: 'none',
     trackFrequency: false,
     sizeOf: (v) => (v as { size: number }).size,
-    now: () => 0,
+    clock: { ...systemClock, now: () => 0 },
     onEvict: (key) => evicted.push(key),
     ...options,
   });
@@ -123,7 +124,7 @@ describe('memory tier TTL', () => {
       admission: 'none',
       trackFrequency: false,
       sizeOf: () => 0,
-      now: () => now,
+      clock: { ...systemClock, now: () => now },
       onEvict: () => {},
     });
     t.set('a', { v: 1 }, 100);

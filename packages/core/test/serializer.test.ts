@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SerializationError } from '../src/errors.js';
-import { jsonSerializer } from '../src/serializer.js';
+import { jsonSerializer } from '../src/codec/serializer.js';
+import { SerializationError } from '../src/contracts/errors.js';
 
 const roundTrip = (value: unknown) => jsonSerializer.deserialize(jsonSerializer.serialize(value));
 

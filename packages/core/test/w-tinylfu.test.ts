@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { createCache } from '../src/cache.js';
-import { InvalidOptionError } from '../src/errors.js';
-import { MemoryTier } from '../src/memory-tier.js';
+import { createCache } from '../src/cache/create-cache.js';
+import { systemClock } from '../src/contracts/clock.js';
+import { InvalidOptionError } from '../src/contracts/errors.js';
+import { MemoryTier } from '../src/tiers/memory-tier.js';
 import {
   hashKey,
   TinyLfuSketch,
   WTinyLfu,
   type WTinyLfuOptions,
   type WTinyLfuRemoval,
-} from '../src/w-tinylfu.js';
+} from '../src/tiers/w-tinylfu.js';
 
 /** Deterministic PRNG (mulberry32) so every run replays the same trace. */
 function rng(seed: number): () => number {
@@ -433,7 +434,7 @@ describe('w-tinylfu as the L1 policy', () => {
       admission: 'tinylfu',
       trackFrequency: true,
       sizeOf: () => 0,
-      now: () => now,
+      clock: { ...systemClock, now: () => now },
       onEvict: (key) => evicted.push(key),
     });
     for (let i = 0; i < 10; i++) tier.set(`k${i}`, { v: i }, 100);

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type Cache, createCache } from '../src/cache.js';
-import { HotKeyTracker, MemoryHotKeyExchange } from '../src/hot-keys.js';
-import { MemoryStore } from '../src/memory-store.js';
-import type { WarmupProgress } from '../src/warmup.js';
+import type { Cache } from '../src/cache/cache.js';
+import { createCache } from '../src/cache/create-cache.js';
+import type { WarmupProgress } from '../src/contracts/warmup.js';
+import { HotKeyTracker, MemoryHotKeyExchange } from '../src/features/hot-keys.js';
+import { MemoryStore } from '../src/tiers/memory-store.js';
 import { clock, deferred, setup } from './helpers.js';
 
 const caches: Cache[] = [];
@@ -155,8 +156,8 @@ describe('adaptive TTL', () => {
 
 describe('background refresh of critical entries', () => {
   it('refreshes before expiry, backs off while the loader fails and serves stale within grace', async () => {
-    vi.useFakeTimers({ now: 1_700_000_000_000 });
-    const cache = track(createCache({ l2: new MemoryStore() }));
+    const fake = clock();
+    const cache = track(createCache({ l2: new MemoryStore({ now: fake.now }), clock: fake }));
     cache.markCritical({ keys: ['config'] }, { at: 0.5, jitter: 0, backoffMs: 1000 });
     const outcomes: boolean[] = [];
     cache.on('refresh', (e) => outcomes.push(e.ok));
@@ -168,31 +169,31 @@ describe('background refresh of critical entries', () => {
     };
     const opts = { ttl: 10_000, grace: 60_000 };
     expect(await cache.getOrSet('config', loader, opts)).toBe('v1');
-    await vi.advanceTimersByTimeAsync(5_001);
+    await fake.advanceAsync(5_001);
     expect(outcomes).toEqual([true]);
     expect(await cache.get('config')).toBe('v2');
     failing = true;
-    await vi.advanceTimersByTimeAsync(5_001); // due: fails
-    await vi.advanceTimersByTimeAsync(1_300); // first backoff: fails
+    await fake.advanceAsync(5_001); // due: fails
+    await fake.advanceAsync(1_300); // first backoff: fails
     expect(outcomes.slice(1)).toEqual([false, false]);
-    await vi.advanceTimersByTimeAsync(5_000); // v2 now expired, within grace
+    await fake.advanceAsync(5_000); // v2 now expired, within grace
     expect(await cache.get('config')).toBeUndefined(); // not fresh...
     expect(await cache.getOrSet('config', loader, opts)).toBe('v2'); // ...but served stale
     failing = false;
-    await vi.advanceTimersByTimeAsync(10_000);
+    await fake.advanceAsync(10_000);
     expect(outcomes.at(-1)).toBe(true);
     expect(await cache.get('config')).toMatch(/^v[3-9]$/);
     expect(version).toBeGreaterThanOrEqual(3);
   });
 
   it('stops refreshing on close', async () => {
-    vi.useFakeTimers({ now: 1_700_000_000_000 });
-    const cache = createCache();
+    const fake = clock();
+    const cache = createCache({ clock: fake });
     cache.markCritical({ all: true }, { at: 0.5, jitter: 0 });
     let loads = 0;
     await cache.getOrSet('k', () => ++loads, { ttl: 1000 });
     await cache.close();
-    await vi.advanceTimersByTimeAsync(10_000);
+    await fake.advanceAsync(10_000);
     expect(loads).toBe(1);
   });
 });

@@ -99,11 +99,12 @@ export interface HealthMonitor {
   /** Hit-rate and latency trends over the last `minutes` (earlier half vs recent half). */
   trends(minutes: number): Trends;
   /**
-   * Runs `run` and does not count the lookups made meanwhile as traffic: reads of a
-   * consistency checker, a warmup or an admin tool would otherwise move the hit rate.
-   * Lookups are counted per process, not per caller, so live lookups made while it runs
-   * are left out too (the hit rate then rests on fewer lookups; it is never skewed by
-   * the excluded reads). L2 calls and latencies still count. Runs may nest and overlap.
+   * Runs `run` and does not count the lookups and L2 calls made meanwhile as traffic:
+   * reads of a consistency checker, a warmup or an admin tool would otherwise move the hit
+   * rate, the L2 error rate and the latency. They are counted per process, not per
+   * caller, so live traffic while it runs is left out too (the signals then rest on fewer
+   * samples; they are never skewed by the excluded reads). `recordLatency` still counts,
+   * and slow operations are still reported. Runs may nest and overlap.
    * @returns what `run` returns (awaited).
    */
   untracked<T>(run: () => T | PromiseLike<T>): Promise<T>;

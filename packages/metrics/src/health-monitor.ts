@@ -1,13 +1,13 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { getHeapStatistics } from 'node:v8';
 import { ClosedError, InvalidOptionError, noopLogger } from '@cachestack/core';
+import { TypedEmitter } from '@cachestack/core/kit';
 import { coreCounters } from './core-counters.js';
 import type {
   HealthMonitor,
   HealthMonitorEventMap,
   HealthMonitorOptions,
   HeapReading,
-  HealthMonitorListener as Listener,
   MemoryPressure,
   SlowOperation,
 } from './health-monitor-types.js';
@@ -107,31 +107,23 @@ export function createHealthMonitor(
     syncedMisses = misses;
     return slice;
   };
-  const listeners = new Map<string, Set<(payload: never) => void>>();
-  const emit = <E extends keyof HealthMonitorEventMap>(
-    name: E,
-    payload: HealthMonitorEventMap[E],
-  ) => {
-    for (const l of listeners.get(name) ?? []) {
-      try {
-        (l as Listener<E>)(payload);
-      } catch {
-        // a failing listener must not break the monitor
-      }
-    }
-  };
+  // Core's kit emitter: a failing listener must not break the monitor.
+  const events = new TypedEmitter<HealthMonitorEventMap>();
   const slow = (op: SlowOperation): void => {
     logger.warn({ ...op }, `cachestack: slow ${op.kind} ${op.operation}`);
-    emit('slow', op);
+    events.emit('slow', op);
   };
 
   const onL2 = (message: unknown): void => {
     const m = message as { operation?: unknown; durationMs?: unknown; ok?: unknown };
     if (typeof m?.durationMs !== 'number') return;
-    const s = sync();
-    s.l2Calls++;
-    if (m.ok === false) s.l2Errors++;
-    s.addLatency(m.durationMs);
+    // L2 calls made by untracked runs (warmups, checks) are not traffic either.
+    if (untrackedDepth === 0) {
+      const s = sync();
+      s.l2Calls++;
+      if (m.ok === false) s.l2Errors++;
+      s.addLatency(m.durationMs);
+    }
     if (m.durationMs > slowOperationMs) {
       slow({
         kind: 'l2',
@@ -239,7 +231,7 @@ export function createHealthMonitor(
         l1Bytes: stats.l1Bytes,
       };
       logger.warn({ ...pressure }, 'cachestack: memory pressure');
-      emit('memory-pressure', pressure);
+      events.emit('memory-pressure', pressure);
       try {
         onMemoryPressure?.(pressure);
       } catch (error) {
@@ -249,7 +241,7 @@ export function createHealthMonitor(
     if (report.status !== lastStatus) {
       const from = lastStatus;
       lastStatus = report.status;
-      emit('status', { from, to: report.status, report });
+      events.emit('status', { from, to: report.status, report });
     }
     return report;
   };
@@ -274,7 +266,7 @@ export function createHealthMonitor(
     if (timer) clearInterval(timer);
     if (syncTimer) clearInterval(syncTimer);
     for (const off of offs) off();
-    listeners.clear();
+    events.clear();
   };
 
   return {
@@ -316,15 +308,7 @@ export function createHealthMonitor(
     },
     on(name, listener) {
       if (closed) throw new ClosedError('health monitor');
-      let set = listeners.get(name);
-      if (!set) {
-        set = new Set();
-        listeners.set(name, set);
-      }
-      set.add(listener as (payload: never) => void);
-      return () => {
-        set.delete(listener as (payload: never) => void);
-      };
+      return events.on(name, listener);
     },
     close,
     [Symbol.dispose]: close,

@@ -271,13 +271,13 @@ export function instrument(
     cache.on('evict', (p) => {
       evictions[p.reason]++;
     }),
-    cache.on('l2:error', (p) => {
+    cache.on('store:error', (p) => {
       l2Errors.add(
         1,
         attrsFor(`e:${p.operation}`, () => ({ ...base, 'cachestack.operation': p.operation })),
       );
     }),
-    cache.on('l2:corrupt', (p) => {
+    cache.on('store:corrupt', (p) => {
       corrupt.add(
         1,
         attrsFor(`c:${p.namespace}`, () => ({ ...base, 'cachestack.namespace': p.namespace })),

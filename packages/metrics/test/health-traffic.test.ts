@@ -103,6 +103,17 @@ describe('untracked reads', () => {
     expect(r.summary).toBe('healthy');
   });
 
+  it('leaves out the L2 calls of an untracked run, failed ones included', async () => {
+    const { cache, store, monitor } = monitored({ thresholds: { minSamples: 1 } });
+    store.fail();
+    await monitor.untracked(() => misses(cache, 2, 'broken'));
+    const r = monitor.check();
+    expect(r.window?.l2Calls).toBe(0);
+    expect(r.signals.l2ErrorRate.value).toBeUndefined();
+    await misses(cache, 1, 'live');
+    expect(monitor.check().signals.l2ErrorRate.value).toBe(1);
+  });
+
   it('counts lookups again once the run settles, even when it fails', async () => {
     const { cache, monitor } = monitored();
     await expect(

@@ -69,7 +69,7 @@ describe('metric names and units', () => {
     await cache.getOrSet('a', async () => 1);
     await cache.get('a');
     await cache.set('b', 2, { skipL1: true });
-    store.corruptReads();
+    store.corrupt(1);
     await cache.get('b');
     publishOneOfEach();
     const metrics = await collect();

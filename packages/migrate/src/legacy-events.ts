@@ -1,4 +1,5 @@
 import { channel } from 'node:diagnostics_channel';
+import { TypedEmitter } from '@cachestack/core/kit';
 
 /** Migration progress of a {@link LegacyKeysCache}, counted since it was created. */
 export interface LegacyStats {
@@ -48,35 +49,14 @@ export const migrateChannels = {
   legacyError: channel('cachestack:migrate:legacy-error'),
 } as const;
 
-type Listener<E extends LegacyEventName> = (payload: LegacyEventMap[E]) => void;
-
-/** A small typed emitter; listener errors are swallowed so they cannot break a read. */
-export class LegacyEvents {
-  readonly #listeners = new Map<LegacyEventName, Set<Listener<never>>>();
-
-  on<E extends LegacyEventName>(name: E, listener: Listener<E>): () => void {
-    let set = this.#listeners.get(name);
-    if (!set) {
-      set = new Set();
-      this.#listeners.set(name, set);
-    }
-    set.add(listener as Listener<never>);
-    return () => {
-      set.delete(listener as Listener<never>);
-    };
-  }
-
-  emit<E extends LegacyEventName>(name: E, payload: LegacyEventMap[E]): void {
-    const set = this.#listeners.get(name);
-    if (set !== undefined) {
-      for (const listener of set) {
-        try {
-          (listener as Listener<E>)(payload);
-        } catch {
-          // a listener's failure is its own
-        }
-      }
-    }
+/**
+ * The events of a {@link LegacyKeysCache} (core's kit `TypedEmitter`: a throwing listener
+ * cannot break a read), each also published on its diagnostics channel when subscribed.
+ */
+export class LegacyEvents extends TypedEmitter<LegacyEventMap> {
+  /** Delivers `payload` to the listeners of `name` and to its diagnostics channel. */
+  override emit<E extends LegacyEventName>(name: E, payload: LegacyEventMap[E]): void {
+    super.emit(name, payload);
     const ch =
       name === 'fallback'
         ? migrateChannels.fallback

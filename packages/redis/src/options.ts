@@ -57,6 +57,13 @@ export interface RedisStoreOptions {
    */
   readonly clearBatchSize?: number | undefined;
   /**
+   * Most GETs of one tick sent as one MGET. Concurrent `get` calls issued in the same
+   * tick share one command and one reply (per slot on Cluster); a lone `get` is still a
+   * GET. `1` sends every `get` as its own GET at once.
+   * @defaultValue 128
+   */
+  readonly getBatchMaxKeys?: number | undefined;
+  /**
    * Where the store reports client errors of a client it created.
    * @defaultValue a no-op logger
    */
@@ -72,6 +79,7 @@ export interface ResolvedOptions {
   readonly commandTimeoutMs: number;
   readonly fenceTtlMs: number;
   readonly clearBatchSize: number;
+  readonly getBatchMaxKeys: number;
   readonly logger: Logger;
   readonly now: () => number;
 }
@@ -156,6 +164,7 @@ export function resolveOptions(options: RedisStoreOptions): ResolvedOptions {
     commandTimeoutMs,
     fenceTtlMs,
     clearBatchSize: positiveInteger('clearBatchSize', options.clearBatchSize, 500, 100_000),
+    getBatchMaxKeys: positiveInteger('getBatchMaxKeys', options.getBatchMaxKeys, 128, 100_000),
     logger,
     now,
   };

@@ -13,6 +13,7 @@ import {
 import type { Cluster, Redis } from 'ioredis';
 import { Caller, toStoreError } from './caller.js';
 import { clearNamespace } from './clear.js';
+import { GetBatcher } from './get-batcher.js';
 import { type RedisKeyspace, redisKeyspace } from './keyspace.js';
 import { type RedisStoreOptions, resolveOptions } from './options.js';
 import { createOwnClient } from './own-client.js';
@@ -85,6 +86,8 @@ export class RedisStore implements RemoteStore {
   readonly #getFailed = (error: unknown): never => {
     throw toStoreError('get', error, this.#timeoutMs);
   };
+  /** Coalesces one tick's GETs into MGETs; undefined when `getBatchMaxKeys` is 1. */
+  readonly #batcher: GetBatcher | undefined;
   #closed = false;
   #closing: Promise<void> | undefined;
 
@@ -111,6 +114,14 @@ export class RedisStore implements RemoteStore {
     this.#splitBySlot = this.#sharded && this.#client.isCluster === true;
     this.#scripts = defineScripts(this.#client);
     this.#caller = new Caller(this.#client, this.#timeoutMs, connecting);
+    this.#batcher =
+      resolved.getBatchMaxKeys > 1
+        ? new GetBatcher(
+            (key) => this.#caller.run('get', () => this.#client.getBuffer(key)),
+            (keys) => this.#caller.run('get', () => this.#client.mgetBuffer(keys)),
+            resolved.getBatchMaxKeys,
+          )
+        : undefined;
   }
 
   /** How long invalidation marks live, in ms: the longest a fence stays usable. */
@@ -128,16 +139,24 @@ export class RedisStore implements RemoteStore {
     return this.#keys;
   }
 
-  /** Bytes of the key (one GET), or `undefined`. */
+  /**
+   * Bytes of the key, or `undefined`: one GET, or a share of one MGET when other `get`
+   * calls were issued in the same tick (see `getBatchMaxKeys`).
+   */
   get(namespace: string, key: string): Promise<Uint8Array | undefined> {
-    let entryKey: string;
+    let head: string;
     try {
       assertKey(key);
-      entryKey = `${this.#head(namespace, key)}k:${key}`;
+      head = this.#head(namespace, key);
     } catch (error) {
       return Promise.reject(error);
     }
-    // The L2 hit path: no closure, no wrapper promise when ioredis enforces the deadline.
+    const entryKey = `${head}k:${key}`;
+    // On Cluster only keys of one head (one hash tag, so one slot) may share an MGET.
+    if (this.#batcher !== undefined) {
+      return this.#batcher.get(this.#client.isCluster === true ? head : '', entryKey);
+    }
+    // No closure, no wrapper promise when ioredis enforces the deadline.
     const caller = this.#caller;
     if (caller.clientDeadline && caller.connecting === undefined) {
       return this.#client.getBuffer(entryKey).then(nullToUndefined, this.#getFailed);

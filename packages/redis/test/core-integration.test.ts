@@ -128,7 +128,7 @@ describe('L2 failure over Redis never hangs a caller', () => {
       await cache.set('warm', 'v', { skipL1: true });
       await server.pause(1500);
       const errors: string[] = [];
-      cache.on('l2:error', (e) => errors.push((e.error as { code?: string }).code ?? '?'));
+      cache.on('store:error', (e) => errors.push((e.error as { code?: string }).code ?? '?'));
       expect(await cache.getOrSet('k', () => 'loaded')).toBe('loaded');
       expect(errors).toContain('CACHESTACK_TIMEOUT');
     } finally {

@@ -52,6 +52,7 @@ describe('redisStore options', () => {
     ['fenceTtlMs', { url: 'redis://127.0.0.1:1', prefix: 'p', fenceTtlMs: 1000 }],
     ['now', { url: 'redis://127.0.0.1:1', prefix: 'p', now: 5 }],
     ['clearBatchSize', { url: 'redis://127.0.0.1:1', prefix: 'p', clearBatchSize: Number.NaN }],
+    ['getBatchMaxKeys', { url: 'redis://127.0.0.1:1', prefix: 'p', getBatchMaxKeys: 0 }],
     ['logger', { url: 'redis://127.0.0.1:1', prefix: 'p', logger: { warn() {} } }],
   ];
   it('rejects a client with a keyPrefix, which its scripts and SCAN would not honour', () => {
@@ -266,6 +267,87 @@ describe('round trips (private redis-server, INFO commandstats)', () => {
       expect(calls('get')).toBe(2);
       expect(calls('mget')).toBe(3);
       expect(calls('evalsha') + calls('eval')).toBe(1);
+    } finally {
+      await s.close();
+      client.disconnect();
+      await server.stop();
+    }
+  });
+});
+
+describe('get batching (private redis-server, INFO commandstats)', () => {
+  it('sends the gets of one tick as one MGET and gives each caller its own value', async () => {
+    const server = await startPrivateRedis();
+    const s = redisStore({ url: server.url, prefix: 'gb' });
+    const client = new Redis(server.url);
+    try {
+      for (let i = 0; i < 5; i++) {
+        await s.set('n', `k${i}`, Uint8Array.of(i), { ttlMs: 10_000 });
+      }
+      await s.set('other', 'k0', Uint8Array.of(99), { ttlMs: 10_000 });
+      await client.config('RESETSTAT');
+      const reads = await Promise.all([
+        s.get('n', 'k3'),
+        s.get('n', 'missing'),
+        s.get('n', 'k0'),
+        s.get('other', 'k0'),
+        s.get('n', 'k4'),
+      ]);
+      expect(reads.map((r) => (r === undefined ? undefined : [...r]))).toEqual([
+        [3],
+        undefined,
+        [0],
+        [99],
+        [4],
+      ]);
+      const stats = await client.info('commandstats');
+      const calls = (name: string) =>
+        Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+      expect(calls('mget')).toBe(1);
+      expect(calls('get')).toBe(0);
+    } finally {
+      await s.close();
+      client.disconnect();
+      await server.stop();
+    }
+  });
+
+  it('splits a tick into MGETs of at most getBatchMaxKeys keys, and sends plain GETs at 1', async () => {
+    const server = await startPrivateRedis();
+    const batched = redisStore({ url: server.url, prefix: 'gb', getBatchMaxKeys: 2 });
+    const single = redisStore({ url: server.url, prefix: 'gb', getBatchMaxKeys: 1 });
+    const client = new Redis(server.url);
+    try {
+      await batched.set('n', 'k', bytes, { ttlMs: 10_000 });
+      await client.config('RESETSTAT');
+      const reads = await Promise.all(Array.from({ length: 5 }, () => batched.get('n', 'k')));
+      expect(reads.every((r) => r !== undefined && [...r].join() === '7,8,9')).toBe(true);
+      await Promise.all([single.get('n', 'k'), single.get('n', 'k')]);
+      const stats = await client.info('commandstats');
+      const calls = (name: string) =>
+        Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+      expect(calls('mget')).toBe(2);
+      expect(calls('get')).toBe(3);
+    } finally {
+      await batched.close();
+      await single.close();
+      client.disconnect();
+      await server.stop();
+    }
+  });
+
+  it('rejects every caller of a failed MGET with the store error', async () => {
+    const server = await startPrivateRedis();
+    const s = redisStore({ url: server.url, prefix: 'gb', commandTimeoutMs: 300 });
+    const client = new Redis(server.url);
+    try {
+      await s.set('n', 'k', bytes, { ttlMs: 10_000 });
+      await client.client('PAUSE', 1500);
+      const errors = await Promise.all([rejection(s.get('n', 'k')), rejection(s.get('n', 'j'))]);
+      for (const error of errors) {
+        expect(error).toBeInstanceOf(CacheStackError);
+        expect((error as CacheStackError).code).toBe('CACHESTACK_TIMEOUT');
+      }
     } finally {
       await s.close();
       client.disconnect();

@@ -133,6 +133,27 @@ describe('chaosStore through a real cache', () => {
     expect(await inner.has('default', 'k')).toBe(true);
   });
 
+  it('errorRate and timeoutRate: every injected fault reaches the cache as an l2:error, never as a value', async () => {
+    const chaos = chaosStore(new MemoryStore(), { seed: 11 });
+    const { cache } = setup(
+      { l2: { store: chaos, timeoutMs: 1000, failureThreshold: 1000 } },
+      chaos,
+    );
+    const errors: unknown[] = [];
+    cache.on('l2:error', (e) => errors.push(e.error));
+    for (let i = 0; i < 20; i++) await cache.set(`k${i}`, i);
+    chaos.configure({ errorRate: 0.3, timeoutRate: 0.3, timeoutMs: 1 });
+    for (let i = 0; i < 20; i++) {
+      const value = await cache.get(`k${i}`);
+      if (value !== undefined) expect(value).toBe(i);
+    }
+    const { failures, timeouts } = chaos.counters;
+    expect(failures).toBeGreaterThan(0);
+    expect(timeouts).toBeGreaterThan(0);
+    expect(errors.filter((e) => e instanceof TimeoutError)).toHaveLength(timeouts);
+    expect(errors.filter((e) => e instanceof StoreError)).toHaveLength(failures);
+  });
+
   it('timeoutRate: calls reject with TimeoutError once the chaos clock passes timeoutMs', async () => {
     const clock = fakeClock();
     const chaos = chaosStore(new MemoryStore(), { timeoutRate: 1, timeoutMs: 300, clock });

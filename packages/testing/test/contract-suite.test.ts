@@ -7,7 +7,11 @@ import { fixtures, runNode, vitestBin } from './run-child.js';
 // act on, under both runners; a correct store must pass under node:test.
 describe('describeStoreContract', () => {
   it('fails a store that ignores fences under node:test, naming the store, the rule and the call', async () => {
-    const run = await runNode(['--test', '--test-reporter=tap', 'test/fixtures/node-test-broken.mjs']);
+    const run = await runNode([
+      '--test',
+      '--test-reporter=tap',
+      'test/fixtures/node-test-broken.mjs',
+    ]);
     expect(run.code).not.toBe(0);
     expect(run.output).toContain(
       'fenceless store breaks the RemoteStore contract (fences › skips a write whose key was deleted after the fence was read): a conditional write with a fence read before delete(ns, \'k\') gave "written", expected "fenced"',
@@ -39,7 +43,11 @@ describe('describeStoreContract', () => {
   });
 
   it('passes the memory store under node:test, every concern', async () => {
-    const run = await runNode(['--test', '--test-reporter=tap', 'test/fixtures/node-test-memory.mjs']);
+    const run = await runNode([
+      '--test',
+      '--test-reporter=tap',
+      'test/fixtures/node-test-memory.mjs',
+    ]);
     expect(run.output).toMatch(/# fail 0\b/);
     expect(run.output).toMatch(/# pass 47\b/);
     for (const concern of [
@@ -58,7 +66,11 @@ describe('describeStoreContract', () => {
   });
 
   it('falls back to node:test from the main entry when no runner is passed outside vitest', async () => {
-    const run = await runNode(['--test', '--test-reporter=tap', 'test/fixtures/node-test-default.mjs']);
+    const run = await runNode([
+      '--test',
+      '--test-reporter=tap',
+      'test/fixtures/node-test-default.mjs',
+    ]);
     expect(run.output).toMatch(/# pass 9\b/);
     expect(run.code).toBe(0);
   });

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { sendProblem } from '../http/problem.js';
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
@@ -15,13 +16,12 @@ export function apiKeyGuard(apiKey: string) {
     const given = request.headers['x-api-key'];
     const ok = typeof given === 'string' && timingSafeEqual(digest(given), expected);
     if (!ok) {
-      await reply
-        .code(401)
-        .header('cache-control', 'no-store')
-        .send({
-          error: 'unauthorized',
-          message: given === undefined ? 'missing X-API-Key header' : 'wrong X-API-Key header',
-        });
+      reply.header('cache-control', 'no-store');
+      await sendProblem(
+        reply,
+        401,
+        given === undefined ? 'missing X-API-Key header' : 'wrong X-API-Key header',
+      );
     }
   };
 }

@@ -4,11 +4,13 @@ import { resolveAppConfig } from '../cache/app-config.js';
 import { NAMESPACES, type NamespaceName } from '../cache/keys.js';
 import type { CacheRuntime } from '../cache/runtime.js';
 import type { Database } from '../db/database.js';
+import { sendProblem } from '../http/problem.js';
 import type { Shop } from '../services/shop.js';
 import type { AppHealth } from '../telemetry/health.js';
 import type { PrometheusMetrics } from '../telemetry/prometheus.js';
 import type { StatsRecorder } from '../telemetry/recorder.js';
 import { apiKeyGuard } from './auth.js';
+import { registerConfigRoutes } from './config-routes.js';
 import { checkConsistency } from './consistency.js';
 import { LOAD_TEST_LIMITS, runLoadTest } from './load-test.js';
 import { startWarmup, type WarmupJob } from './warmup.js';
@@ -26,8 +28,53 @@ export interface AdminContext {
   readonly extraStatus?: () => Record<string, unknown>;
 }
 
-const num = (v: unknown, fallback: number): number =>
-  typeof v === 'number' && Number.isFinite(v) ? v : fallback;
+/** Body schemas: strict (no coercion, unknown fields refused; see http/validator.ts). */
+const promotionBody = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    promotion: {},
+    admission: {},
+    policy: {},
+  },
+} as const;
+const migrationBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['mode'],
+  properties: { mode: { type: 'string' } },
+} as const;
+const warmupBody = {
+  type: ['object', 'null'],
+  additionalProperties: false,
+  properties: {
+    namespaces: { type: 'array', items: { type: 'string' }, maxItems: 16 },
+    wait: { type: 'boolean' },
+  },
+} as const;
+const loadTestBody = {
+  type: ['object', 'null'],
+  additionalProperties: false,
+  properties: {
+    durationMs: { type: 'integer', minimum: 100, maximum: LOAD_TEST_LIMITS.maxDurationMs },
+    concurrency: { type: 'integer', minimum: 1, maximum: LOAD_TEST_LIMITS.maxConcurrency },
+    writeRatio: { type: 'number', minimum: 0, maximum: 1 },
+  },
+} as const;
+const consistencyBody = {
+  type: ['object', 'null'],
+  additionalProperties: false,
+  properties: {
+    sampleSize: { type: 'integer', minimum: 0, maximum: 100_000 },
+    repair: { type: 'boolean' },
+  },
+} as const;
+const consistencyQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { sampleSize: { type: 'integer', minimum: 0, maximum: 100_000 } },
+} as const;
 
 /** Registers `/cache/*`, every route behind the `X-API-Key` guard. */
 export function registerAdminRoutes(app: FastifyInstance, ctx: AdminContext): void {
@@ -96,25 +143,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: AdminContext): vo
         return ctx.prometheus.text();
       });
 
-      admin.get('/cache/config', async () => ({
-        input: runtime.input,
-        config: runtime.stack.config,
-        generation: runtime.generation,
-      }));
-
-      admin.put('/cache/config', async (request, reply) => {
-        const result = resolveAppConfig(request.body, runtime.input.l2);
-        if (!result.valid) {
-          return reply.code(400).send({ error: 'invalid configuration', errors: result.errors });
-        }
-        await runtime.apply(result.config, result.input);
-        return {
-          applied: true,
-          generation: runtime.generation,
-          config: result.config,
-          warnings: result.warnings,
-        };
-      });
+      registerConfigRoutes(admin, runtime);
 
       admin.get('/cache/promotion', async () => {
         const { l1 } = runtime.stack.config;
@@ -135,15 +164,15 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: AdminContext): vo
         };
       });
 
-      admin.put('/cache/promotion', async (request, reply) => {
-        const body = (request.body ?? {}) as Record<string, unknown>;
+      admin.put('/cache/promotion', { schema: { body: promotionBody } }, async (request, reply) => {
+        const body = request.body as Record<string, unknown>;
         const input = runtime.input;
         const next = { ...input, l1: { ...(input.l1 ?? {}), ...body } };
         const result = resolveAppConfig(next, input.l2);
         if (!result.valid) {
-          return reply
-            .code(400)
-            .send({ error: 'invalid promotion settings', errors: result.errors });
+          return sendProblem(reply, 400, 'invalid promotion settings; nothing was applied', {
+            errors: result.errors.map((e) => ({ path: e.path, message: e.message })),
+          });
         }
         await runtime.apply(result.config, result.input);
         const { l1 } = result.config;
@@ -157,18 +186,20 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: AdminContext): vo
 
       admin.get('/cache/migration', async (_req, reply) => {
         const m = runtime.stack.migration;
-        if (!m) return reply.code(404).send({ error: 'no legacy-key migration (needs REDIS_URL)' });
+        if (!m) return sendProblem(reply, 404, 'no legacy-key migration (needs REDIS_URL)');
         return { entity: 'users', mode: m.mode(), stats: m.stats() };
       });
 
-      admin.put('/cache/migration', async (request, reply) => {
+      admin.put('/cache/migration', { schema: { body: migrationBody } }, async (request, reply) => {
         const m = runtime.stack.migration;
-        if (!m) return reply.code(404).send({ error: 'no legacy-key migration (needs REDIS_URL)' });
-        const mode = (request.body as { mode?: unknown } | undefined)?.mode;
+        if (!m) return sendProblem(reply, 404, 'no legacy-key migration (needs REDIS_URL)');
+        const mode = (request.body as { mode: string }).mode;
         if (!isMigrationMode(mode)) {
-          return reply.code(400).send({
-            error: 'mode must be dual-write, read-new-fallback-legacy or new-only',
-          });
+          return sendProblem(
+            reply,
+            400,
+            'mode must be dual-write, read-new-fallback-legacy or new-only',
+          );
         }
         m.setMode(mode);
         return { entity: 'users', mode: m.mode(), stats: m.stats() };
@@ -178,17 +209,21 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: AdminContext): vo
         warmup: lastWarmup ? warmupView(lastWarmup) : null,
       }));
 
-      admin.post('/cache/warmup', async (request, reply) => {
-        const body = (request.body ?? {}) as { namespaces?: unknown; wait?: unknown };
-        const wanted = Array.isArray(body.namespaces) ? body.namespaces : [...NAMESPACES];
+      admin.post('/cache/warmup', { schema: { body: warmupBody } }, async (request, reply) => {
+        const body = (request.body ?? {}) as { namespaces?: string[]; wait?: boolean };
+        const wanted = body.namespaces ?? [...NAMESPACES];
         const bad = wanted.filter((n) => !NAMESPACES.includes(n as NamespaceName));
         if (bad.length > 0) {
-          return reply.code(400).send({ error: `unknown namespaces: ${bad.join(', ')}` });
+          return sendProblem(
+            reply,
+            400,
+            `unknown namespaces: ${bad.join(', ')} (known: ${NAMESPACES.join(', ')})`,
+          );
         }
         if (lastWarmup?.state === 'running') {
-          return reply
-            .code(409)
-            .send({ error: 'a warmup is running', warmup: warmupView(lastWarmup) });
+          return sendProblem(reply, 409, 'a warmup is running', {
+            warmup: warmupView(lastWarmup),
+          });
         }
         const job = startWarmup(++warmups, db, ns, wanted as NamespaceName[]);
         lastWarmup = job;
@@ -201,25 +236,16 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: AdminContext): vo
         return reply.code(202).send({ warmup: warmupView(lastWarmup) });
       });
 
-      admin.post('/cache/load-test', async (request, reply) => {
-        const body = (request.body ?? {}) as Record<string, unknown>;
-        const durationMs = num(body.durationMs, 2000);
-        const concurrency = num(body.concurrency, 8);
-        const writeRatio = num(body.writeRatio, 0.05);
-        if (
-          durationMs < 100 ||
-          durationMs > LOAD_TEST_LIMITS.maxDurationMs ||
-          concurrency < 1 ||
-          concurrency > LOAD_TEST_LIMITS.maxConcurrency ||
-          !Number.isInteger(concurrency) ||
-          writeRatio < 0 ||
-          writeRatio > 1
-        ) {
-          return reply.code(400).send({
-            error: `durationMs must be 100-${LOAD_TEST_LIMITS.maxDurationMs}, concurrency an integer 1-${LOAD_TEST_LIMITS.maxConcurrency}, writeRatio 0-1`,
-          });
-        }
-        if (loadTestRunning) return reply.code(409).send({ error: 'a load test is running' });
+      admin.post('/cache/load-test', { schema: { body: loadTestBody } }, async (request, reply) => {
+        const body = (request.body ?? {}) as {
+          durationMs?: number;
+          concurrency?: number;
+          writeRatio?: number;
+        };
+        const durationMs = body.durationMs ?? 2000;
+        const concurrency = body.concurrency ?? 8;
+        const writeRatio = body.writeRatio ?? 0.05;
+        if (loadTestRunning) return sendProblem(reply, 409, 'a load test is running');
         loadTestRunning = true;
         try {
           return await runLoadTest(db, shop, recorder, { durationMs, concurrency, writeRatio });
@@ -229,27 +255,22 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: AdminContext): vo
       });
 
       // GET only reports (never repairs); POST { sampleSize, repair } may repair.
-      admin.get<{ Querystring: { sampleSize?: string } }>(
+      admin.get<{ Querystring: { sampleSize?: number } }>(
         '/cache/consistency',
-        async (request, reply) => {
-          const sampleSize = Number(request.query.sampleSize ?? 200);
-          if (!Number.isInteger(sampleSize) || sampleSize < 0 || sampleSize > 100_000) {
-            return reply
-              .code(400)
-              .send({ error: 'sampleSize must be an integer 0-100000 (0: all)' });
-          }
-          return untracked(() => checkConsistency(db, ns, { sampleSize }));
-        },
+        { schema: { querystring: consistencyQuery } },
+        async (request) =>
+          untracked(() =>
+            checkConsistency(db, ns, { sampleSize: request.query.sampleSize ?? 200 }),
+          ),
       );
 
-      admin.post('/cache/consistency', async (request, reply) => {
-        const body = (request.body ?? {}) as Record<string, unknown>;
-        const sampleSize = num(body.sampleSize, 200);
-        if (!Number.isInteger(sampleSize) || sampleSize < 0 || sampleSize > 100_000) {
-          return reply.code(400).send({ error: 'sampleSize must be an integer 0-100000 (0: all)' });
-        }
+      admin.post('/cache/consistency', { schema: { body: consistencyBody } }, async (request) => {
+        const body = (request.body ?? {}) as { sampleSize?: number; repair?: boolean };
         return untracked(() =>
-          checkConsistency(db, ns, { sampleSize, repair: body.repair === true }),
+          checkConsistency(db, ns, {
+            sampleSize: body.sampleSize ?? 200,
+            repair: body.repair === true,
+          }),
         );
       });
     },

@@ -7,6 +7,7 @@ import {
 } from '@cachestack/ratelimit';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
+import { sendProblem } from '../http/problem.js';
 
 /** The rate limiting status shown by `/cache/status`. */
 export interface RateLimitStatus {
@@ -87,8 +88,9 @@ export function applyRateLimit(app: FastifyInstance, limiter: RateLimiter): void
     reply.header('RateLimit-Policy', headers['RateLimit-Policy']);
     reply.header('RateLimit', headers.RateLimit);
     if (!decision.allowed) {
-      reply.header('Retry-After', headers['Retry-After'] ?? '1');
-      await reply.code(429).send({ error: 'too many requests' });
+      const retryAfter = headers['Retry-After'] ?? '1';
+      reply.header('Retry-After', retryAfter);
+      await sendProblem(reply, 429, `rate limit exceeded; retry in ${retryAfter} s`);
     }
   });
 }

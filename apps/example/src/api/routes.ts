@@ -1,7 +1,8 @@
 import type { RateLimiter } from '@cachestack/ratelimit';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { CATEGORIES } from '../db/seed.js';
-import { type Shop, ShopError } from '../services/shop.js';
+import { problemErrorHandler, sendProblem } from '../http/problem.js';
+import type { Shop } from '../services/shop.js';
 import { applyRateLimit } from './rate-limit.js';
 
 const idParam = {
@@ -11,7 +12,7 @@ const idParam = {
 } as const;
 
 const notFound = (reply: FastifyReply, what: string) =>
-  reply.code(404).send({ error: 'not found', message: `${what} not found` });
+  sendProblem(reply, 404, `${what} not found`);
 
 /** Registers the public API under `/api`. */
 export function registerApiRoutes(
@@ -22,17 +23,8 @@ export function registerApiRoutes(
   app.register(
     async (api) => {
       if (limiter) applyRateLimit(api, limiter);
-      api.setErrorHandler(async (error, _request, reply) => {
-        if (error instanceof ShopError) {
-          return reply.code(error.statusCode).send({ error: error.message });
-        }
-        const e = error as { validation?: unknown; statusCode?: number; message: string };
-        if (e.validation !== undefined) {
-          return reply.code(400).send({ error: 'bad request', message: e.message });
-        }
-        reply.log.error(error);
-        return reply.code(e.statusCode ?? 500).send({ error: 'internal error' });
-      });
+      // ShopError carries its 4xx status; the shared handler keeps it (problem+json).
+      api.setErrorHandler(problemErrorHandler);
 
       api.get<{ Params: { id: number } }>(
         '/users/:id',

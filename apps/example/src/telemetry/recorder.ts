@@ -97,7 +97,7 @@ export class StatsRecorder {
         count(e.namespace, e.ok ? 'loads' : 'loadErrors');
         this.loadLatency.add(e.durationMs);
       }),
-      cache.on('l2:error', () => {
+      cache.on('store:error', () => {
         this.#roll();
         this.l2Errors++;
         this.#sliceL2Errors++;

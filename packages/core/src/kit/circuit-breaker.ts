@@ -1,4 +1,4 @@
-import { type Clock, systemClock } from '../clock.js';
+import { type Clock, systemClock } from '../contracts/clock.js';
 
 /** State of a {@link CircuitBreaker}. */
 export type CircuitState = 'closed' | 'open' | 'half-open';

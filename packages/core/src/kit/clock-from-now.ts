@@ -1,4 +1,4 @@
-import { type Clock, systemClock } from '../clock.js';
+import { type Clock, systemClock } from '../contracts/clock.js';
 
 /**
  * A {@link Clock} that reads `now` for both wall and monotonic time and uses the system's

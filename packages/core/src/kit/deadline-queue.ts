@@ -1,5 +1,5 @@
-import { type Clock, type ClockTimer, systemClock } from '../clock.js';
-import { TimeoutError } from '../errors.js';
+import { type Clock, type ClockTimer, systemClock } from '../contracts/clock.js';
+import { TimeoutError } from '../contracts/errors.js';
 
 /** One call waiting in a {@link DeadlineQueue} for its answer or its deadline. */
 export interface QueuedDeadline {

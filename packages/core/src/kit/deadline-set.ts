@@ -1,4 +1,4 @@
-import { type Clock, type ClockTimer, systemClock } from '../clock.js';
+import { type Clock, type ClockTimer, systemClock } from '../contracts/clock.js';
 
 /** Something that expires at `deadline` (monotonic ms of the clock) unless removed first. */
 export interface Expiring {

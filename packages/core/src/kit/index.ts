@@ -3,7 +3,7 @@
  * packages share instead of copying — deadlines, a typed emitter, a circuit breaker and
  * the argument checks of a `RemoteStore`. Every piece takes core's {@link Clock}.
  */
-export { type Clock, type ClockTimer, isClock, systemClock } from '../clock.js';
+export { type Clock, type ClockTimer, isClock, systemClock } from '../contracts/clock.js';
 export {
   CircuitBreaker,
   type CircuitBreakerOptions,

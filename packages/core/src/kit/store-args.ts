@@ -1,5 +1,5 @@
-import { InvalidKeyError, InvalidOptionError } from '../errors.js';
-import type { RemoteEntry } from '../remote-store.js';
+import { InvalidKeyError, InvalidOptionError } from '../contracts/errors.js';
+import type { RemoteEntry } from '../contracts/remote-store.js';
 
 /**
  * Argument checks every {@link RemoteStore} applies to its public methods, so stores

@@ -1,5 +1,5 @@
-import { type Clock, systemClock } from '../clock.js';
-import { TimeoutError } from '../errors.js';
+import { type Clock, systemClock } from '../contracts/clock.js';
+import { TimeoutError } from '../contracts/errors.js';
 
 /**
  * Resolves like `promise`, or rejects with {@link TimeoutError} after `ms` on `clock`.

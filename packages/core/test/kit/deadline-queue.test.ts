@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TimeoutError } from '../../src/errors.js';
+import { TimeoutError } from '../../src/contracts/errors.js';
 import { DeadlineQueue } from '../../src/kit/index.js';
 import { flush, manualClock } from './fake-clock.js';
 

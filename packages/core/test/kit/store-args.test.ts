@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidKeyError, InvalidOptionError } from '../../src/errors.js';
+import { InvalidKeyError, InvalidOptionError } from '../../src/contracts/errors.js';
 import {
   assertStoreEntry,
   assertStoreKey,

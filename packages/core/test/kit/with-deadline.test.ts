@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TimeoutError } from '../../src/errors.js';
+import { TimeoutError } from '../../src/contracts/errors.js';
 import { withDeadline } from '../../src/kit/index.js';
 import { manualClock } from './fake-clock.js';
 

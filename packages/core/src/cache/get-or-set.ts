@@ -1,0 +1,108 @@
+import type { Entry } from '../contracts/entry.js';
+import { ClosedError, LoaderError } from '../contracts/errors.js';
+import type { Loader } from '../contracts/loader.js';
+import type { ResolvedLoadOptions } from '../contracts/options.js';
+import { awaitFlight } from '../load/await-flight.js';
+import { startLoad } from '../load/run-load.js';
+import { L1Box } from '../tiers/l1-box.js';
+import type { CacheView } from './view.js';
+
+/**
+ * `getOrSet`: a fresh L1 value (with an eager refresh past the configured fraction of
+ * its TTL), else join the key's load in flight, else start one (L2, lock, loader,
+ * fenced write), and wait for it under the soft and hard timeouts.
+ */
+export async function getOrSetValue(
+  view: CacheView,
+  key: string,
+  loader: Loader<unknown>,
+  o: ResolvedLoadOptions,
+): Promise<unknown> {
+  const { stack, ns } = view;
+  const l1Key = ns.l1Prefix + key;
+  if (stack.hotKeys !== undefined) stack.hotKeys.record(ns.name, key);
+  if (stack.critical.active) {
+    stack.critical.consider(ns.name, key, o.tags, o.ttlMs, () =>
+      refreshNow(view, key, l1Key, loader, o),
+    );
+  }
+  const rel = stack.rel();
+  let localStale: Entry | undefined;
+  if (!o.skipL1 && !o.forceFresh && stack.l1Usable) {
+    const stored = stack.l1Get(l1Key);
+    if (stored !== undefined) {
+      const box = stored instanceof L1Box ? stored : undefined;
+      if (!box || box.freshOffset > rel) {
+        ns.l1Hits++;
+        if (stack.events.has('hit'))
+          stack.events.emit('hit', { namespace: ns.name, key, tier: 'l1' });
+        if (o.eagerRefresh > 0) {
+          const remaining = box ? box.freshOffset - rel : (stack.l1?.remainingTtl(l1Key) ?? 0);
+          if (remaining <= o.ttlMs * (1 - o.eagerRefresh)) {
+            refreshInBackground(view, key, l1Key, loader, o);
+          }
+        }
+        return box ? box.value : stored;
+      }
+      localStale = stack.toEntry(box);
+    }
+  }
+  let flight = o.forceFresh ? undefined : stack.flights.get(l1Key);
+  if (!flight) {
+    flight = startLoad({ stack, ns, key, l1Key, loader, o, lock: view.lock, localStale });
+  }
+  const entry = await awaitFlight(stack, ns, key, flight, o, localStale);
+  return entry.value;
+}
+
+/** Eager refresh: reloads a key in the background unless a load of it is in flight. */
+function refreshInBackground(
+  view: CacheView,
+  key: string,
+  l1Key: string,
+  loader: Loader<unknown>,
+  o: ResolvedLoadOptions,
+): void {
+  const { stack, ns } = view;
+  if (stack.flights.has(l1Key)) return;
+  const flight = startLoad({
+    stack,
+    ns,
+    key,
+    l1Key,
+    loader,
+    o: { ...o, forceFresh: true },
+    lock: view.lock,
+    localStale: undefined,
+  });
+  stack.track(
+    flight.promise.catch((error: unknown) => {
+      stack.events.emit('error', { operation: 'eager-refresh', error: error as Error });
+    }),
+  );
+}
+
+/** Reloads a key now (critical refresh); rejects when the loader fails (stale is kept). */
+async function refreshNow(
+  view: CacheView,
+  key: string,
+  l1Key: string,
+  loader: Loader<unknown>,
+  o: ResolvedLoadOptions,
+): Promise<Entry> {
+  const { stack, ns } = view;
+  if (view.closed || stack.closed) throw new ClosedError();
+  const flight = startLoad({
+    stack,
+    ns,
+    key,
+    l1Key,
+    loader,
+    o: { ...o, forceFresh: true },
+    lock: view.lock,
+    localStale: undefined,
+  });
+  const entry = await flight.promise;
+  if (flight.error !== undefined) throw new LoaderError(key, { cause: flight.error });
+  return entry;
+}

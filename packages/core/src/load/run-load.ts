@@ -1,0 +1,180 @@
+import type { Duration } from '../contracts/duration.js';
+import { toMs } from '../contracts/duration.js';
+import type { Entry } from '../contracts/entry.js';
+import { makeEntry } from '../contracts/entry.js';
+import { InvalidOptionError, LoaderError } from '../contracts/errors.js';
+import { coreChannels } from '../contracts/events.js';
+import type { Lock } from '../contracts/locker.js';
+import type { FenceToken } from '../contracts/remote-store.js';
+import type { Flight } from '../tiers/flights.js';
+import { isUsableStale, type LoadRequest } from './load-request.js';
+import { writeLoaded } from './write-loaded.js';
+
+async function acquire(req: LoadRequest<unknown>, flight: Flight): Promise<Lock | undefined> {
+  const { lock, stack, ns, key } = req;
+  if (!lock || flight.fenced) return undefined;
+  const wait = new AbortController();
+  flight.lockWait = wait;
+  let held: Lock;
+  try {
+    held = await lock.locker.acquire(`${ns.name}:${key}`, {
+      timeoutMs: lock.acquireTimeoutMs,
+      leaseMs: lock.leaseMs,
+      signal: AbortSignal.any([flight.controller.signal, wait.signal]),
+    });
+  } catch (error) {
+    // Fenced while waiting: this load writes nothing, so it needs no lock.
+    if (flight.fenced) return undefined;
+    // Availability first: load without the lock, and say so.
+    const err = error instanceof Error ? error : new Error(String(error));
+    stack.events.emit('error', { operation: 'lock:acquire', error: err });
+    stack.logger.warn({ err, key }, 'cachestack: lock not acquired, loading without it');
+    return undefined;
+  } finally {
+    flight.lockWait = undefined;
+  }
+  if (flight.fenced) {
+    // Fenced while the lock was granted: hand it on to the load that replaced this one.
+    held.release().catch(() => {});
+    return undefined;
+  }
+  flight.lock = held;
+  return held;
+}
+
+/** Starts a load flight and registers it for single flight. */
+export function startLoad<T>(req: LoadRequest<T>): Flight {
+  const { stack, ns, key, l1Key, o } = req;
+  const flight: Flight = {
+    namespace: ns.name,
+    key,
+    tags: o.tags,
+    fenced: false,
+    stale: undefined,
+    controller: new AbortController(),
+    promise: undefined as unknown as Promise<Entry>,
+  };
+  flight.promise = runLoad(req as LoadRequest<unknown>, flight).finally(() => {
+    stack.flights.settle(l1Key, flight);
+  });
+  stack.flights.add(l1Key, flight);
+  return flight;
+}
+
+async function readL2(req: LoadRequest<unknown>, flight: Flight) {
+  const { stack, ns, key, l1Key, o } = req;
+  const l2 = stack.l2!;
+  const read = await l2.getWithFence(ns.name, key);
+  const entry = read.entry;
+  const now = stack.clock.now();
+  if (entry && !l2.hasPendingTag(ns.name, entry.tags)) {
+    if (entry.freshUntil > now && !o.forceFresh) {
+      if (!flight.fenced && !o.skipL1 && stack.promotion.shouldPromote(l1Key)) {
+        stack.l1Set(ns, l1Key, entry, true);
+      }
+      ns.l2Hits++;
+      stack.events.emit('hit', { namespace: ns.name, key, tier: 'l2' });
+      return { hit: entry, fence: read.fence };
+    }
+    if (entry.staleUntil > now) flight.stale = entry;
+  }
+  return { hit: undefined, fence: read.fence };
+}
+
+async function runLoad(req: LoadRequest<unknown>, flight: Flight): Promise<Entry> {
+  const { stack, ns, key, l1Key, o, loader } = req;
+  const { l2, events } = stack;
+  let fence: FenceToken | undefined;
+  let fenceReadAt = stack.clock.monotonic();
+  let lock: Lock | undefined;
+  try {
+    if (l2 && !o.skipL2) {
+      try {
+        const first = await readL2(req, flight);
+        if (first.hit) return first.hit;
+        fence = first.fence;
+        lock = await acquire(req, flight);
+        if (lock) {
+          // Another process may have loaded while we waited for the lock.
+          const second = await readL2(req, flight);
+          if (second.hit) return second.hit;
+          fence = second.fence;
+          fenceReadAt = stack.clock.monotonic();
+        }
+      } catch {
+        // L2 unreachable: load anyway. Without a fence the result is not written to L2.
+        fence = undefined;
+      }
+    }
+    ns.misses++;
+    if (events.has('miss')) events.emit('miss', { namespace: ns.name, key });
+    if (coreChannels.read.hasSubscribers) {
+      coreChannels.read.publish({ namespace: ns.name, key, tier: 'loader', result: 'miss' });
+    }
+    const started = stack.clock.monotonic();
+    let value: unknown;
+    let override: { ttlMs: number; graceMs: number } | undefined;
+    try {
+      value = await loader({
+        key,
+        namespace: ns.name,
+        signal: lock
+          ? AbortSignal.any([flight.controller.signal, lock.signal])
+          : flight.controller.signal,
+        staleValue: (req.localStale ?? flight.stale)?.value,
+        setTtl(ttl: Duration, grace?: Duration) {
+          const ttlMs = toMs('ttl', ttl);
+          if (ttlMs <= 0) throw new InvalidOptionError('ttl', 'must be greater than 0');
+          override = { ttlMs, graceMs: grace === undefined ? o.graceMs : toMs('grace', grace) };
+        },
+      });
+    } catch (cause) {
+      const durationMs = stack.clock.monotonic() - started;
+      events.emit('load', { namespace: ns.name, key, durationMs, ok: false });
+      if (coreChannels.load.hasSubscribers) {
+        coreChannels.load.publish({ namespace: ns.name, key, durationMs, ok: false });
+      }
+      const now = stack.clock.now();
+      const fallback = isUsableStale(req.localStale, now)
+        ? req.localStale
+        : isUsableStale(flight.stale, now)
+          ? flight.stale
+          : undefined;
+      if (fallback) {
+        flight.error = cause;
+        ns.stale++;
+        events.emit('stale', { namespace: ns.name, key, reason: 'loader-error' });
+        return fallback;
+      }
+      throw new LoaderError(key, { cause });
+    }
+    const durationMs = stack.clock.monotonic() - started;
+    events.emit('load', { namespace: ns.name, key, durationMs, ok: true });
+    if (coreChannels.load.hasSubscribers) {
+      coreChannels.load.publish({ namespace: ns.name, key, durationMs, ok: true });
+    }
+    let ttlMs = o.ttlMs;
+    if (override) {
+      const entry = makeEntry(
+        value,
+        { ...o, graceMs: override.graceMs, jitter: 0 },
+        stack.clock.now(),
+        override.ttlMs,
+      );
+      await writeLoaded(stack, ns, flight, key, l1Key, entry, o, fence, fenceReadAt);
+      return entry;
+    }
+    if (o.adaptiveTtl) {
+      const chosen = stack.adaptive.next(l1Key, value, o.ttlMs, o.adaptiveTtl);
+      ttlMs = chosen.ttlMs;
+      events.emit('adaptive-ttl', { namespace: ns.name, key, ttlMs, changed: chosen.changed });
+    }
+    const entry = makeEntry(value, o, stack.clock.now(), ttlMs);
+    await writeLoaded(stack, ns, flight, key, l1Key, entry, o, fence, fenceReadAt);
+    return entry;
+  } finally {
+    // Idempotent: a fenced load has released its lock already.
+    flight.lock = undefined;
+    if (lock) lock.release().catch(() => {});
+  }
+}

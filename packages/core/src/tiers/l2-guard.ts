@@ -1,0 +1,120 @@
+import type { Clock } from '../contracts/clock.js';
+import { CacheStackError, CircuitOpenError, StoreError } from '../contracts/errors.js';
+import { type CacheEvents, coreChannels } from '../contracts/events.js';
+import type { Logger } from '../contracts/logger.js';
+import { CircuitBreaker, type CircuitState } from '../kit/circuit-breaker.js';
+import { clockFromNow } from '../kit/clock-from-now.js';
+import { DeadlineQueue } from '../kit/deadline-queue.js';
+
+/** Resolved options of an {@link L2Guard}. */
+export interface L2GuardOptions {
+  /** The store's name, for messages. */
+  readonly storeName: string;
+  readonly timeoutMs: number;
+  readonly failureThreshold: number;
+  readonly breakDurationMs: number;
+  readonly events: CacheEvents;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** Called when the circuit closes again (L2 answers): replay what is pending. */
+  readonly onRecovered: () => void;
+}
+
+/** Emits `store:error` and, to its listeners only, the deprecated alias `l2:error`. */
+export function reportStoreError(events: CacheEvents, operation: string, error: Error): void {
+  events.emit('store:error', { operation, error });
+  // Deprecated alias, kept for one minor version (docs/events.md).
+  if (events.has('l2:error')) events.emit('l2:error', { operation, error });
+}
+
+/**
+ * What stands between the cache and every L2 call: a deadline (one timer for all calls),
+ * a circuit breaker, a typed error, and the `store:error` / `circuit:*` events and
+ * diagnostics. A caller of L2 never waits longer than the deadline, and an outage is
+ * always visible.
+ */
+export class L2Guard {
+  readonly #o: L2GuardOptions;
+  readonly #breaker: CircuitBreaker;
+  readonly #deadlines: DeadlineQueue;
+
+  constructor(options: L2GuardOptions) {
+    this.#o = options;
+    this.#deadlines = new DeadlineQueue(options.timeoutMs, {
+      what: `L2 ${options.storeName}`,
+      clock: options.clock,
+    });
+    this.#breaker = new CircuitBreaker({
+      failureThreshold: options.failureThreshold,
+      breakDurationMs: options.breakDurationMs,
+      // The break is measured on the cache's `now` (the older `now` option drives it too).
+      clock: clockFromNow(() => options.clock.now()),
+      onStateChange: (state, failures, openUntil) => this.#onCircuit(state, failures, openUntil),
+    });
+  }
+
+  /** Circuit breaker state. */
+  get circuitState(): CircuitState {
+    return this.#breaker.state;
+  }
+
+  /** Runs one L2 call under the breaker and the deadline. */
+  call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    if (!this.#breaker.allow()) {
+      return Promise.reject(
+        new CircuitOpenError(`L2 (${this.#o.storeName}) circuit breaker is open`),
+      );
+    }
+    const clock = this.#o.clock;
+    const started = coreChannels.l2.hasSubscribers ? clock.monotonic() : 0;
+    let call: Promise<T>;
+    try {
+      call = fn();
+    } catch (error) {
+      call = Promise.reject(error);
+    }
+    return this.#deadlines.run(call, operation).then(
+      (result) => {
+        this.#breaker.success();
+        if (started) {
+          coreChannels.l2.publish({ operation, durationMs: clock.monotonic() - started, ok: true });
+        }
+        return result;
+      },
+      (cause: unknown) => {
+        this.#breaker.failure();
+        const error =
+          cause instanceof CacheStackError
+            ? cause
+            : new StoreError(`L2 ${operation} failed: ${(cause as Error)?.message ?? cause}`, {
+                cause,
+              });
+        if (started) {
+          coreChannels.l2.publish({
+            operation,
+            durationMs: clock.monotonic() - started,
+            ok: false,
+            error,
+          });
+        }
+        reportStoreError(this.#o.events, operation, error);
+        this.#o.logger.warn({ err: error, operation }, 'cachestack: L2 call failed');
+        throw error;
+      },
+    );
+  }
+
+  #onCircuit(state: CircuitState, failures: number, openUntil: number): void {
+    if (coreChannels.circuit.hasSubscribers) coreChannels.circuit.publish({ state });
+    if (state === 'open') {
+      this.#o.events.emit('circuit:open', { failures, openUntil });
+      this.#o.logger.error({ failures }, 'cachestack: L2 circuit opened');
+    } else if (state === 'half-open') {
+      this.#o.events.emit('circuit:half-open', {});
+    } else {
+      this.#o.events.emit('circuit:close', {});
+      this.#o.logger.info({}, 'cachestack: L2 circuit closed');
+      this.#o.onRecovered();
+    }
+  }
+}

@@ -1,0 +1,6 @@
+export {
+  createKeyvStore,
+  KeyvCacheStore,
+  type KeyvStoreEntry,
+  type KeyvStoreOptions,
+} from './keyv-store.js';
