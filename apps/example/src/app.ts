@@ -9,7 +9,7 @@ import { registerApiRoutes } from './api/routes.js';
 import { BASE_CONFIG, resolveAppConfig } from './cache/app-config.js';
 import { NAMESPACES } from './cache/keys.js';
 import { CacheRuntime, withTimeout } from './cache/runtime.js';
-import { dashboardHtml } from './dashboard/page.js';
+import { dashboardHtml, FAVICON_SVG } from './dashboard/page.js';
 import { type Database, openDatabase } from './db/database.js';
 import { migrateAndSeed, type SeedSizes } from './db/seed.js';
 import { problemErrorHandler, sendProblem } from './http/problem.js';
@@ -149,6 +149,12 @@ export async function buildApp(options: AppOptions): Promise<App> {
   );
   server.get('/', async (_req, reply) =>
     reply.header('content-type', 'text/html; charset=utf-8').send(dashboardHtml()),
+  );
+  server.get('/favicon.ico', async (_req, reply) =>
+    reply
+      .header('content-type', 'image/svg+xml')
+      .header('cache-control', 'public, max-age=86400')
+      .send(FAVICON_SVG),
   );
   server.get('/healthz', async () => ({ ok: true }));
   registerApiRoutes(server, shop, rate.limiter);

@@ -73,6 +73,28 @@ export function dashboardBehaviour(getApp: () => App): void {
         (text) => document.querySelector('[data-testid=updated]')?.textContent !== text,
         before,
       );
+      // A time axis under every chart: clock labels, oldest left, newest right.
+      await page.waitForFunction(
+        () => document.querySelectorAll('#chart-tiers text.x').length >= 2,
+      );
+      const labels = await page.locator('#chart-latency text.x').allTextContents();
+      expect(labels.length).toBeGreaterThanOrEqual(2);
+      for (const label of labels) expect(label).toMatch(/^\d\d:\d\d:\d\d$/);
+      expect(labels[0]! <= labels.at(-1)!).toBe(true);
+      // A favicon, inline (no request) and at /favicon.ico for other clients.
+      expect(await page.getAttribute('link[rel=icon]', 'href')).toMatch(/^data:image\/svg\+xml,/);
+      const icon = await fetch(`${base}/favicon.ico`);
+      expect(icon.status).toBe(200);
+      expect(icon.headers.get('content-type')).toContain('image/svg+xml');
+      // The consistency check answers as a table, not raw JSON.
+      await page.click('#btn-consistency');
+      await page.waitForSelector('[data-testid=consistency] table');
+      const summary = await page
+        .locator('[data-testid=consistency] table tr')
+        .nth(1)
+        .allTextContents();
+      expect(summary[0]).toMatch(/^\d+\d+0\d+\d+ ms$/);
+      expect(await page.textContent('[data-testid=action-out]')).toBe('');
       if (process.env.DASHBOARD_SCREENSHOT) {
         await page.screenshot({ path: process.env.DASHBOARD_SCREENSHOT, fullPage: true });
       }

@@ -134,8 +134,11 @@ describe('operations kit against the example app on Redis', () => {
       await otherInstance.ready();
       await otherInstance.publish({ type: 'delete', namespace: 'products', keys: ['x'] });
       await vi.waitFor(
-        async () =>
-          expect(await metricsText()).toMatch(/cachestack_bus_delivery_lag_seconds_count/),
+        async () => {
+          const text = await metricsText();
+          expect(text).toMatch(/cachestack_bus_delivery_lag_seconds_count/);
+          expect(text).toMatch(/cachestack_cache_bus_messages_total\{/);
+        },
         { timeout: 10_000, interval: 50 },
       );
     } finally {

@@ -1,5 +1,6 @@
 import { channel } from 'node:diagnostics_channel';
-import { type BusState, type InvalidationMessage, TypedEmitter } from '@cachestack/core';
+import type { BusState, InvalidationMessage } from '@cachestack/core';
+import { TypedEmitter } from '@cachestack/core/kit';
 
 /** Payloads of the events a coherency bus emits (low rate; hot-path data goes to channels). */
 export interface BusEventMap {
@@ -33,7 +34,10 @@ export interface BusEventMap {
 /** Name of a bus event. */
 export type BusEventName = keyof BusEventMap;
 
-/** The bus's typed events (core's emitter: a throwing listener never breaks the bus). */
+/**
+ * The bus's typed events (core's kit `TypedEmitter`: a throwing listener never breaks the
+ * bus). Names follow docs/events.md.
+ */
 export class BusEvents extends TypedEmitter<BusEventMap> {}
 
 /**

@@ -8,6 +8,7 @@ import {
   type Logger,
   noopLogger,
 } from '@cachestack/core';
+import { withDeadline } from '@cachestack/core/kit';
 import type { Cluster, Redis } from 'ioredis';
 import { createConnections } from './connections.js';
 import { EchoWatchdog } from './echo-watchdog.js';
@@ -255,19 +256,9 @@ export class RedisBus implements Bus {
       : this.#pub.publish(this.#o.channel, payload);
   }
 
-  async #sendWithTimer(payload: string): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`publish not acknowledged in ${this.#o.publishTimeoutMs} ms`)),
-        this.#o.publishTimeoutMs,
-      );
-    });
-    try {
-      await Promise.race([this.#publish(payload), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+  #sendWithTimer(payload: string): Promise<unknown> {
+    // Core's kit deadline: a `TimeoutError` when the publish is not acknowledged in time.
+    return withDeadline(this.#publish(payload), this.#o.publishTimeoutMs, 'redis bus PUBLISH');
   }
 
   async #subscribe(): Promise<void> {

@@ -437,3 +437,28 @@ describe('store ownership', () => {
     await store.close();
   });
 });
+
+describe('the clock seam', () => {
+  it('keeps `now` as an alias of `clock`: entries expire on its time', async () => {
+    let t = 1_700_000_000_000;
+    const cache = track(createCache({ now: () => t }));
+    await cache.set('k', 'v', { ttl: 1000 });
+    expect(await cache.get('k')).toBe('v');
+    t += 1001;
+    expect(await cache.get('k')).toBeUndefined();
+  });
+
+  it('runs the L2 replay timer on the given clock only', async () => {
+    const { cache, store, inner, clock } = setup();
+    track(cache);
+    await cache.set('k', 'v');
+    store.fail();
+    await cache.delete('k');
+    store.heal();
+    expect(clock.pending).toBeGreaterThan(0); // the replay waits for the clock, not for wall time
+    expect(cache.stats().pendingInvalidations).toBe(1);
+    await clock.advanceAsync(1000);
+    expect(cache.stats().pendingInvalidations).toBe(0);
+    expect(await inner.has('default', 'k')).toBe(false);
+  });
+});

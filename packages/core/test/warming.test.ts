@@ -199,6 +199,22 @@ describe('background refresh of critical entries', () => {
 });
 
 describe('hot keys', () => {
+  it('publishes hot keys periodically on the cache clock', async () => {
+    const fake = clock();
+    const exchange = new MemoryHotKeyExchange();
+    const cache = track(
+      createCache({
+        clock: fake,
+        hotKeys: { exchange, instanceId: 'a', publishIntervalMs: 1000 },
+      }),
+    );
+    await cache.set('k', 1);
+    await cache.get('k');
+    expect(await exchange.collect('b')).toEqual([]);
+    await fake.advanceAsync(1000);
+    expect((await exchange.collect('b')).map((h) => h.key)).toEqual(['k']);
+  });
+
   it('tracks the most frequently read keys', () => {
     const tracker = new HotKeyTracker(3);
     for (let i = 0; i < 200; i++) tracker.record('ns', `cold${i}`);

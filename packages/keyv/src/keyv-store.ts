@@ -31,7 +31,7 @@ export interface KeyvStoreEntry {
  * readable from cachestack without Keyv's prefix. Values are what Keyv stores (its
  * serialized `{ value, expires }`).
  *
- * Events: `error` (an `l2:error` of the cache, while someone listens), as Keyv expects
+ * Events: `error` (a `store:error` of the cache, while someone listens), as Keyv expects
  * of an adapter; Keyv re-emits it.
  */
 export class KeyvCacheStore extends EventEmitter {
@@ -64,7 +64,7 @@ export class KeyvCacheStore extends EventEmitter {
     // Forward L2 errors only while someone listens, so idle adapters hold no subscription.
     this.on('newListener', (event) => {
       if (event === 'error' && this.#unsubscribe === undefined) {
-        this.#unsubscribe = cache.on('l2:error', ({ error }) => this.emit('error', error));
+        this.#unsubscribe = cache.on('store:error', ({ error }) => this.emit('error', error));
       }
     });
   }

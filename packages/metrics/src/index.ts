@@ -48,4 +48,5 @@ export {
   type MetricKey,
 } from './instrument-specs.js';
 export { channelNames, legacyMetricNames, metricNames } from './names.js';
+export { spanNames, type TraceableCache, type TracingOptions } from './tracing.js';
 export type { TrendDirection, Trends } from './trends.js';

@@ -10,15 +10,20 @@ import type {
 import { coreCounters } from './core-counters.js';
 import { durationHistogram, instrumentSpecs } from './instrument-specs.js';
 import { channelNames, metricNames } from './names.js';
+import { NamespaceCounters } from './namespace-counters.js';
 import { assertMeter, assertObject } from './options.js';
+import { startTracing, type TracingOptions } from './tracing.js';
 
 /** What {@link instrument} needs of a cache (a `Cache` or any namespace view of one). */
 export type InstrumentableCache = Pick<Cache, 'on' | 'stats'>;
 
 /** Options of {@link instrument}. */
-export interface InstrumentOptions {
-  /** The OpenTelemetry meter that creates the instruments (`metrics.getMeter('app')`). */
-  readonly meter: Meter;
+export interface InstrumentOptions extends TracingOptions {
+  /**
+   * The OpenTelemetry meter that creates the instruments (`metrics.getMeter('app')`).
+   * Optional when `tracer` is given (spans only).
+   */
+  readonly meter?: Meter;
   /**
    * Attributes added to every measurement, e.g. `{ 'cachestack.cache': 'users' }` to tell
    * caches apart.
@@ -54,38 +59,6 @@ export interface Instrumentation {
   [Symbol.dispose](): void;
 }
 
-/** Plain counters of one namespace; read by the observable callback at collection time. */
-class NamespaceCounters {
-  hitL1 = 0;
-  hitL2 = 0;
-  miss = 0;
-  stale = 0;
-  error = 0;
-  writes = 0;
-  readonly attrs: Record<'hitL1' | 'hitL2' | 'miss' | 'stale' | 'error' | 'writes', Attributes>;
-  readonly loadOk: Attributes;
-  readonly loadError: Attributes;
-
-  constructor(namespace: string, base: Attributes) {
-    const a = (tier: string, result: string): Attributes => ({
-      ...base,
-      'cachestack.namespace': namespace,
-      'cachestack.tier': tier,
-      'cachestack.result': result,
-    });
-    this.attrs = {
-      hitL1: a('l1', 'hit'),
-      hitL2: a('l2', 'hit'),
-      miss: a('none', 'miss'),
-      stale: a('grace', 'stale'),
-      error: a('loader', 'error'),
-      writes: { ...base, 'cachestack.namespace': namespace },
-    };
-    this.loadOk = { ...base, 'cachestack.namespace': namespace, 'cachestack.outcome': 'ok' };
-    this.loadError = { ...base, 'cachestack.namespace': namespace, 'cachestack.outcome': 'error' };
-  }
-}
-
 const CIRCUIT_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
 
 /**
@@ -107,10 +80,14 @@ export function instrument(
   options: InstrumentOptions,
 ): Instrumentation {
   assertObject('options', options);
-  assertMeter(options.meter);
   if (typeof cache?.on !== 'function' || typeof cache.stats !== 'function') {
     throw new InvalidOptionError('cache', 'expected a cache created by createCache');
   }
+  if (options.meter === undefined && options.tracer !== undefined) {
+    const stop = startTracing(cache, options, { ...(options.attributes ?? {}) });
+    return { close: stop, [Symbol.dispose]: stop };
+  }
+  assertMeter(options.meter);
   const bus = options.bus;
   if (bus !== undefined && (typeof bus !== 'object' || bus === null || !('state' in bus))) {
     throw new InvalidOptionError('bus', 'expected a bus with a state');
@@ -120,6 +97,8 @@ export function instrument(
   }
   const base: Attributes = { ...(options.attributes ?? {}) };
   const meter = options.meter;
+  // First: a bad tracer fails before any instrument is registered.
+  const stopTracing = options.tracer === undefined ? undefined : startTracing(cache, options, base);
 
   const byNs = new Map<string, NamespaceCounters>();
   let lastName = '';
@@ -327,6 +306,8 @@ export function instrument(
     subscribe(channelNames.coreL2, onL2);
     offs.push(() => unsubscribe(channelNames.coreL2, onL2));
   }
+
+  if (stopTracing !== undefined) offs.push(stopTracing);
 
   let closed = false;
   const close = (): void => {

@@ -13,12 +13,10 @@ afterEach(async () => {
   for (const close of closers.splice(0)) await close();
 });
 
-/** A cache over a chaos-wrapped memory L2; the breaker reads a fake clock. */
-function setup(
-  options: Partial<CacheOptions> = {},
-  chaos: ChaosStore = chaosStore(new MemoryStore()),
-) {
+/** A cache over a chaos-wrapped memory L2; deadlines, breaker and delays on one fake clock. */
+function setup(options: Partial<CacheOptions> = {}, custom?: ChaosStore) {
   const clock = fakeClock();
+  const chaos = custom ?? chaosStore(new MemoryStore(), { clock });
   const cache = createCache({
     clock,
     l1: false,
@@ -41,7 +39,11 @@ describe('chaosStore through a real cache', () => {
     const { cache, chaos, clock, events } = setup();
     await cache.set('k', 'v');
     chaos.hang();
-    for (let i = 0; i < 3; i++) expect(await cache.get('k')).toBeUndefined();
+    for (let i = 0; i < 3; i++) {
+      const read = cache.get('k');
+      await clock.advanceAsync(50); // the L2 deadline, on the cache's clock
+      expect(await read).toBeUndefined();
+    }
     expect(chaos.hungCalls).toBe(3);
     expect(chaos.counters.hangs).toBe(3);
     expect(events.filter((e) => e === 'l2:error')).toHaveLength(3);
@@ -100,15 +102,19 @@ describe('chaosStore through a real cache', () => {
   });
 
   it('slow(ms) past the L2 deadline turns reads into timeouts; within it they succeed', async () => {
-    const { cache, chaos } = setup();
+    const { cache, chaos, clock } = setup();
     const errors: unknown[] = [];
     cache.on('l2:error', (e) => errors.push(e.error));
     await cache.set('k', 'v');
     chaos.slow(5);
-    expect(await cache.get('k')).toBe('v');
+    const quick = cache.get('k');
+    await clock.advanceAsync(5);
+    expect(await quick).toBe('v');
     expect(chaos.counters.delays).toBe(1);
     chaos.slow(10_000);
-    expect(await cache.get('k')).toBeUndefined();
+    const late = cache.get('k');
+    await clock.advanceAsync(50);
+    expect(await late).toBeUndefined();
     expect(errors[0]).toBeInstanceOf(TimeoutError);
   });
 

@@ -3,11 +3,8 @@ import {
   createRateLimiter,
   type RateLimiter,
   RedisStore as RateLimitRedisStore,
-  rateLimitHeaders,
 } from '@cachestack/ratelimit';
-import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
-import { sendProblem } from '../http/problem.js';
 
 /** The rate limiting status shown by `/cache/status`. */
 export interface RateLimitStatus {
@@ -74,23 +71,4 @@ export function createApiRateLimit(
       redis?.disconnect();
     },
   };
-}
-
-/**
- * Applies a limiter to every route of `app` (one scope of routes): the IETF
- * `RateLimit`/`RateLimit-Policy` headers on every answer, and `429` with `Retry-After`
- * when the client is over its limit. Clients are told apart by IP address.
- */
-export function applyRateLimit(app: FastifyInstance, limiter: RateLimiter): void {
-  app.addHook('onRequest', async (request, reply) => {
-    const decision = await limiter.check(`ip:${request.ip}`);
-    const headers = rateLimitHeaders(decision);
-    reply.header('RateLimit-Policy', headers['RateLimit-Policy']);
-    reply.header('RateLimit', headers.RateLimit);
-    if (!decision.allowed) {
-      const retryAfter = headers['Retry-After'] ?? '1';
-      reply.header('Retry-After', retryAfter);
-      await sendProblem(reply, 429, `rate limit exceeded; retry in ${retryAfter} s`);
-    }
-  });
 }

@@ -1,9 +1,9 @@
 import type { RateLimiter } from '@cachestack/ratelimit';
+import { fastifyRateLimit } from '@cachestack/ratelimit/fastify';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { CATEGORIES } from '../db/seed.js';
 import { problemErrorHandler, sendProblem } from '../http/problem.js';
 import type { Shop } from '../services/shop.js';
-import { applyRateLimit } from './rate-limit.js';
 
 const idParam = {
   type: 'object',
@@ -22,7 +22,9 @@ export function registerApiRoutes(
 ): void {
   app.register(
     async (api) => {
-      if (limiter) applyRateLimit(api, limiter);
+      // IETF RateLimit headers on every answer, 429 + Retry-After + problem body past the
+      // limit: the library's fastify plugin, clients told apart by IP address.
+      if (limiter) await api.register(fastifyRateLimit, { limiter, key: (req) => `ip:${req.ip}` });
       // ShopError carries its 4xx status; the shared handler keeps it (problem+json).
       api.setErrorHandler(problemErrorHandler);
 

@@ -7,12 +7,17 @@ export function dashboardHtml(): string {
   return PAGE;
 }
 
+/** The favicon: a small two-tier stack mark, also served at `/favicon.ico`. */
+export const FAVICON_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#0f1419"/><rect x="6" y="7" width="20" height="7" rx="2" fill="#4cc38a"/><rect x="6" y="18" width="20" height="7" rx="2" fill="#5aa9e6"/></svg>';
+
 const PAGE = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>cachestack dashboard</title>
+<link rel="icon" type="image/svg+xml" href="data:image/svg+xml,${encodeURIComponent(FAVICON_SVG)}">
 <style>
   :root { --bg:#0f1419; --panel:#182028; --line:#2a3540; --text:#d8dee4; --muted:#8b98a5;
           --l1:#4cc38a; --l2:#5aa9e6; --miss:#e5534b; --stale:#d29922; --p50:#5aa9e6; --p95:#d29922; --p99:#e5534b; }
@@ -33,6 +38,9 @@ const PAGE = `<!doctype html>
   svg.chart { width:100%; height:170px; display:block; }
   svg.chart .grid { stroke:var(--line); stroke-width:1; }
   svg.chart text { fill:var(--muted); font-size:10px; }
+  svg.chart text.x { text-anchor:middle; } svg.chart text.x.first { text-anchor:start; } svg.chart text.x.last { text-anchor:end; }
+  #consistency table { margin-top:6px; } #consistency td.num { font-variant-numeric:tabular-nums; }
+  #consistency code { color:var(--muted); word-break:break-all; }
   .legend { display:flex; gap:12px; flex-wrap:wrap; font-size:12px; color:var(--muted); margin-top:4px; }
   .legend i { display:inline-block; width:10px; height:3px; vertical-align:middle; margin-right:4px; }
   ul.issues { margin:6px 0 0; padding-left:18px; } ul.issues li { margin:2px 0; }
@@ -95,6 +103,7 @@ const PAGE = `<!doctype html>
     <p><button id="btn-warmup">Warm up</button> <button id="btn-load">Load test (3 s)</button> <button id="btn-consistency">Check consistency</button></p>
     <div class="progress"><div id="warmup-bar"></div></div>
     <pre id="action-out" data-testid="action-out"></pre>
+    <div id="consistency" data-testid="consistency"></div>
   </section>
   <section class="panel wide">
     <h2>Namespaces and integrations</h2>
@@ -120,17 +129,29 @@ const PAGE = `<!doctype html>
   $('login-form').addEventListener('submit', function (e) { e.preventDefault(); key = $('key-input').value; sessionStorage.setItem('cachestack-key', key); start(); });
   function esc(s) { return String(s).replace(/[&<>"]/g, function (c) { return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]; }); }
   function fmtBytes(b) { return b > 1048576 ? (b / 1048576).toFixed(1) + ' MB' : b > 1024 ? (b / 1024).toFixed(1) + ' kB' : b + ' B'; }
-  // Draws series (arrays of numbers, one per point) as polylines in an SVG.
+  function clock(t) { var d = new Date(t); return [d.getHours(), d.getMinutes(), d.getSeconds()].map(function (v) { return (v < 10 ? '0' : '') + v; }).join(':'); }
+  // Draws series (arrays of numbers, one per point) as polylines in an SVG, over a time
+  // axis from opts.times (the end of each point's slice, epoch ms).
   function chart(svg, seriesList, opts) {
-    var W = 400, H = 170, P = 24;
+    var W = 400, H = 170, P = 28, TOP = 8, BOTTOM = 18, plot = H - TOP - BOTTOM;
     var max = opts.max;
     if (max === undefined) { max = 0; seriesList.forEach(function (s) { s.values.forEach(function (v) { if (v > max) max = v; }); }); max = max <= 0 ? 1 : max * 1.15; }
     var n = 0; seriesList.forEach(function (s) { n = Math.max(n, s.values.length); });
+    var xAt = function (i) { return P + (W - P) * (n <= 1 ? 1 : i / (n - 1)); };
     var out = '';
-    for (var g = 0; g <= 4; g++) { var y = P / 2 + (H - P) * g / 4; out += '<line class="grid" x1="' + P + '" x2="' + W + '" y1="' + y + '" y2="' + y + '"/>'; out += '<text x="0" y="' + (y + 3) + '">' + (max * (4 - g) / 4).toFixed(max < 10 ? 1 : 0) + '</text>'; }
+    for (var g = 0; g <= 4; g++) { var y = TOP + plot * g / 4; out += '<line class="grid" x1="' + P + '" x2="' + W + '" y1="' + y + '" y2="' + y + '"/>'; out += '<text x="0" y="' + (y + 3) + '">' + (max * (4 - g) / 4).toFixed(max < 10 ? 1 : 0) + '</text>'; }
+    var times = opts.times || [];
+    if (times.length > 0) {
+      var ticks = times.length === 1 ? [0] : [0, Math.round((times.length - 1) / 3), Math.round(2 * (times.length - 1) / 3), times.length - 1];
+      ticks.filter(function (v, i, a) { return a.indexOf(v) === i; }).forEach(function (i, k, a) {
+        var cls = 'x' + (k === 0 && a.length > 1 ? ' first' : '') + (k === a.length - 1 ? ' last' : '');
+        out += '<line class="grid" x1="' + xAt(i).toFixed(1) + '" x2="' + xAt(i).toFixed(1) + '" y1="' + (TOP + plot) + '" y2="' + (TOP + plot + 3) + '"/>';
+        out += '<text class="' + cls + '" x="' + xAt(i).toFixed(1) + '" y="' + (H - 3) + '">' + clock(times[i]) + '</text>';
+      });
+    }
     seriesList.forEach(function (s) {
       if (s.values.length === 0) return;
-      var pts = s.values.map(function (v, i) { var x = P + (W - P) * (n <= 1 ? 1 : i / (n - 1)); var y = P / 2 + (H - P) * (1 - Math.min(v, max) / max); return x.toFixed(1) + ',' + y.toFixed(1); });
+      var pts = s.values.map(function (v, i) { var y = TOP + plot * (1 - Math.min(v, max) / max); return xAt(i).toFixed(1) + ',' + y.toFixed(1); });
       out += '<polyline data-series="' + esc(s.name) + '" fill="none" stroke="' + s.color + '" stroke-width="2" points="' + pts.join(' ') + '"/>';
     });
     svg.innerHTML = out;
@@ -152,6 +173,7 @@ const PAGE = `<!doctype html>
       '<ul class="issues">' + h.issues.map(function (i) { return '<li class="' + (i.severity === 'critical' ? 'bad' : 'warn') + '">' + esc(i.message) + '</li>'; }).join('') + '</ul>' +
       (h.recommendations.length ? '<ul class="issues">' + h.recommendations.map(function (r) { return '<li>' + esc(r) + '</li>'; }).join('') + '</ul>' : '');
     var tiers = { l1: [], l2: [], stale: [], miss: [] }, nsNames = {}, lat = { p50: [], p95: [], p99: [] }, l1 = [];
+    var times = series.map(function (p) { return p.t; });
     series.forEach(function (p) { Object.keys(p.ns).forEach(function (n) { nsNames[n] = true; }); });
     var names = Object.keys(nsNames).sort(); var nsSeries = {}; names.forEach(function (n) { nsSeries[n] = []; });
     series.forEach(function (p) {
@@ -161,11 +183,11 @@ const PAGE = `<!doctype html>
       tiers.l1.push(pct(t.l1, total)); tiers.l2.push(pct(t.l2, total)); tiers.stale.push(pct(t.stale, total)); tiers.miss.push(pct(t.miss, total));
       lat.p50.push(p.p50); lat.p95.push(p.p95); lat.p99.push(p.p99); l1.push(p.l1Entries);
     });
-    chart($('chart-tiers'), [{ name: 'l1', color: '#4cc38a', values: tiers.l1 }, { name: 'l2', color: '#5aa9e6', values: tiers.l2 }, { name: 'stale', color: '#d29922', values: tiers.stale }, { name: 'miss', color: '#e5534b', values: tiers.miss }], { max: 100 });
-    chart($('chart-ns'), names.map(function (n, i) { return { name: n, color: COLORS[i % COLORS.length], values: nsSeries[n] }; }), { max: 100 });
+    chart($('chart-tiers'), [{ name: 'l1', color: '#4cc38a', values: tiers.l1 }, { name: 'l2', color: '#5aa9e6', values: tiers.l2 }, { name: 'stale', color: '#d29922', values: tiers.stale }, { name: 'miss', color: '#e5534b', values: tiers.miss }], { max: 100, times: times });
+    chart($('chart-ns'), names.map(function (n, i) { return { name: n, color: COLORS[i % COLORS.length], values: nsSeries[n] }; }), { max: 100, times: times });
     $('ns-legend').innerHTML = names.map(function (n, i) { return '<span><i style="background:' + COLORS[i % COLORS.length] + '"></i>' + esc(n) + '</span>'; }).join('');
-    chart($('chart-latency'), [{ name: 'p50', color: '#5aa9e6', values: lat.p50 }, { name: 'p95', color: '#d29922', values: lat.p95 }, { name: 'p99', color: '#e5534b', values: lat.p99 }], {});
-    chart($('chart-l1'), [{ name: 'entries', color: '#4cc38a', values: l1 }], {});
+    chart($('chart-latency'), [{ name: 'p50', color: '#5aa9e6', values: lat.p50 }, { name: 'p95', color: '#d29922', values: lat.p95 }, { name: 'p99', color: '#e5534b', values: lat.p99 }], { times: times });
+    chart($('chart-l1'), [{ name: 'entries', color: '#4cc38a', values: l1 }], { times: times });
     var rows = '<tr><th>namespace</th><th>L1 hits</th><th>L2 hits</th><th>stale</th><th>misses</th><th>loads</th><th>hit rate</th></tr>';
     Object.keys(st.totals).sort().forEach(function (n) { var c = st.totals[n]; var tot = c.l1 + c.l2 + c.stale + c.miss; rows += '<tr><td>' + esc(n) + '</td><td>' + c.l1 + '</td><td>' + c.l2 + '</td><td>' + c.stale + '</td><td>' + c.miss + '</td><td>' + c.loads + '</td><td>' + pct(c.l1 + c.l2 + c.stale, tot).toFixed(1) + '%</td></tr>'; });
     $('ns-table').innerHTML = rows;
@@ -178,7 +200,25 @@ const PAGE = `<!doctype html>
   function out(x) { $('action-out').textContent = typeof x === 'string' ? x : JSON.stringify(x, null, 2); }
   $('btn-warmup').addEventListener('click', function () { out('warming…'); api('POST', '/cache/warmup', {}).then(out); });
   $('btn-load').addEventListener('click', function () { out('running a 3 s load test…'); api('POST', '/cache/load-test', { durationMs: 3000, concurrency: 8 }).then(out); });
-  $('btn-consistency').addEventListener('click', function () { out('checking…'); api('POST', '/cache/consistency', { sampleSize: 300 }).then(function (r) { out({ sampled: r.sampled, compared: r.compared, mismatches: r.mismatches.length, durationMs: r.durationMs }); }); });
+  function short(v) { var s = JSON.stringify(v); return s === undefined ? '–' : s.length > 80 ? s.slice(0, 77) + '…' : s; }
+  // The consistency check's result as tables: the summary, then one row per mismatch.
+  function consistencyTable(r) {
+    var html = '<table><tr><th>sampled</th><th>compared</th><th>mismatches</th><th>repaired</th><th>duration</th></tr><tr>' +
+      '<td class="num">' + r.sampled + '</td><td class="num">' + r.compared + '</td><td class="num ' + (r.mismatches.length ? 'bad' : 'ok') + '">' + r.mismatches.length + '</td><td class="num">' + r.repaired + '</td><td class="num">' + Math.round(r.durationMs) + ' ms</td></tr></table>';
+    if (r.mismatches.length > 0) {
+      html += '<table data-testid="mismatches"><tr><th>key</th><th>tier</th><th>cached</th><th>database</th><th>repaired</th></tr>' + r.mismatches.map(function (m) {
+        return '<tr><td><code>' + esc(m.key) + '</code></td><td>' + esc(m.tier) + '</td><td><code>' + esc(short(m.cached)) + '</code></td><td><code>' + esc(short(m.database)) + '</code></td><td>' + (m.repaired ? 'yes' : 'no') + '</td></tr>';
+      }).join('') + '</table>';
+    }
+    return html;
+  }
+  $('btn-consistency').addEventListener('click', function () {
+    out('checking…'); $('consistency').innerHTML = '';
+    api('POST', '/cache/consistency', { sampleSize: 300 }).then(function (r) {
+      if (r.status >= 400) { out(r.detail || 'failed'); return; }
+      out(''); $('consistency').innerHTML = consistencyTable(r);
+    });
+  });
   start();
 })();
 </script>

@@ -16,19 +16,19 @@ export async function getOrSetValue(
   view: CacheView,
   key: string,
   loader: Loader<unknown>,
-  o: ResolvedLoadOptions,
+  options: ResolvedLoadOptions,
 ): Promise<unknown> {
   const { stack, ns } = view;
   const l1Key = ns.l1Prefix + key;
   if (stack.hotKeys !== undefined) stack.hotKeys.record(ns.name, key);
   if (stack.critical.active) {
-    stack.critical.consider(ns.name, key, o.tags, o.ttlMs, () =>
-      refreshNow(view, key, l1Key, loader, o),
+    stack.critical.consider(ns.name, key, options.tags, options.ttlMs, () =>
+      refreshNow(view, key, l1Key, loader, options),
     );
   }
   const rel = stack.rel();
   let localStale: Entry | undefined;
-  if (!o.skipL1 && !o.forceFresh && stack.l1Usable) {
+  if (!options.skipL1 && !options.forceFresh && stack.l1Usable) {
     const stored = stack.l1Get(l1Key);
     if (stored !== undefined) {
       const box = stored instanceof L1Box ? stored : undefined;
@@ -36,10 +36,10 @@ export async function getOrSetValue(
         ns.l1Hits++;
         if (stack.events.has('hit'))
           stack.events.emit('hit', { namespace: ns.name, key, tier: 'l1' });
-        if (o.eagerRefresh > 0) {
+        if (options.eagerRefresh > 0) {
           const remaining = box ? box.freshOffset - rel : (stack.l1?.remainingTtl(l1Key) ?? 0);
-          if (remaining <= o.ttlMs * (1 - o.eagerRefresh)) {
-            refreshInBackground(view, key, l1Key, loader, o);
+          if (remaining <= options.ttlMs * (1 - options.eagerRefresh)) {
+            refreshInBackground(view, key, l1Key, loader, options);
           }
         }
         return box ? box.value : stored;
@@ -47,11 +47,11 @@ export async function getOrSetValue(
       localStale = stack.toEntry(box);
     }
   }
-  let flight = o.forceFresh ? undefined : stack.flights.get(l1Key);
+  let flight = options.forceFresh ? undefined : stack.flights.get(l1Key);
   if (!flight) {
-    flight = startLoad({ stack, ns, key, l1Key, loader, o, lock: view.lock, localStale });
+    flight = startLoad({ stack, ns, key, l1Key, loader, options, lock: view.lock, localStale });
   }
-  const entry = await awaitFlight(stack, ns, key, flight, o, localStale);
+  const entry = await awaitFlight(stack, ns, key, flight, options, localStale);
   return entry.value;
 }
 
@@ -61,7 +61,7 @@ function refreshInBackground(
   key: string,
   l1Key: string,
   loader: Loader<unknown>,
-  o: ResolvedLoadOptions,
+  options: ResolvedLoadOptions,
 ): void {
   const { stack, ns } = view;
   if (stack.flights.has(l1Key)) return;
@@ -71,7 +71,7 @@ function refreshInBackground(
     key,
     l1Key,
     loader,
-    o: { ...o, forceFresh: true },
+    options: { ...options, forceFresh: true },
     lock: view.lock,
     localStale: undefined,
   });
@@ -88,7 +88,7 @@ async function refreshNow(
   key: string,
   l1Key: string,
   loader: Loader<unknown>,
-  o: ResolvedLoadOptions,
+  options: ResolvedLoadOptions,
 ): Promise<Entry> {
   const { stack, ns } = view;
   if (view.closed || stack.closed) throw new ClosedError();
@@ -98,7 +98,7 @@ async function refreshNow(
     key,
     l1Key,
     loader,
-    o: { ...o, forceFresh: true },
+    options: { ...options, forceFresh: true },
     lock: view.lock,
     localStale: undefined,
   });

@@ -23,21 +23,21 @@ export async function writeValues(view: CacheView, items: readonly SetItem[]): P
   const { stack, ns, defaults } = view;
   const prepared = items.map((item) => {
     checkKey(view, item?.key);
-    const o =
+    const options =
       item.options === undefined
         ? defaults
         : resolveLoadOptions(defaults, item.options as LoadOptions);
-    return { key: item.key, o, entry: makeEntry(item.value, o, stack.clock.now()) };
+    return { key: item.key, options, entry: makeEntry(item.value, options, stack.clock.now()) };
   });
   const l2 = stack.l2;
   const encoded = l2
-    ? await Promise.all(prepared.map((p) => (p.o.skipL2 ? undefined : l2.encode(p.entry))))
+    ? await Promise.all(prepared.map((p) => (p.options.skipL2 ? undefined : l2.encode(p.entry))))
     : [];
   for (const p of prepared) {
     const l1Key = ns.l1Prefix + p.key;
     ns.epoch++;
     stack.flights.fence(ns.name, ns.l1Prefix, { kind: 'keys', keys: [p.key] });
-    if (p.o.skipL1) stack.l1?.delete(l1Key);
+    if (p.options.skipL1) stack.l1?.delete(l1Key);
     else stack.l1Set(ns, l1Key, p.entry, false);
   }
   if (l2) {

@@ -148,9 +148,19 @@ export interface CacheOptions {
   readonly maxKeyLength?: number;
   /** pino-shaped logger. @defaultValue no-op */
   readonly logger?: Logger;
-  /** Clock, epoch ms. Prefer `clock`. @defaultValue Date.now */
+  /**
+   * Wall-clock time, epoch ms: an alias kept from earlier versions for `clock` with this
+   * `now` and the system's monotonic time and timers. Pass either `now` or `clock`.
+   * @defaultValue Date.now
+   */
   readonly now?: () => number;
-  /** The clock seam (time and timers); a fake clock in tests. @defaultValue systemClock */
+  /**
+   * The clock seam: every time reading and timer of the cache (L1 TTLs, L2 deadlines and
+   * replay retries, the circuit breaker, soft and hard load timeouts, fence ages,
+   * critical refresh, hot-key publishing, warming). `fakeClock()` from
+   * `@cachestack/testing` in tests.
+   * @defaultValue systemClock
+   */
   readonly clock?: Clock;
 }
 

@@ -57,6 +57,6 @@ export class AdaptiveTtl {
   }
 }
 
-function clamp(ttlMs: number, o: AdaptiveTtlOptions): number {
-  return Math.round(Math.min(o.maxMs, Math.max(o.minMs, ttlMs)));
+function clamp(ttlMs: number, bounds: AdaptiveTtlOptions): number {
+  return Math.round(Math.min(bounds.maxMs, Math.max(bounds.minMs, ttlMs)));
 }

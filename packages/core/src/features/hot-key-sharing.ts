@@ -20,24 +20,24 @@ export interface HotKeySharingOptions {
  */
 export class HotKeySharing {
   readonly #tracker: HotKeyTracker;
-  readonly #o: HotKeySharingOptions;
+  readonly #options: HotKeySharingOptions;
   #timer: ClockTimer | undefined;
   #stopped = false;
 
   constructor(options: HotKeySharingOptions) {
-    this.#o = options;
+    this.#options = options;
     this.#tracker = new HotKeyTracker(options.topK);
     this.#arm();
   }
 
   /** Where hot keys are shared, when configured. */
   get exchange(): HotKeyExchange | undefined {
-    return this.#o.exchange;
+    return this.#options.exchange;
   }
 
   /** This instance's id on the exchange. */
   get instanceId(): string {
-    return this.#o.instanceId;
+    return this.#options.instanceId;
   }
 
   /** Records one read of a key. */
@@ -52,23 +52,23 @@ export class HotKeySharing {
 
   /** Publishes the current top keys now; a failure is reported as an `error` event. */
   async publish(): Promise<void> {
-    if (!this.#o.exchange) return;
+    if (!this.#options.exchange) return;
     try {
-      await this.#o.exchange.publish(this.#o.instanceId, this.#tracker.top());
+      await this.#options.exchange.publish(this.#options.instanceId, this.#tracker.top());
     } catch (error) {
-      this.#o.events.emit('error', { operation: 'hot-keys:publish', error: error as Error });
+      this.#options.events.emit('error', { operation: 'hot-keys:publish', error: error as Error });
     }
   }
 
   /** Stops periodic publishing. */
   stop(): void {
     this.#stopped = true;
-    if (this.#timer) this.#o.clock.clearTimeout(this.#timer);
+    if (this.#timer) this.#options.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
   }
 
   #arm(): void {
-    const { exchange, publishIntervalMs, clock } = this.#o;
+    const { exchange, publishIntervalMs, clock } = this.#options;
     if (!exchange || publishIntervalMs <= 0 || this.#stopped) return;
     this.#timer = clock.setTimeout(() => {
       this.#timer = undefined;

@@ -24,17 +24,17 @@ export async function awaitFlight(
   ns: NamespaceState,
   key: string,
   flight: Flight,
-  o: ResolvedLoadOptions,
+  options: ResolvedLoadOptions,
   localStale: Entry | undefined,
 ): Promise<Entry> {
-  if (o.softTimeoutMs <= 0 && o.hardTimeoutMs <= 0) return flight.promise;
+  if (options.softTimeoutMs <= 0 && options.hardTimeoutMs <= 0) return flight.promise;
   const fallback = () => {
     const now = stack.clock.now();
     if (isUsableStale(localStale, now)) return localStale;
     return isUsableStale(flight.stale, now) ? flight.stale : undefined;
   };
-  if (o.softTimeoutMs > 0) {
-    const t = timer(stack.clock, o.softTimeoutMs);
+  if (options.softTimeoutMs > 0) {
+    const t = timer(stack.clock, options.softTimeoutMs);
     const first = await Promise.race([flight.promise, t.promise]);
     t.cancel();
     if (first !== 'timeout') return first;
@@ -46,8 +46,8 @@ export async function awaitFlight(
       return stale;
     }
   }
-  if (o.hardTimeoutMs > 0) {
-    const remaining = o.hardTimeoutMs - Math.max(o.softTimeoutMs, 0);
+  if (options.hardTimeoutMs > 0) {
+    const remaining = options.hardTimeoutMs - Math.max(options.softTimeoutMs, 0);
     const t = timer(stack.clock, Math.max(1, remaining));
     const result = await Promise.race([flight.promise, t.promise]);
     t.cancel();
@@ -60,8 +60,8 @@ export async function awaitFlight(
       return stale;
     }
     throw new TimeoutError(
-      `loader for key "${key}" did not finish within ${o.hardTimeoutMs}ms`,
-      o.hardTimeoutMs,
+      `loader for key "${key}" did not finish within ${options.hardTimeoutMs}ms`,
+      options.hardTimeoutMs,
     );
   }
   return flight.promise;

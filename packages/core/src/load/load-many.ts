@@ -35,7 +35,7 @@ export async function loadMany<T>(
   ns: NamespaceState,
   keys: readonly string[],
   batchLoader: BatchLoader<T>,
-  o: ResolvedLoadOptions,
+  options: ResolvedLoadOptions,
 ): Promise<(T | undefined)[]> {
   const now = stack.clock.now();
   const results = new Map<string, Entry | undefined>();
@@ -43,7 +43,7 @@ export async function loadMany<T>(
   let missing: string[] = [];
   for (const key of new Set(keys)) {
     const l1Key = ns.l1Prefix + key;
-    if (!o.skipL1 && !o.forceFresh && stack.l1Usable) {
+    if (!options.skipL1 && !options.forceFresh && stack.l1Usable) {
       const stored = stack.l1Get(l1Key);
       const fresh =
         stored !== undefined &&
@@ -61,7 +61,7 @@ export async function loadMany<T>(
         continue;
       }
     }
-    const flight = o.forceFresh ? undefined : stack.flights.get(l1Key);
+    const flight = options.forceFresh ? undefined : stack.flights.get(l1Key);
     if (flight) joined.push([key, flight]);
     else missing.push(key);
   }
@@ -81,7 +81,7 @@ export async function loadMany<T>(
       const flight: Flight = {
         namespace: ns.name,
         key,
-        tags: o.tags,
+        tags: options.tags,
         fenced: false,
         stale: undefined,
         controller,
@@ -101,19 +101,19 @@ export async function loadMany<T>(
       let fence: FenceToken | undefined;
       const fenceReadAt = stack.clock.monotonic();
       const l2 = stack.l2;
-      if (l2 && !o.skipL2) {
+      if (l2 && !options.skipL2) {
         try {
           const read = await l2.getMany(ns.name, missing, true);
           fence = read.fence;
           const t = stack.clock.now();
           read.entries.forEach((entry, i) => {
             const key = missing[i]!;
-            if (!entry || o.forceFresh || l2.hasPendingTag(ns.name, entry.tags)) return;
+            if (!entry || options.forceFresh || l2.hasPendingTag(ns.name, entry.tags)) return;
             if (entry.freshUntil > t) {
               loaded.set(key, entry);
               if (
                 !flights.get(key)!.fenced &&
-                !o.skipL1 &&
+                !options.skipL1 &&
                 stack.promotion.shouldPromote(ns.l1Prefix + key)
               ) {
                 stack.l1Set(ns, ns.l1Prefix + key, entry, true);
@@ -146,7 +146,7 @@ export async function loadMany<T>(
         const created: [string, Entry][] = [];
         for (const key of missing) {
           if (!values.has(key)) continue;
-          const entry = makeEntry(values.get(key), o, t);
+          const entry = makeEntry(values.get(key), options, t);
           loaded.set(key, entry);
           created.push([key, entry]);
           if (l2 && fence !== undefined && !flights.get(key)!.fenced) {
@@ -165,7 +165,7 @@ export async function loadMany<T>(
           }
         }
         for (const [key, entry] of created) {
-          if (!flights.get(key)!.fenced && !o.skipL1)
+          if (!flights.get(key)!.fenced && !options.skipL1)
             stack.l1Set(ns, ns.l1Prefix + key, entry, false);
         }
       }

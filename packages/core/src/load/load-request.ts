@@ -18,7 +18,7 @@ export interface LoadRequest<T> {
   readonly key: string;
   readonly l1Key: string;
   readonly loader: Loader<T>;
-  readonly o: ResolvedLoadOptions;
+  readonly options: ResolvedLoadOptions;
   readonly lock: ResolvedLock | undefined;
   readonly localStale: Entry | undefined;
 }

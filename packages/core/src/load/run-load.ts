@@ -44,11 +44,11 @@ async function acquire(req: LoadRequest<unknown>, flight: Flight): Promise<Lock 
 
 /** Starts a load flight and registers it for single flight. */
 export function startLoad<T>(req: LoadRequest<T>): Flight {
-  const { stack, ns, key, l1Key, o } = req;
+  const { stack, ns, key, l1Key, options } = req;
   const flight: Flight = {
     namespace: ns.name,
     key,
-    tags: o.tags,
+    tags: options.tags,
     fenced: false,
     stale: undefined,
     controller: new AbortController(),
@@ -62,14 +62,14 @@ export function startLoad<T>(req: LoadRequest<T>): Flight {
 }
 
 async function readL2(req: LoadRequest<unknown>, flight: Flight) {
-  const { stack, ns, key, l1Key, o } = req;
+  const { stack, ns, key, l1Key, options } = req;
   const l2 = stack.l2!;
   const read = await l2.getWithFence(ns.name, key);
   const entry = read.entry;
   const now = stack.clock.now();
   if (entry && !l2.hasPendingTag(ns.name, entry.tags)) {
-    if (entry.freshUntil > now && !o.forceFresh) {
-      if (!flight.fenced && !o.skipL1 && stack.promotion.shouldPromote(l1Key)) {
+    if (entry.freshUntil > now && !options.forceFresh) {
+      if (!flight.fenced && !options.skipL1 && stack.promotion.shouldPromote(l1Key)) {
         stack.l1Set(ns, l1Key, entry, true);
       }
       ns.l2Hits++;
@@ -82,13 +82,13 @@ async function readL2(req: LoadRequest<unknown>, flight: Flight) {
 }
 
 async function runLoad(req: LoadRequest<unknown>, flight: Flight): Promise<Entry> {
-  const { stack, ns, key, l1Key, o, loader } = req;
+  const { stack, ns, key, l1Key, options, loader } = req;
   const { l2, events } = stack;
   let fence: FenceToken | undefined;
   let fenceReadAt = stack.clock.monotonic();
   let lock: Lock | undefined;
   try {
-    if (l2 && !o.skipL2) {
+    if (l2 && !options.skipL2) {
       try {
         const first = await readL2(req, flight);
         if (first.hit) return first.hit;
@@ -125,7 +125,10 @@ async function runLoad(req: LoadRequest<unknown>, flight: Flight): Promise<Entry
         setTtl(ttl: Duration, grace?: Duration) {
           const ttlMs = toMs('ttl', ttl);
           if (ttlMs <= 0) throw new InvalidOptionError('ttl', 'must be greater than 0');
-          override = { ttlMs, graceMs: grace === undefined ? o.graceMs : toMs('grace', grace) };
+          override = {
+            ttlMs,
+            graceMs: grace === undefined ? options.graceMs : toMs('grace', grace),
+          };
         },
       });
     } catch (cause) {
@@ -153,24 +156,24 @@ async function runLoad(req: LoadRequest<unknown>, flight: Flight): Promise<Entry
     if (coreChannels.load.hasSubscribers) {
       coreChannels.load.publish({ namespace: ns.name, key, durationMs, ok: true });
     }
-    let ttlMs = o.ttlMs;
+    let ttlMs = options.ttlMs;
     if (override) {
       const entry = makeEntry(
         value,
-        { ...o, graceMs: override.graceMs, jitter: 0 },
+        { ...options, graceMs: override.graceMs, jitter: 0 },
         stack.clock.now(),
         override.ttlMs,
       );
-      await writeLoaded(stack, ns, flight, key, l1Key, entry, o, fence, fenceReadAt);
+      await writeLoaded(stack, ns, flight, key, l1Key, entry, options, fence, fenceReadAt);
       return entry;
     }
-    if (o.adaptiveTtl) {
-      const chosen = stack.adaptive.next(l1Key, value, o.ttlMs, o.adaptiveTtl);
+    if (options.adaptiveTtl) {
+      const chosen = stack.adaptive.next(l1Key, value, options.ttlMs, options.adaptiveTtl);
       ttlMs = chosen.ttlMs;
       events.emit('adaptive-ttl', { namespace: ns.name, key, ttlMs, changed: chosen.changed });
     }
-    const entry = makeEntry(value, o, stack.clock.now(), ttlMs);
-    await writeLoaded(stack, ns, flight, key, l1Key, entry, o, fence, fenceReadAt);
+    const entry = makeEntry(value, options, stack.clock.now(), ttlMs);
+    await writeLoaded(stack, ns, flight, key, l1Key, entry, options, fence, fenceReadAt);
     return entry;
   } finally {
     // Idempotent: a fenced load has released its lock already.

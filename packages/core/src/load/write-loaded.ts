@@ -14,7 +14,7 @@ export async function writeLoaded(
   key: string,
   l1Key: string,
   entry: Entry,
-  o: ResolvedLoadOptions,
+  options: ResolvedLoadOptions,
   fence: FenceToken | undefined,
   fenceReadAt = Number.NEGATIVE_INFINITY,
 ): Promise<void> {
@@ -25,7 +25,7 @@ export async function writeLoaded(
     // not be trusted, so the (possibly stale) result stays out of L2.
     fence = undefined;
   }
-  if (l2 && !o.skipL2 && fence !== undefined && !flight.fenced) {
+  if (l2 && !options.skipL2 && fence !== undefined && !flight.fenced) {
     try {
       const bytes = await l2.encode(entry);
       const ttlMs = Math.max(1, Math.ceil(entry.staleUntil - stack.clock.now()));
@@ -46,7 +46,7 @@ export async function writeLoaded(
     if (events.has('fenced')) events.emit('fenced', { namespace: ns.name, key, tier: 'l1' });
     return;
   }
-  if (!o.skipL1 && stack.l1Set(ns, l1Key, entry, false)) tiers.push('l1');
+  if (!options.skipL1 && stack.l1Set(ns, l1Key, entry, false)) tiers.push('l1');
   if (tiers.length > 0) {
     const ttlMs = entry.freshUntil - entry.createdAt;
     if (events.has('set')) events.emit('set', { namespace: ns.name, key, ttlMs, tiers });

@@ -34,12 +34,12 @@ export function reportStoreError(events: CacheEvents, operation: string, error: 
  * always visible.
  */
 export class L2Guard {
-  readonly #o: L2GuardOptions;
+  readonly #options: L2GuardOptions;
   readonly #breaker: CircuitBreaker;
   readonly #deadlines: DeadlineQueue;
 
   constructor(options: L2GuardOptions) {
-    this.#o = options;
+    this.#options = options;
     this.#deadlines = new DeadlineQueue(options.timeoutMs, {
       what: `L2 ${options.storeName}`,
       clock: options.clock,
@@ -62,10 +62,10 @@ export class L2Guard {
   call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
     if (!this.#breaker.allow()) {
       return Promise.reject(
-        new CircuitOpenError(`L2 (${this.#o.storeName}) circuit breaker is open`),
+        new CircuitOpenError(`L2 (${this.#options.storeName}) circuit breaker is open`),
       );
     }
-    const clock = this.#o.clock;
+    const clock = this.#options.clock;
     const started = coreChannels.l2.hasSubscribers ? clock.monotonic() : 0;
     let call: Promise<T>;
     try {
@@ -97,8 +97,8 @@ export class L2Guard {
             error,
           });
         }
-        reportStoreError(this.#o.events, operation, error);
-        this.#o.logger.warn({ err: error, operation }, 'cachestack: L2 call failed');
+        reportStoreError(this.#options.events, operation, error);
+        this.#options.logger.warn({ err: error, operation }, 'cachestack: L2 call failed');
         throw error;
       },
     );
@@ -107,14 +107,14 @@ export class L2Guard {
   #onCircuit(state: CircuitState, failures: number, openUntil: number): void {
     if (coreChannels.circuit.hasSubscribers) coreChannels.circuit.publish({ state });
     if (state === 'open') {
-      this.#o.events.emit('circuit:open', { failures, openUntil });
-      this.#o.logger.error({ failures }, 'cachestack: L2 circuit opened');
+      this.#options.events.emit('circuit:open', { failures, openUntil });
+      this.#options.logger.error({ failures }, 'cachestack: L2 circuit opened');
     } else if (state === 'half-open') {
-      this.#o.events.emit('circuit:half-open', {});
+      this.#options.events.emit('circuit:half-open', {});
     } else {
-      this.#o.events.emit('circuit:close', {});
-      this.#o.logger.info({}, 'cachestack: L2 circuit closed');
-      this.#o.onRecovered();
+      this.#options.events.emit('circuit:close', {});
+      this.#options.logger.info({}, 'cachestack: L2 circuit closed');
+      this.#options.onRecovered();
     }
   }
 }

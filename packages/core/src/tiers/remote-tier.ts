@@ -46,7 +46,7 @@ export interface FencedEntry {
  * are not read from L2, so a value deleted during an outage is never served after it.
  */
 export class RemoteTier {
-  readonly #o: RemoteTierOptions;
+  readonly #options: RemoteTierOptions;
   readonly #guard: L2Guard;
   readonly #decodeOptions: { serializer: Serializer; codecs: readonly Codec[] };
   readonly #pending: PendingInvalidations;
@@ -56,7 +56,7 @@ export class RemoteTier {
   #flushing = false;
 
   constructor(options: RemoteTierOptions) {
-    this.#o = options;
+    this.#options = options;
     this.#pending = new PendingInvalidations(options.maxPendingInvalidations);
     this.#retryMs = Math.max(50, Math.min(options.breakDurationMs, 1000));
     const codecs = options.codec ? [options.codec, ...options.decoders] : [...options.decoders];
@@ -75,12 +75,12 @@ export class RemoteTier {
 
   /** The store's name. */
   get name(): string {
-    return this.#o.store.name;
+    return this.#options.store.name;
   }
 
   /** Oldest fence the store still honours, ms (Infinity when unbounded). */
   get maxFenceAgeMs(): number {
-    return this.#o.store.maxFenceAgeMs ?? Number.POSITIVE_INFINITY;
+    return this.#options.store.maxFenceAgeMs ?? Number.POSITIVE_INFINITY;
   }
 
   /** Circuit breaker state. */
@@ -102,14 +102,14 @@ export class RemoteTier {
   get(namespace: string, key: string): Promise<Entry | undefined> {
     if (this.isBlocked(namespace, key)) return Promise.resolve(undefined);
     return this.#guard
-      .call('get', () => this.#o.store.get(namespace, key))
+      .call('get', () => this.#options.store.get(namespace, key))
       .then((bytes) => (bytes === undefined ? undefined : this.#decode(namespace, key, bytes)));
   }
 
   async getWithFence(namespace: string, key: string): Promise<FencedEntry> {
     if (this.isBlocked(namespace, key)) return { entry: undefined, fence: undefined };
     const read = await this.#guard.call('getWithFence', () =>
-      this.#o.store.getWithFence(namespace, key),
+      this.#options.store.getWithFence(namespace, key),
     );
     const entry =
       read.value === undefined ? undefined : await this.#decode(namespace, key, read.value);
@@ -119,10 +119,12 @@ export class RemoteTier {
   async getMany(namespace: string, keys: readonly string[], withFence: boolean) {
     const values = withFence
       ? await this.#guard.call('getManyWithFence', () =>
-          this.#o.store.getManyWithFence(namespace, keys),
+          this.#options.store.getManyWithFence(namespace, keys),
         )
       : {
-          values: await this.#guard.call('getMany', () => this.#o.store.getMany(namespace, keys)),
+          values: await this.#guard.call('getMany', () =>
+            this.#options.store.getMany(namespace, keys),
+          ),
           fence: undefined,
         };
     const entries = await Promise.all(
@@ -137,7 +139,7 @@ export class RemoteTier {
 
   /** Encodes an entry; throws SerializationError for values that cannot be serialized. */
   encode(entry: Entry): Uint8Array | Promise<Uint8Array> {
-    return encodeFrame(entry, this.#o.serializer, this.#o.codec);
+    return encodeFrame(entry, this.#options.serializer, this.#options.codec);
   }
 
   async set(
@@ -150,7 +152,7 @@ export class RemoteTier {
   ): Promise<WriteOutcome> {
     try {
       return await this.#guard.call('set', () =>
-        this.#o.store.set(namespace, key, bytes, { ttlMs, tags, fence }),
+        this.#options.store.set(namespace, key, bytes, { ttlMs, tags, fence }),
       );
     } catch (error) {
       // The old L2 value must not outlive this newer write: delete it when L2 is back.
@@ -162,7 +164,7 @@ export class RemoteTier {
   async setMany(namespace: string, entries: RemoteEntry[], fence: FenceToken | undefined) {
     try {
       return await this.#guard.call('setMany', () =>
-        this.#o.store.setMany(namespace, entries, fence),
+        this.#options.store.setMany(namespace, entries, fence),
       );
     } catch (error) {
       this.#queue(namespace, { kind: 'keys', keys: entries.map((e) => e.key) });
@@ -173,7 +175,7 @@ export class RemoteTier {
   async has(namespace: string, key: string): Promise<boolean> {
     if (this.isBlocked(namespace, key)) return false;
     const entry = await this.get(namespace, key);
-    return entry !== undefined && entry.freshUntil > this.#o.clock.now();
+    return entry !== undefined && entry.freshUntil > this.#options.clock.now();
   }
 
   /**
@@ -211,13 +213,13 @@ export class RemoteTier {
   /** Stops the retry timer and closes the store (unless `closeStore` is false). */
   async close(): Promise<void> {
     this.#closed = true;
-    if (this.#retryTimer) this.#o.clock.clearTimeout(this.#retryTimer);
+    if (this.#retryTimer) this.#options.clock.clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
-    if (this.#o.closeStore) await this.#o.store.close();
+    if (this.#options.closeStore) await this.#options.store.close();
   }
 
   #apply(namespace: string, scope: InvalidationScope): Promise<unknown> {
-    const store = this.#o.store;
+    const store = this.#options.store;
     switch (scope.kind) {
       case 'keys': {
         const keys = scope.keys;
@@ -235,10 +237,10 @@ export class RemoteTier {
 
   #queue(namespace: string, scope: InvalidationScope): void {
     if (this.#pending.add(namespace, scope)) {
-      this.#o.events.emit('error', {
+      this.#options.events.emit('error', {
         operation: 'pending-invalidations',
         error: new StoreError(
-          `more than ${this.#o.maxPendingInvalidations} L2 invalidations pending; namespace "${namespace}" will be cleared when L2 is back`,
+          `more than ${this.#options.maxPendingInvalidations} L2 invalidations pending; namespace "${namespace}" will be cleared when L2 is back`,
         ),
       });
     }
@@ -248,7 +250,7 @@ export class RemoteTier {
   // One timer at a time, re-armed after each attempt while invalidations are pending.
   #scheduleRetry(): void {
     if (this.#retryTimer || this.#closed) return;
-    this.#retryTimer = this.#o.clock.setTimeout(() => {
+    this.#retryTimer = this.#options.clock.setTimeout(() => {
       this.#retryTimer = undefined;
       if (this.#pending.count === 0) return;
       void this.flushPending();
@@ -276,17 +278,17 @@ export class RemoteTier {
     // Intact but unreadable here (e.g. a zstd entry on a Node without zstd): a miss,
     // reported, but kept for the instances that can read it.
     if (error instanceof CacheStackError && !(error instanceof CorruptEntryError)) {
-      reportStoreError(this.#o.events, 'decode', error);
+      reportStoreError(this.#options.events, 'decode', error);
       return undefined;
     }
     // Corrupted: never returned. Delete it so it is not read again.
     const err = error instanceof Error ? error : new Error(String(error));
-    const events = this.#o.events;
+    const events = this.#options.events;
     events.emit('store:corrupt', { namespace, key, error: err });
     // Deprecated alias, kept for one minor version (docs/events.md).
     if (events.has('l2:corrupt')) events.emit('l2:corrupt', { namespace, key, error: err });
     if (coreChannels.corrupt.hasSubscribers) coreChannels.corrupt.publish({ namespace, key });
-    this.#o.logger.warn({ err, namespace, key }, 'cachestack: corrupt L2 entry deleted');
+    this.#options.logger.warn({ err, namespace, key }, 'cachestack: corrupt L2 entry deleted');
     this.invalidate(namespace, { kind: 'keys', keys: [key] }).catch(() => {});
     return undefined;
   }

@@ -1,8 +1,8 @@
+import { fakeClock } from '@cachestack/testing';
 import { describe, expect, it } from 'vitest';
 import { CircuitBreaker, type CircuitState, clockFromNow } from '../../src/kit/index.js';
-import { manualClock } from './fake-clock.js';
 
-function breaker(clock = manualClock()) {
+function breaker(clock = fakeClock()) {
   const changes: { state: CircuitState; failures: number; openUntil: number }[] = [];
   const circuit = new CircuitBreaker({
     failureThreshold: 3,

@@ -1,11 +1,13 @@
+import { fakeClock } from '@cachestack/testing';
 import { describe, expect, it } from 'vitest';
 import { TimeoutError } from '../../src/contracts/errors.js';
 import { DeadlineQueue } from '../../src/kit/index.js';
-import { flush, manualClock } from './fake-clock.js';
+
+const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('DeadlineQueue', () => {
   it('rejects a call that does not answer within the timeout with a TimeoutError', async () => {
-    const clock = manualClock();
+    const clock = fakeClock();
     const queue = new DeadlineQueue(100, { clock, what: 'L2 memory' });
     const call = queue.run(new Promise<never>(() => {}), 'get');
     const outcome = call.then(
@@ -24,7 +26,7 @@ describe('DeadlineQueue', () => {
   });
 
   it('passes answers and errors through before the deadline and leaves no timer behind', async () => {
-    const clock = manualClock();
+    const clock = fakeClock();
     const queue = new DeadlineQueue(100, { clock });
     await expect(queue.run(Promise.resolve(7), 'get')).resolves.toBe(7);
     await expect(queue.run(Promise.reject(new Error('down')), 'set')).rejects.toThrow('down');
@@ -34,7 +36,7 @@ describe('DeadlineQueue', () => {
   });
 
   it('keeps one timer for many calls and expires each at its own deadline', async () => {
-    const clock = manualClock();
+    const clock = fakeClock();
     const queue = new DeadlineQueue(100, { clock });
     const expired: string[] = [];
     const first = queue.start('a', () => expired.push('a'));
@@ -54,7 +56,7 @@ describe('DeadlineQueue', () => {
   });
 
   it('reports an answer after the deadline as too late', () => {
-    const clock = manualClock();
+    const clock = fakeClock();
     const queue = new DeadlineQueue(10, { clock });
     const deadline = queue.start('get', () => {});
     clock.advance(10);
@@ -63,7 +65,7 @@ describe('DeadlineQueue', () => {
   });
 
   it('passes promises through untouched without a positive timeout', () => {
-    const clock = manualClock();
+    const clock = fakeClock();
     const queue = new DeadlineQueue(0, { clock });
     const promise = Promise.resolve(1);
     expect(queue.run(promise, 'get')).toBe(promise);
@@ -71,7 +73,7 @@ describe('DeadlineQueue', () => {
   });
 
   it('clear forgets waiting calls without expiring them and cancels the timer', () => {
-    const clock = manualClock();
+    const clock = fakeClock();
     const queue = new DeadlineQueue(10, { clock });
     let expired = 0;
     queue.start('get', () => expired++);
@@ -83,7 +85,7 @@ describe('DeadlineQueue', () => {
   });
 
   it('keeps its queue short when calls settle in order', () => {
-    const queue = new DeadlineQueue(1_000, { clock: manualClock() });
+    const queue = new DeadlineQueue(1_000, { clock: fakeClock() });
     for (let i = 0; i < 10_000; i++) queue.settle(queue.start('get', () => {}));
     expect(queue.size).toBe(0);
     const pending = Array.from({ length: 5_000 }, () => queue.start('get', () => {}));

@@ -1,6 +1,6 @@
+import { fakeClock } from '@cachestack/testing';
 import { describe, expect, it } from 'vitest';
 import { DeadlineSet, type Expiring } from '../../src/kit/index.js';
-import { manualClock } from './fake-clock.js';
 
 function item(deadline: number, log: number[]): Expiring {
   return { deadline, expire: () => log.push(deadline) };
@@ -8,7 +8,7 @@ function item(deadline: number, log: number[]): Expiring {
 
 describe('DeadlineSet', () => {
   it('expires items of different lengths in deadline order on one timer', () => {
-    const clock = manualClock();
+    const clock = fakeClock();
     const set = new DeadlineSet(clock);
     const expired: number[] = [];
     set.add(item(300, expired));
@@ -26,7 +26,7 @@ describe('DeadlineSet', () => {
   });
 
   it('never expires an item deleted before its deadline', () => {
-    const clock = manualClock();
+    const clock = fakeClock();
     const set = new DeadlineSet(clock);
     const expired: number[] = [];
     const lease = item(100, expired);
@@ -37,7 +37,7 @@ describe('DeadlineSet', () => {
   });
 
   it('expires an item whose deadline was extended while it was watched only at the new deadline', () => {
-    const clock = manualClock();
+    const clock = fakeClock();
     const set = new DeadlineSet(clock);
     const expired: number[] = [];
     const lease: Expiring = { deadline: 100, expire: () => expired.push(clock.monotonic()) };
@@ -51,7 +51,7 @@ describe('DeadlineSet', () => {
   });
 
   it('clear stops watching everything and cancels the timer', () => {
-    const clock = manualClock();
+    const clock = fakeClock();
     const set = new DeadlineSet(clock);
     const expired: number[] = [];
     set.add(item(100, expired));

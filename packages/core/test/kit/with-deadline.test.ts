@@ -1,12 +1,12 @@
+import { fakeClock } from '@cachestack/testing';
 import { describe, expect, it } from 'vitest';
 import { TimeoutError } from '../../src/contracts/errors.js';
 import { withDeadline } from '../../src/kit/index.js';
-import { manualClock } from './fake-clock.js';
 
 describe('withDeadline', () => {
   it('rejects with a TimeoutError when the clock passes the deadline first', async () => {
     expect.assertions(2);
-    const clock = manualClock();
+    const clock = fakeClock();
     const call = withDeadline(new Promise<never>(() => {}), 50, 'SUBSCRIBE', clock);
     clock.advance(50);
     await call.catch((error: unknown) => {
@@ -16,7 +16,7 @@ describe('withDeadline', () => {
   });
 
   it('resolves with the value and cancels its timer when the promise settles first', async () => {
-    const clock = manualClock();
+    const clock = fakeClock();
     await expect(withDeadline(Promise.resolve('ok'), 50, 'get', clock)).resolves.toBe('ok');
     expect(clock.pending).toBe(0);
   });

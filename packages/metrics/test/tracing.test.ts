@@ -1,0 +1,167 @@
+import { createHash } from 'node:crypto';
+import { createCache, memoryStore } from '@cachestack/core';
+import { createLocalLocks } from '@cachestack/locking';
+import { createRateLimiter } from '@cachestack/ratelimit';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  type ReadableSpan,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { afterEach, describe, expect, it } from 'vitest';
+import { instrument, spanNames } from '../src/index.js';
+
+const exporter = new InMemorySpanExporter();
+const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+const tracer = provider.getTracer('cachestack-test');
+const closers: Array<() => unknown> = [];
+
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+  exporter.reset();
+});
+
+const spans = (name: string): ReadableSpan[] =>
+  exporter.getFinishedSpans().filter((span) => span.name === name);
+
+function allAttributeValues(): string[] {
+  return exporter
+    .getFinishedSpans()
+    .flatMap((span) => Object.values(span.attributes).map((value) => String(value)));
+}
+
+describe('instrument(cache, { tracer })', () => {
+  it('records one span per load with namespace, tier and outcome, and none for hits', async () => {
+    const cache = createCache({ namespace: 'users' });
+    const tracing = instrument(cache, { tracer });
+    closers.push(
+      () => cache.close(),
+      () => tracing.close(),
+    );
+    expect(await cache.getOrSet('user:ada@example.com', async () => 1)).toBe(1);
+    expect(await cache.getOrSet('user:ada@example.com', async () => 2)).toBe(1);
+    const loads = spans(spanNames.load);
+    expect(loads).toHaveLength(1);
+    expect(loads[0]!.attributes).toEqual({
+      'cachestack.namespace': 'users',
+      'cachestack.tier': 'loader',
+      'cachestack.outcome': 'ok',
+    });
+    expect(loads[0]!.status.code).toBe(SpanStatusCode.UNSET);
+    expect(allAttributeValues().some((v) => v.includes('ada@example.com'))).toBe(false);
+  });
+
+  it('marks a failed load as an error without quoting its message', async () => {
+    const cache = createCache({ namespace: 'orders' });
+    const tracing = instrument(cache, { tracer });
+    closers.push(
+      () => cache.close(),
+      () => tracing.close(),
+    );
+    await expect(
+      cache.getOrSet('order:7', async () => {
+        throw new Error('secret order:7 detail');
+      }),
+    ).rejects.toMatchObject({ code: 'CACHESTACK_LOADER_FAILED' });
+    const [load] = spans(spanNames.load);
+    expect(load!.attributes['cachestack.outcome']).toBe('error');
+    expect(load!.status.code).toBe(SpanStatusCode.ERROR);
+    expect(load!.status.message).not.toContain('secret');
+  });
+
+  it('adds a hashed key only when asked', async () => {
+    const cache = createCache({ namespace: 'h' });
+    const tracing = instrument(cache, { tracer, hashKeys: true });
+    closers.push(
+      () => cache.close(),
+      () => tracing.close(),
+    );
+    await cache.getOrSet('user:42', async () => 'x');
+    const expected = createHash('sha256').update('user:42').digest('hex').slice(0, 16);
+    expect(spans(spanNames.load)[0]!.attributes['cachestack.key_hash']).toBe(expected);
+    expect(allAttributeValues()).not.toContain('user:42');
+  });
+
+  it('records a span per L2 call with the operation and outcome', async () => {
+    const cache = createCache({ namespace: 'l2', l2: memoryStore() });
+    const tracing = instrument(cache, { tracer });
+    closers.push(
+      () => cache.close(),
+      () => tracing.close(),
+    );
+    await cache.set('a', 1);
+    await cache.get('b');
+    const l2 = spans(spanNames.l2);
+    const operations = l2.map((span) => span.attributes['cachestack.operation']);
+    expect(operations.length).toBeGreaterThanOrEqual(2);
+    expect(l2.every((span) => span.attributes['cachestack.tier'] === 'l2')).toBe(true);
+    expect(l2.every((span) => span.attributes['cachestack.outcome'] === 'ok')).toBe(true);
+  });
+
+  it('records lock waits: contended acquisitions and timeouts', async () => {
+    const cache = createCache({ namespace: 'locks' });
+    const tracing = instrument(cache, { tracer, hashKeys: true });
+    const locks = createLocalLocks();
+    closers.push(
+      () => cache.close(),
+      () => tracing.close(),
+    );
+    const first = await locks.acquire('resource');
+    const second = locks.acquire('resource');
+    await expect(locks.acquire('resource', { timeoutMs: 1 })).rejects.toBeDefined();
+    await first.release();
+    await (await second).release();
+    const waits = spans(spanNames.lockWait);
+    const outcomes = waits.map((span) => span.attributes['cachestack.outcome']).sort();
+    expect(outcomes).toEqual(['acquired', 'acquired', 'timeout']);
+    const contended = waits.filter((span) => span.attributes['cachestack.lock.contended'] === true);
+    expect(contended).toHaveLength(1);
+    const timeout = waits.find((span) => span.attributes['cachestack.outcome'] === 'timeout');
+    expect(timeout!.status.code).toBe(SpanStatusCode.ERROR);
+    expect(allAttributeValues()).not.toContain('resource');
+  });
+
+  it('records rate-limit checks only when enabled', async () => {
+    const cache = createCache({ namespace: 'rl' });
+    const limiter = createRateLimiter({ limit: 1, windowMs: 60_000 });
+    closers.push(
+      () => cache.close(),
+      () => limiter.close(),
+    );
+    const quiet = instrument(cache, { tracer });
+    await limiter.check('ip:1');
+    quiet.close();
+    expect(spans(spanNames.rateLimit)).toHaveLength(0);
+    const tracing = instrument(cache, { tracer, rateLimitSpans: true });
+    closers.push(() => tracing.close());
+    await limiter.check('ip:2');
+    await limiter.check('ip:2');
+    expect(spans(spanNames.rateLimit).map((s) => s.attributes['cachestack.outcome'])).toEqual([
+      'allowed',
+      'rejected',
+    ]);
+  });
+
+  it('stops recording on close, and costs nothing without an SDK', async () => {
+    const cache = createCache({ namespace: 'off', l2: memoryStore() });
+    closers.push(() => cache.close());
+    const tracing = instrument(cache, { tracer });
+    tracing.close();
+    await cache.getOrSet('k', async () => 1);
+    expect(exporter.getFinishedSpans()).toHaveLength(0);
+    // The API's global tracer is a no-op until an SDK registers one.
+    const noop = instrument(cache, { tracer: trace.getTracer('no-sdk') });
+    closers.push(() => noop.close());
+    expect(await cache.getOrSet('k2', async () => 2)).toBe(2);
+    expect(exporter.getFinishedSpans()).toHaveLength(0);
+  });
+
+  it('rejects what is not a tracer', () => {
+    const cache = createCache({ namespace: 'bad' });
+    closers.push(() => cache.close());
+    expect(() => instrument(cache, { tracer: {} as never })).toThrow(
+      expect.objectContaining({ code: 'CACHESTACK_INVALID_OPTION' }),
+    );
+  });
+});
