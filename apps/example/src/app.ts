@@ -12,7 +12,7 @@ import { CacheRuntime, withTimeout } from './cache/runtime.js';
 import { dashboardHtml, FAVICON_SVG } from './dashboard/page.js';
 import { type Database, openDatabase } from './db/database.js';
 import { migrateAndSeed, type SeedSizes } from './db/seed.js';
-import { problemErrorHandler, sendProblem } from './http/problem.js';
+import { createProblemErrorHandler, sendProblem } from './http/problem.js';
 import { strictValidatorCompiler } from './http/validator.js';
 import { outageLogger } from './logging/outage-logger.js';
 import { Shop } from './services/shop.js';
@@ -137,7 +137,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     bodyLimit: BODY_LIMIT_BYTES,
   });
   server.setValidatorCompiler(strictValidatorCompiler());
-  server.setErrorHandler(problemErrorHandler);
+  // ShopError and fastify's parsing errors carry their 4xx status: kept (problem+json).
+  server.setErrorHandler(createProblemErrorHandler(outageLogger(logger)));
   server.setNotFoundHandler((request, reply) =>
     sendProblem(reply, 404, `no route ${request.method} ${request.url.split('?')[0]}`),
   );

@@ -297,6 +297,25 @@ describe('bad input fails fast with typed errors (guarantee 5)', () => {
     await expect(cache.getMany(['ok', ''])).rejects.toBeInstanceOf(InvalidKeyError);
   });
 
+  it('reports a bad getOrSet call as a rejection, never a synchronous throw', async () => {
+    const cache = track(createCache());
+    await cache.set('k', 1);
+    let pending: Promise<unknown> | undefined;
+    expect(() => {
+      pending = cache.getOrSet('k', 'not a function' as never);
+    }).not.toThrow();
+    await expect(pending).rejects.toBeInstanceOf(InvalidOptionError);
+    expect(() => {
+      pending = cache.getOrSet('k', () => 2, { ttl: -1 });
+    }).not.toThrow();
+    await expect(pending).rejects.toBeInstanceOf(InvalidOptionError);
+    await cache.close();
+    expect(() => {
+      pending = cache.getOrSet('k', () => 2);
+    }).not.toThrow();
+    await expect(pending).rejects.toBeInstanceOf(ClosedError);
+  });
+
   it('rejects negative, zero and NaN TTLs, bad fractions and unknown options', async () => {
     const cache = track(createCache());
     const bad = [

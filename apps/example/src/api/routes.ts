@@ -2,7 +2,7 @@ import type { RateLimiter } from '@cachestack/ratelimit';
 import { fastifyRateLimit } from '@cachestack/ratelimit/fastify';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { CATEGORIES } from '../db/seed.js';
-import { problemErrorHandler, sendProblem } from '../http/problem.js';
+import { sendProblem } from '../http/problem.js';
 import type { Shop } from '../services/shop.js';
 
 const idParam = {
@@ -25,9 +25,6 @@ export function registerApiRoutes(
       // IETF RateLimit headers on every answer, 429 + Retry-After + problem body past the
       // limit: the library's fastify plugin, clients told apart by IP address.
       if (limiter) await api.register(fastifyRateLimit, { limiter, key: (req) => `ip:${req.ip}` });
-      // ShopError carries its 4xx status; the shared handler keeps it (problem+json).
-      api.setErrorHandler(problemErrorHandler);
-
       api.get<{ Params: { id: number } }>(
         '/users/:id',
         { schema: { params: idParam } },

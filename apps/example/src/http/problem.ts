@@ -1,3 +1,4 @@
+import type { Logger } from '@cachestack/core';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
 /** One field-level problem of a request. */
@@ -126,43 +127,62 @@ const PARSING: Record<string, { status: number; detail: (e: FastifyError) => str
   },
 };
 
+/** Codes of failures that mean a backing service (Redis, a lock) is unavailable: 503. */
+const UNAVAILABLE = new Set([
+  'CACHESTACK_STORE',
+  'CACHESTACK_TIMEOUT',
+  'CACHESTACK_CIRCUIT_OPEN',
+  'CACHESTACK_MIGRATE_LEGACY_STORE',
+]);
+
 /**
  * The error handler of every scope: client errors keep their status, get a problem
- * document saying what to fix and are logged at info; anything else is a 500, logged at
- * error with its stack, and the client learns nothing internal.
+ * document saying what to fix and are logged at info; anything else is a server error
+ * (503 when a backing service is unavailable, else 500), logged at error on
+ * `serverErrors` (give it an outage logger: an outage fails every request the same way)
+ * with its stack, and the client learns nothing internal.
  */
-export function problemErrorHandler(
-  error: FastifyError,
-  request: FastifyRequest,
-  reply: FastifyReply,
-): FastifyReply {
-  if (error.validation !== undefined) {
-    const issues = validationIssues(error);
-    request.log.info({ status: 400, issues: issues.errors }, 'client error: invalid request');
-    return sendProblem(reply, 400, describeIssues(issues), {
-      title: 'Invalid request',
-      errors: issues.errors,
-      ...(issues.unknownFields.length > 0 ? { unknownFields: issues.unknownFields } : {}),
-      ...(issues.missing.length > 0 ? { missing: issues.missing } : {}),
-    });
-  }
-  const parsing = error.code === undefined ? undefined : PARSING[error.code];
-  if (parsing !== undefined) {
-    const detail = parsing.detail(error);
-    request.log.info({ status: parsing.status, code: error.code }, `client error: ${detail}`);
-    return sendProblem(reply, parsing.status, detail);
-  }
-  // A JSON body that does not parse: fastify raises a SyntaxError with statusCode 400.
-  if (error instanceof SyntaxError && error.statusCode === 400) {
-    const detail = `malformed JSON: ${error.message}`;
-    request.log.info({ status: 400 }, `client error: ${detail}`);
-    return sendProblem(reply, 400, detail);
-  }
-  const status = error.statusCode;
-  if (status !== undefined && status >= 400 && status < 500) {
-    request.log.info({ status, code: error.code }, `client error: ${error.message}`);
-    return sendProblem(reply, status, error.message);
-  }
-  request.log.error({ err: error }, 'request failed');
-  return sendProblem(reply, 500, 'the server failed to handle the request; see its log');
+export function createProblemErrorHandler(
+  serverErrors: Logger,
+): (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => FastifyReply {
+  return (error, request, reply) => {
+    if (error.validation !== undefined) {
+      const issues = validationIssues(error);
+      request.log.info({ status: 400, issues: issues.errors }, 'client error: invalid request');
+      return sendProblem(reply, 400, describeIssues(issues), {
+        title: 'Invalid request',
+        errors: issues.errors,
+        ...(issues.unknownFields.length > 0 ? { unknownFields: issues.unknownFields } : {}),
+        ...(issues.missing.length > 0 ? { missing: issues.missing } : {}),
+      });
+    }
+    const parsing = error.code === undefined ? undefined : PARSING[error.code];
+    if (parsing !== undefined) {
+      const detail = parsing.detail(error);
+      request.log.info({ status: parsing.status, code: error.code }, `client error: ${detail}`);
+      return sendProblem(reply, parsing.status, detail);
+    }
+    // A JSON body that does not parse: fastify raises a SyntaxError with statusCode 400.
+    if (error instanceof SyntaxError && error.statusCode === 400) {
+      const detail = `malformed JSON: ${error.message}`;
+      request.log.info({ status: 400 }, `client error: ${detail}`);
+      return sendProblem(reply, 400, detail);
+    }
+    const status = error.statusCode;
+    if (status !== undefined && status >= 400 && status < 500) {
+      request.log.info({ status, code: error.code }, `client error: ${error.message}`);
+      return sendProblem(reply, status, error.message);
+    }
+    const unavailable = error.code !== undefined && UNAVAILABLE.has(error.code);
+    // Keyed by code, so that an outage's failures collapse into start, counts and end.
+    serverErrors.error(
+      { err: error, reqId: request.id, method: request.method, url: request.url },
+      `request failed: ${error.code ?? error.name}`,
+    );
+    if (unavailable) {
+      reply.header('retry-after', '1');
+      return sendProblem(reply, 503, 'a backing service is unavailable; retry shortly');
+    }
+    return sendProblem(reply, 500, 'the server failed to handle the request; see its log');
+  };
 }

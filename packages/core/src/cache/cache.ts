@@ -88,12 +88,19 @@ export class Cache {
    * @throws LoaderError when the loader fails and no stale value exists
    * @throws TimeoutError when `hardTimeoutMs` elapses and no stale value exists
    */
-  async getOrSet<T>(key: string, loader: Loader<T>, options?: LoadOptions): Promise<T> {
+  getOrSet<T>(key: string, loader: Loader<T>, options?: LoadOptions): Promise<T> {
+    // Not async: an L1 hit costs one resolved promise. Errors still arrive as rejections.
     const view = this.#view;
-    checkKey(view, key);
-    if (typeof loader !== 'function') throw new InvalidOptionError('loader', 'must be a function');
-    const o = options === undefined ? view.defaults : resolveLoadOptions(view.defaults, options);
-    return (await getOrSetValue(view, key, loader as Loader<unknown>, o)) as T;
+    try {
+      checkKey(view, key);
+      if (typeof loader !== 'function') {
+        throw new InvalidOptionError('loader', 'must be a function');
+      }
+      const o = options === undefined ? view.defaults : resolveLoadOptions(view.defaults, options);
+      return getOrSetValue(view, key, loader as Loader<unknown>, o) as Promise<T>;
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**

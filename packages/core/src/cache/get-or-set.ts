@@ -10,9 +10,11 @@ import type { CacheView } from './view.js';
 /**
  * `getOrSet`: a fresh L1 value (with an eager refresh past the configured fraction of
  * its TTL), else join the key's load in flight, else start one (L2, lock, loader,
- * fenced write), and wait for it under the soft and hard timeouts.
+ * fenced write), and wait for it under the soft and hard timeouts. An L1 hit returns one
+ * resolved promise: no async frame, no await. May throw synchronously (the caller turns
+ * that into a rejection).
  */
-export async function getOrSetValue(
+export function getOrSetValue(
   view: CacheView,
   key: string,
   loader: Loader<unknown>,
@@ -26,12 +28,12 @@ export async function getOrSetValue(
       refreshNow(view, key, l1Key, loader, options),
     );
   }
-  const rel = stack.rel();
   let localStale: Entry | undefined;
   if (!options.skipL1 && !options.forceFresh && stack.l1Usable) {
     const stored = stack.l1Get(l1Key);
     if (stored !== undefined) {
       const box = stored instanceof L1Box ? stored : undefined;
+      const rel = box === undefined && options.eagerRefresh === 0 ? 0 : stack.rel();
       if (!box || box.freshOffset > rel) {
         ns.l1Hits++;
         if (stack.events.has('hit'))
@@ -42,11 +44,24 @@ export async function getOrSetValue(
             refreshInBackground(view, key, l1Key, loader, options);
           }
         }
-        return box ? box.value : stored;
+        return Promise.resolve(box ? box.value : stored);
       }
       localStale = stack.toEntry(box);
     }
   }
+  return loadValue(view, key, l1Key, loader, options, localStale);
+}
+
+/** The miss path of `getOrSet`: join or start the key's load and wait for it. */
+async function loadValue(
+  view: CacheView,
+  key: string,
+  l1Key: string,
+  loader: Loader<unknown>,
+  options: ResolvedLoadOptions,
+  localStale: Entry | undefined,
+): Promise<unknown> {
+  const { stack, ns } = view;
   let flight = options.forceFresh ? undefined : stack.flights.get(l1Key);
   if (!flight) {
     flight = startLoad({ stack, ns, key, l1Key, loader, options, lock: view.lock, localStale });

@@ -39,7 +39,8 @@ export class TypedEmitter<M extends object> {
 
   /** Whether anyone listens to `name`. */
   has(name: keyof M): boolean {
-    return this.#listeners.has(name);
+    // Most emitters have no listener at all: skip the lookup on the hot path.
+    return this.#listeners.size !== 0 && this.#listeners.has(name);
   }
 
   /** Delivers a payload to every listener of `name`. */

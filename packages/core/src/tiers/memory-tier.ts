@@ -2,6 +2,7 @@ import { LRUCache } from 'lru-cache';
 import type { Clock } from '../contracts/clock.js';
 import type { EvictionPolicy } from '../contracts/options.js';
 import { FrequencySketch } from '../features/frequency-sketch.js';
+import { coarseNow } from '../kit/coarse-now.js';
 import { L1Box } from './l1-box.js';
 import { WTinyLfu } from './w-tinylfu.js';
 
@@ -27,6 +28,10 @@ export interface MemoryTierOptions {
 
 // lfu: how many of the least-recently-used entries are sampled to pick the victim.
 const LFU_SAMPLE = 5;
+
+// lru-cache's get allocates an options object per call unless given one; it only ever
+// sets `status` (undefined without lru-cache metrics subscribers) on it.
+const GET_OPTIONS: LRUCache.GetOptions<string, {}, unknown> = {};
 
 function unbox(stored: unknown): unknown {
   return stored instanceof L1Box ? stored.value : stored;
@@ -59,13 +64,15 @@ export class MemoryTier {
       if (reason === 'evict') this.#options.onEvict(key, 'capacity');
       else if (reason === 'rejected') this.#options.onEvict(key, 'rejected');
     };
+    // Every hit checks expiry: read the system clock once per ms, not once per hit.
+    const now = coarseNow(options.clock);
     if (options.policy === 'w-tinylfu') {
       // Admission, promotion frequency and eviction all use the policy's own sketch.
       this.#sketch = undefined;
       this.#tiny = new WTinyLfu<{}>({
         maxEntries: options.maxEntries,
         maxBytes: options.maxBytes,
-        now: options.clock.now.bind(options.clock),
+        now,
         dispose,
       });
       this.#lru = this.#tiny;
@@ -81,8 +88,8 @@ export class MemoryTier {
             sizeCalculation: (stored: {}) => Math.max(1, options.sizeOf(unbox(stored))),
           }
         : {}),
-      // Our clock (injectable), read on every TTL check: no cached time, no timers.
-      perf: options.clock,
+      // Our clock (injectable); the system clock read at most once per ms (coarseNow).
+      perf: { now },
       ttlResolution: 0,
       ttlAutopurge: false,
       allowStale: false,
@@ -104,7 +111,8 @@ export class MemoryTier {
   /** Looks a live entry up; counts the access for frequency-based decisions. */
   get(key: string): unknown {
     if (this.#sketch) this.#sketch.increment(key);
-    return this.#peekOnly ? this.#lru.peek(key) : this.#lru.get(key);
+    if (this.#peekOnly) return this.#lru.peek(key);
+    return this.#tiny !== undefined ? this.#tiny.get(key) : this.#lru.get(key, GET_OPTIONS);
   }
 
   /** Looks an entry up without touching recency or frequency. */
