@@ -1,9 +1,9 @@
 /**
  * Measures the RSS growth of holding N entries of ~100 B in one cache, in a fresh
  * process so nothing else pollutes the figure. Prints one JSON line.
- *   node --expose-gc dist/rss-child.js <lru-cache|cachestack|bentocache|cacheable> <n>
+ *   node --expose-gc dist/rss-child.js <lru-cache|cachestack|bentocache|cacheable> <n> [policy]
  */
-import { createCache } from '@cachestack/core';
+import { createCache, type EvictionPolicy } from '@cachestack/core';
 import { BentoCache, bentostore } from 'bentocache';
 import { memoryDriver } from 'bentocache/drivers/memory';
 import { Cacheable } from 'cacheable';
@@ -11,6 +11,8 @@ import { LRUCache } from 'lru-cache';
 
 const kind = process.argv[2] ?? 'lru-cache';
 const n = Number(process.argv[3] ?? 1_000_000);
+// cachestack only: the L1 policy (default: the cache's default policy)
+const policy = process.argv[4] as EvictionPolicy | undefined;
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
 function value(i: number): string {
@@ -29,7 +31,10 @@ if (kind === 'lru-cache') {
   for (let i = 0; i < n; i++) lru.set(`key:${i}`, value(i));
   holder.keep = lru;
 } else if (kind === 'cachestack') {
-  const cache = createCache({ l1: { maxEntries: n }, defaults: { ttl: '1h' } });
+  const cache = createCache({
+    l1: policy ? { maxEntries: n, policy } : { maxEntries: n },
+    defaults: { ttl: '1h' },
+  });
   for (let i = 0; i < n; i++) await cache.set(`key:${i}`, value(i));
   holder.keep = cache;
 } else if (kind === 'bentocache') {
@@ -58,6 +63,8 @@ console.log(
     n,
     rssMB: Number(((after.rss - before.rss) / 1048576).toFixed(1)),
     heapMB: Number(((after.heapUsed - before.heapUsed) / 1048576).toFixed(1)),
+    // typed arrays live outside the JS heap: count them too
+    arrayBuffersMB: Number(((after.arrayBuffers - before.arrayBuffers) / 1048576).toFixed(1)),
     fillMs: Math.round(fillMs),
   }),
 );

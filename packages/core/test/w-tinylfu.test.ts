@@ -105,6 +105,19 @@ describe('w-tinylfu eviction order', () => {
     expect(removed.map(([, reason]) => reason)).toContain('evict');
   });
 
+  it('counts the hits of a held entry, and keeps them after it leaves', () => {
+    const { p } = policy();
+    p.set('a', 'a', { ttl: 1000 });
+    read(p, 'a', 5); // fewer hits than a batch: not in the sketch yet
+    expect(p.frequency('a')).toBe(5);
+    p.delete('a');
+    expect(p.frequency('a')).toBe(5);
+    read(p, 'b', 1);
+    p.set('b', 'b', { ttl: 1000 });
+    read(p, 'b', 20);
+    expect(p.frequency('b')).toBe(16);
+  });
+
   it('evictOne takes probation first, then protected, then the window', () => {
     const { p } = policy({ maxEntries: 5 });
     for (const k of ['a', 'b', 'c']) p.set(k, k, { ttl: 1000 });
@@ -218,10 +231,15 @@ describe('tinylfu sketch', () => {
     expect(sketch.frequency(hot)).toBe(13);
     expect(sketch.frequency(once)).toBe(1);
     let i = 0;
-    // other keys until at least one aging happened (hot's estimate drops)
-    while (sketch.frequency(hot) >= 13 && i < sketch.sampleSize * 2)
-      sketch.increment(hashKey(`k${i++}`));
+    // other keys seen twice (the second sighting is a counter addition) until an aging
+    // happened: hot's estimate drops
+    while (sketch.frequency(hot) >= 13 && i < sketch.sampleSize * 2) {
+      const other = hashKey(`k${i++}`);
+      sketch.increment(other);
+      sketch.increment(other);
+    }
     expect(i).toBeLessThanOrEqual(sketch.sampleSize);
+    expect(i).toBeGreaterThan(sketch.sampleSize / 4);
     expect(sketch.frequency(hot)).toBeLessThanOrEqual(7);
     expect(sketch.frequency(hot)).toBeGreaterThanOrEqual(5);
     expect(sketch.frequency(once)).toBe(0);
@@ -274,6 +292,20 @@ describe('w-tinylfu window adaptation', () => {
     const hitRate = replay(p, trace);
     expect(p.windowCapacity).toBeLessThanOrEqual(20);
     expect(hitRate).toBeGreaterThan(0.44);
+  });
+
+  it('ages the sketch at once when the hit rate collapses (popularity moved)', () => {
+    const { p } = policy({ maxEntries: 100, adaptive: true, sampleRequests: 200 });
+    for (let round = 0; round < 20; round++) {
+      for (let i = 0; i < 40; i++) {
+        if (p.get(`old${i}`) === undefined) p.set(`old${i}`, 'v', { ttl: 1e9 });
+      }
+    }
+    expect(p.frequency('old0')).toBe(16);
+    // 800 requests so far (4 samples); 200 for keys never seen before: a sample without
+    // a hit. First sightings only reach the doorkeeper, so no scheduled aging happens.
+    for (let i = 0; i < 200; i++) p.get(`new${i}`);
+    expect(p.frequency('old0')).toBeLessThanOrEqual(8);
   });
 
   it('keeps its segments consistent while the window is resized', () => {

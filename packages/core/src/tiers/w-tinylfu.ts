@@ -39,7 +39,11 @@ export interface WTinyLfuOptions<V> {
   readonly windowRatio?: number;
   /** Adapt the window share by hill climbing on the hit rate. @defaultValue true */
   readonly adaptive?: boolean;
-  /** Requests per hill-climbing sample. @defaultValue 10 × maxEntries */
+  /**
+   * Requests per hill-climbing sample: about one turnover of the cache, but never fewer
+   * than 10 000 (a hit rate measured on fewer is mostly noise) nor more than 10 × maxEntries.
+   * @defaultValue min(10 × maxEntries, max(maxEntries, 10 000))
+   */
   readonly sampleRequests?: number;
 }
 
@@ -62,13 +66,18 @@ const PROTECTED = 3;
 const DETACHED = 4;
 
 const PROTECTED_SHARE = 0.8;
-const MAX_WINDOW_RATIO = 0.8;
+// The window may grow to nearly all of the cache (LRU-like) on recency-biased traffic.
+const MAX_WINDOW_RATIO = 0.95;
 const CLIMB_STEP = 0.0625;
-const CLIMB_DECAY = 0.98;
+const CLIMB_DECAY = 0.9;
 const CLIMB_RESTART = 0.05;
+// Sketch additions between agings, per entry of capacity. Longer than TinyLFU's 10 for a
+// steadier estimate; abrupt popularity shifts are handled by aging on a hit-rate drop.
+const SKETCH_SAMPLE = 30;
 // A candidate at least this frequent is sometimes admitted even when it loses (1 in 128),
 // so an attacker cannot pin the victim by inflating its estimate (hash flooding).
 const WARM_CANDIDATE = 6;
+const PENDING_BATCH = 8;
 
 /** 32-bit hash of a key: FNV-1a with a final avalanche. */
 export function hashKey(key: string): number {
@@ -90,6 +99,11 @@ function mix(x: number): number {
   return h | 0;
 }
 
+/** A second hash derived from {@link hashKey}: picks the counters' nibbles and a doorkeeper bit. */
+function spread(hash: number): number {
+  return mix(hash ^ 0x9e3779b9);
+}
+
 function nextPowerOfTwo(n: number): number {
   let p = 1;
   while (p < n) p *= 2;
@@ -105,9 +119,10 @@ function bitCount(x: number): number {
 /**
  * The TinyLFU frequency filter: a doorkeeper (a bloom filter that absorbs the first
  * access of a key, so one-hit wonders never reach the counters) in front of a count-min
- * sketch of 4-bit counters. The four counters of a key sit in one 16-byte block. After
- * `10 × capacity` additions every counter is halved and the doorkeeper cleared, so the
- * estimate follows recent popularity.
+ * sketch of 4-bit counters (32 per entry of capacity; the four counters of a key sit in
+ * one 16-byte block). After `30 × capacity` counter additions every counter is halved and
+ * the doorkeeper cleared, so the estimate follows recent popularity. The estimate is the
+ * smallest of the four counters, plus one when the doorkeeper has seen the key.
  */
 export class TinyLfuSketch {
   readonly #table: Uint32Array; // 8 counters per word, blocks of 4 words
@@ -116,16 +131,21 @@ export class TinyLfuSketch {
   readonly #doorMask: number;
   readonly #sampleSize: number;
   #additions = 0;
+  readonly #onAge: (() => void) | undefined;
 
-  /** @param capacity the number of entries of the cache the sketch serves. */
-  constructor(capacity: number) {
+  /**
+   * @param capacity the number of entries of the cache the sketch serves.
+   * @param onAge called after each aging (to age counts kept outside the sketch).
+   */
+  constructor(capacity: number, onAge?: () => void) {
+    this.#onAge = onAge;
     const entries = nextPowerOfTwo(Math.max(16, capacity));
-    this.#table = new Uint32Array(entries * 2); // 16 counters per entry
-    this.#blockMask = (entries >>> 1) - 1;
+    this.#table = new Uint32Array(entries * 4); // 32 counters per entry
+    this.#blockMask = entries - 1;
     const bits = entries * 8;
     this.#door = new Uint32Array(bits >>> 5);
     this.#doorMask = bits - 1;
-    this.#sampleSize = 10 * Math.max(16, capacity);
+    this.#sampleSize = SKETCH_SAMPLE * Math.max(16, capacity);
   }
 
   /** Additions after which counters are halved. */
@@ -135,7 +155,11 @@ export class TinyLfuSketch {
 
   /** Records one access of the key with this {@link hashKey}. */
   increment(hash: number): void {
-    const h2 = mix(hash ^ 0x9e3779b9);
+    this.add(hash, spread(hash));
+  }
+
+  /** {@link increment} with the key's {@link spread} precomputed. */
+  add(hash: number, h2: number): void {
     const d1 = h2 & this.#doorMask;
     const d2 = (hash >>> 7) & this.#doorMask;
     const door = this.#door;
@@ -144,28 +168,42 @@ export class TinyLfuSketch {
     const b1 = 1 << (d1 & 31);
     const b2 = 1 << (d2 & 31);
     if ((w1 & b1) === 0 || (w2 & b2) === 0) {
+      // A first sighting only enters the doorkeeper; it does not advance aging.
       door[d1 >>> 5] = w1 | b1;
       door[d2 >>> 5] = door[d2 >>> 5]! | b2;
-    } else {
-      const table = this.#table;
-      const base = (hash & this.#blockMask) << 2;
-      let added = false;
-      for (let i = 0; i < 4; i++) {
-        const shift = ((h2 >>> (20 + i * 3)) & 7) << 2;
-        const word = table[base + i]!;
-        if (((word >>> shift) & 15) !== 15) {
-          table[base + i] = word + (1 << shift);
-          added = true;
-        }
-      }
-      if (!added) return;
+      return;
     }
-    if (++this.#additions >= this.#sampleSize) this.#age();
+    this.count(hash, h2);
+  }
+
+  /**
+   * Counts an access of a key the cache holds (the L1 hit path): such a key was seen
+   * before, so it skips the doorkeeper, whose job is to filter keys seen once.
+   */
+  count(hash: number, h2: number, n = 1): void {
+    // One counter per word of the key's 4-word block, at a nibble chosen by h2.
+    const table = this.#table;
+    const base = (hash & this.#blockMask) << 2;
+    let added = false;
+    for (let i = 0; i < 4; i++) {
+      const shift = ((h2 >>> (20 + i * 3)) & 7) << 2;
+      const word = table[base + i]!;
+      const value = (word >>> shift) & 15;
+      if (value !== 15) {
+        table[base + i] = word + (Math.min(n, 15 - value) << shift);
+        added = true;
+      }
+    }
+    if (added && (this.#additions += n) >= this.#sampleSize) this.age();
   }
 
   /** Estimated recent access count of the key with this {@link hashKey} (0-16). */
   frequency(hash: number): number {
-    const h2 = mix(hash ^ 0x9e3779b9);
+    return this.estimate(hash, spread(hash));
+  }
+
+  /** {@link frequency} with the key's {@link spread} precomputed. */
+  estimate(hash: number, h2: number): number {
     const d1 = h2 & this.#doorMask;
     const d2 = (hash >>> 7) & this.#doorMask;
     const door = this.#door;
@@ -183,7 +221,7 @@ export class TinyLfuSketch {
   }
 
   /** Halves every counter and clears the doorkeeper (the TinyLFU "reset"). */
-  #age(): void {
+  age(): void {
     const table = this.#table;
     let odd = 0;
     for (let i = 0; i < table.length; i++) {
@@ -194,6 +232,7 @@ export class TinyLfuSketch {
     this.#door.fill(0);
     // Halving rounds odd counters down: take that loss off the count too.
     this.#additions = Math.max(0, (this.#additions - (odd >>> 2)) >>> 1);
+    this.#onAge?.();
   }
 }
 
@@ -217,6 +256,10 @@ export class WTinyLfu<V> {
   readonly #prev: Int32Array;
   readonly #queue: Uint8Array;
   readonly #hashes: Int32Array;
+  readonly #spreads: Int32Array;
+  // Hits not yet added to the sketch: a hit bumps this small array instead of a sketch
+  // block (a cache miss on a large table); they are added in batches of PENDING_BATCH.
+  readonly #pending: Uint8Array;
   readonly #expires: Float64Array;
   readonly #bonus: Int8Array;
   readonly #sizes: Float64Array | undefined;
@@ -240,7 +283,7 @@ export class WTinyLfu<V> {
   // Hill climber state.
   readonly #sampleRequests: number;
   #requests = 0;
-  #hits = 0;
+  #misses = 0;
   #previousHitRate = 0;
   #step: number;
 
@@ -258,8 +301,11 @@ export class WTinyLfu<V> {
     this.#now = options.now;
     this.#dispose = options.dispose;
     this.#adaptive = options.adaptive ?? true;
-    this.#sketch = new TinyLfuSketch(max);
-    this.#sampleRequests = options.sampleRequests ?? 10 * max;
+    this.#sketch = new TinyLfuSketch(max, () => {
+      const pending = this.#pending;
+      for (let i = 0; i < pending.length; i++) pending[i] = pending[i]! >>> 1;
+    });
+    this.#sampleRequests = options.sampleRequests ?? Math.min(10 * max, Math.max(max, 10_000));
     this.#step = -CLIMB_STEP;
     // One slot more than the bound: an insertion links before the eviction it causes.
     const slots = max + 1;
@@ -269,6 +315,8 @@ export class WTinyLfu<V> {
     this.#prev = new Int32Array(slots);
     this.#queue = new Uint8Array(slots);
     this.#hashes = new Int32Array(slots);
+    this.#spreads = new Int32Array(slots);
+    this.#pending = new Uint8Array(slots);
     this.#expires = new Float64Array(slots);
     this.#bonus = new Int8Array(slots);
     this.#sizes = this.#maxBytes > 0 ? new Float64Array(slots) : undefined;
@@ -303,18 +351,19 @@ export class WTinyLfu<V> {
     const index = this.#map.get(key);
     if (index === undefined) {
       this.#sketch.increment(hashKey(key));
+      this.#misses++;
       if (++this.#requests >= this.#sampleRequests) this.#climb();
       return undefined;
     }
-    const hash = this.#hashes[index]!;
-    this.#sketch.increment(hash);
+    if (++this.#pending[index]! >= PENDING_BATCH) this.#flushPending(index);
     if (this.#expires[index]! < this.#now()) {
       this.#remove(index, 'expire');
       this.#flush();
+      this.#misses++;
       if (++this.#requests >= this.#sampleRequests) this.#climb();
       return undefined;
     }
-    this.#hits++;
+    // Hits are counted as requests - misses: one counter less on the hot path.
     if (++this.#requests >= this.#sampleRequests) this.#climb();
     this.#onAccess(index);
     return this.#values[index];
@@ -341,7 +390,8 @@ export class WTinyLfu<V> {
 
   /** Estimated recent access count of a key (0-16). */
   frequency(key: string): number {
-    return this.#sketch.frequency(hashKey(key));
+    const index = this.#map.get(key);
+    return index === undefined ? this.#sketch.frequency(hashKey(key)) : this.#frequencyOf(index);
   }
 
   /**
@@ -382,7 +432,9 @@ export class WTinyLfu<V> {
       index = this.#freeTop > 0 ? this.#free[--this.#freeTop]! : this.#fill++;
       this.#keys[index] = key;
       this.#values[index] = value;
-      this.#hashes[index] = hashKey(key);
+      const hash = hashKey(key);
+      this.#hashes[index] = hash;
+      this.#spreads[index] = spread(hash);
       this.#expires[index] = expires;
       this.#bonus[index] = options.bonus ?? 0;
       if (sizes !== undefined) {
@@ -408,6 +460,8 @@ export class WTinyLfu<V> {
 
   /** Drops every entry (no `dispose` calls); the frequency history is kept. */
   clear(): void {
+    for (const index of this.#map.values())
+      if (this.#pending[index] !== 0) this.#flushPending(index);
     this.#map.clear();
     this.#keys.fill(undefined);
     this.#values.fill(undefined);
@@ -451,27 +505,34 @@ export class WTinyLfu<V> {
 
   // ---- internals -------------------------------------------------------------------
 
+  // Split in small pieces on purpose: the L1 hit path inlines them (V8 budgets inlining).
   #onAccess(index: number): void {
     const queue = this.#queue[index]!;
-    if (queue === PROBATION) {
-      this.#unlink(index);
-      this.#link(index, PROTECTED);
-      this.#demoteProtectedOverflow();
-    } else if (this.#tail[queue] !== index) {
-      // Window or protected: move to the most recent end without touching counts.
-      const next = this.#next;
-      const prev = this.#prev;
-      const before = prev[index]!;
-      const after = next[index]!;
-      if (before === NIL) this.#head[queue] = after;
-      else next[before] = after;
-      prev[after] = before;
-      const tail = this.#tail[queue]!;
-      next[tail] = index;
-      prev[index] = tail;
-      next[index] = NIL;
-      this.#tail[queue] = index;
-    }
+    if (queue === PROBATION) this.#promote(index);
+    else if (this.#tail[queue] !== index) this.#toTail(index, queue);
+  }
+
+  /** A probation hit moves to protected; protected overflow goes back to probation. */
+  #promote(index: number): void {
+    this.#unlink(index);
+    this.#link(index, PROTECTED);
+    this.#demoteProtectedOverflow();
+  }
+
+  /** Moves a window or protected entry to the most recent end (counts unchanged). */
+  #toTail(index: number, queue: number): void {
+    const next = this.#next;
+    const prev = this.#prev;
+    const before = prev[index]!;
+    const after = next[index]!;
+    if (before === NIL) this.#head[queue] = after;
+    else next[before] = after;
+    prev[after] = before;
+    const tail = this.#tail[queue]!;
+    next[tail] = index;
+    prev[index] = tail;
+    next[index] = NIL;
+    this.#tail[queue] = index;
   }
 
   #link(index: number, queue: number): void {
@@ -499,7 +560,21 @@ export class WTinyLfu<V> {
     this.#queue[index] = DETACHED;
   }
 
+  /** Adds an entry's pending hits to the sketch. */
+  #flushPending(index: number): void {
+    this.#sketch.count(this.#hashes[index]!, this.#spreads[index]!, this.#pending[index]!);
+    this.#pending[index] = 0;
+  }
+
+  /** Estimated frequency of a held entry: the sketch plus its pending hits. */
+  #frequencyOf(index: number): number {
+    const estimate = this.#sketch.estimate(this.#hashes[index]!, this.#spreads[index]!);
+    return Math.min(16, estimate + this.#pending[index]!);
+  }
+
   #remove(index: number, reason: WTinyLfuRemoval): void {
+    // The key's history outlives the entry: a later request for it is judged on it.
+    if (this.#pending[index] !== 0) this.#flushPending(index);
     if (this.#queue[index] !== DETACHED) this.#unlink(index);
     const key = this.#keys[index]!;
     const value = this.#values[index];
@@ -597,9 +672,8 @@ export class WTinyLfu<V> {
   }
 
   #wins(candidate: number, victim: number): boolean {
-    const sketch = this.#sketch;
-    const candidateFreq = sketch.frequency(this.#hashes[candidate]!);
-    const victimFreq = sketch.frequency(this.#hashes[victim]!);
+    const candidateFreq = this.#frequencyOf(candidate);
+    const victimFreq = this.#frequencyOf(victim);
     if (candidateFreq + this.#bonus[candidate]! > victimFreq + this.#bonus[victim]!) return true;
     if (candidateFreq < WARM_CANDIDATE) return false;
     // xorshift32
@@ -611,13 +685,20 @@ export class WTinyLfu<V> {
     return (r & 127) === 0;
   }
 
-  /** One hill-climbing step: keep moving the window share while the hit rate improves. */
+  /**
+   * One hill-climbing step (Caffeine's climber): keep moving the window share in the same
+   * direction while the hit rate improves, turn back when it drops; steps shrink by
+   * {@link CLIMB_DECAY} and restart at full size when the hit rate jumps by 5 points.
+   */
   #climb(): void {
-    const hitRate = this.#hits / this.#requests;
+    const hitRate = (this.#requests - this.#misses) / this.#requests;
     this.#requests = 0;
-    this.#hits = 0;
+    this.#misses = 0;
     if (!this.#adaptive) return;
     const change = hitRate - this.#previousHitRate;
+    // A sharp drop means popularity moved: age the sketch now so that yesterday's hot
+    // keys stop blocking today's (beyond Caffeine, which only ages on its schedule).
+    if (change <= -CLIMB_RESTART) this.#sketch.age();
     const amount = change >= 0 ? this.#step : -this.#step;
     this.#step =
       Math.abs(change) >= CLIMB_RESTART
