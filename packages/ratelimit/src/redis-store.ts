@@ -36,6 +36,16 @@ export interface RedisStoreOptions {
    * @defaultValue `true`
    */
   readonly resetBroadcast?: boolean;
+  /**
+   * The Redis Cluster hash tag of a (rule-mapped) key. Every key a compound check touches
+   * must share one slot on Cluster: return the same tag for all of them, e.g.
+   * `(key) => key.split(':')[0]` for keys `tenant:user` and `tenant` (the tenant rule).
+   * Must return a non-empty string without `{` or `}`; otherwise the check fails with
+   * `InvalidOptionError('hashTag')` (a `store:error`, answered by the failure policy)
+   * before anything is sent.
+   * @defaultValue the key's own `{…}` tag when it has one, else the whole key
+   */
+  readonly hashTag?: ((key: string) => string) | undefined;
 }
 
 interface Pending {
@@ -64,6 +74,7 @@ export class RedisStore implements RateLimitStore {
   readonly #clock: (() => number) | undefined;
   readonly #maxBatch: number;
   readonly #cluster: boolean;
+  readonly #hashTag: ((key: string) => string) | undefined;
   #queue: Pending[] = [];
   #scheduled = false;
   #closed = false;
@@ -94,6 +105,10 @@ export class RedisStore implements RateLimitStore {
     if (clock !== 'server' && typeof clock !== 'function') {
       throw new InvalidOptionError('clock', "must be 'server' or a function returning ms");
     }
+    if (options.hashTag !== undefined && typeof options.hashTag !== 'function') {
+      throw new InvalidOptionError('hashTag', 'must be a function (key) => string');
+    }
+    this.#hashTag = options.hashTag;
     this.#prefix = prefix;
     this.#maxBatch = maxBatch;
     this.#clock = clock === 'server' ? undefined : clock;
@@ -203,9 +218,27 @@ export class RedisStore implements RateLimitStore {
     return { batches: this.#batches, requests: this.#batched };
   }
 
-  /** The Redis key holding `rule`'s state for `key` (hash-tagged by the key). */
+  /**
+   * The Redis key holding `rule`'s state for `key`: hash-tagged by the key (its own `{…}`
+   * tag, or the whole key), or `{hashTag(key)}` before the key with the `hashTag` option.
+   * @throws InvalidOptionError when `hashTag` returns no valid tag.
+   */
   redisKey(key: string, ruleId: string): string {
-    return `${this.#prefix}:${tagged(key)}:${ruleId}`;
+    if (this.#hashTag === undefined) return `${this.#prefix}:${tagged(key)}:${ruleId}`;
+    return `${this.#prefix}:{${this.#tagOf(key)}}:${key}:${ruleId}`;
+  }
+
+  /** The slot-deciding tag of a key (the `hashTag` option, or the key's own tag). */
+  #tagOf(key: string): string {
+    if (this.#hashTag === undefined) return tagOf(key);
+    const tag = this.#hashTag(key);
+    if (typeof tag !== 'string' || tag.length === 0 || /[{}]/.test(tag)) {
+      throw new InvalidOptionError(
+        'hashTag',
+        `must return a non-empty string without { or }, got ${JSON.stringify(tag)} for "${key}"`,
+      );
+    }
+    return tag;
   }
 
   /** The store settles every call within the deadline it is given. */
@@ -222,6 +255,13 @@ export class RedisStore implements RateLimitStore {
    */
   applyOne(request: StoreRequest, timeoutMs = 0): Promise<StoreAnswer> {
     if (this.#closed) return Promise.reject(new ClosedError('rate limit redis store'));
+    if (this.#hashTag !== undefined) {
+      try {
+        for (const key of request.keys) this.#tagOf(key);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
     return new Promise<StoreAnswer>((resolve, reject) => {
       this.#queue.push({ request, deadlineMs: timeoutMs, resolve, reject });
       if (!this.#scheduled) {
@@ -244,7 +284,7 @@ export class RedisStore implements RateLimitStore {
     // Cluster: one script call per hash tag (same tag, same slot).
     const groups = new Map<string, Pending[]>();
     for (const p of queue) {
-      const tag = tagOf(p.request.keys[0] ?? '');
+      const tag = this.#tagOf(p.request.keys[0] ?? '');
       const group = groups.get(tag);
       if (group === undefined) groups.set(tag, [p]);
       else group.push(p);

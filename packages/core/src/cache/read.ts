@@ -24,17 +24,12 @@ export function readValue(
   const l1Key = ns.l1Prefix + key;
   if (stack.l1Usable && options?.skipL1 !== true) {
     const stored = stack.l1Get(l1Key);
-    if (
-      stored !== undefined &&
-      (!(stored instanceof L1Box) || stored.freshOffset > stack.clock.now() - stack.base)
-    ) {
-      ns.l1Hits++;
-      if (stack.events.has('hit'))
-        stack.events.emit('hit', { namespace: ns.name, key, tier: 'l1' });
-      if (coreChannels.read.hasSubscribers) {
-        coreChannels.read.publish({ namespace: ns.name, key, tier: 'l1', result: 'hit' });
+    if (stored !== undefined) {
+      // Hot path: a plain value is fresh by construction (lru-cache keeps its TTL).
+      if (!(stored instanceof L1Box)) return l1Hit(stack, ns, key, stored);
+      if (stored.freshOffset > stack.clock.now() - stack.base) {
+        return l1Hit(stack, ns, key, stored.value);
       }
-      return Promise.resolve(stored instanceof L1Box ? stored.value : stored);
     }
   }
   if (!stack.l2 || options?.skipL2 === true) {
@@ -42,6 +37,15 @@ export function readValue(
     return Promise.resolve(undefined);
   }
   return readL2(stack, ns, key, l1Key, options?.skipL1 === true);
+}
+
+function l1Hit(stack: Stack, ns: NamespaceState, key: string, value: unknown): Promise<unknown> {
+  ns.l1Hits++;
+  if (stack.events.has('hit')) stack.events.emit('hit', { namespace: ns.name, key, tier: 'l1' });
+  if (coreChannels.read.hasSubscribers) {
+    coreChannels.read.publish({ namespace: ns.name, key, tier: 'l1', result: 'hit' });
+  }
+  return Promise.resolve(value);
 }
 
 // The L2-hit path: one promise chain, no per-read bookkeeping. A read that raced an
