@@ -5,10 +5,11 @@ import {
   type Logger,
   StoreError,
 } from '@cachestack/core';
+import { clusterSlot } from '@cachestack/core/kit';
 import { freePort, redisUrl, startPrivateRedis, uniquePrefix } from '@cachestack/test-suite';
 import { Redis, ReplyError } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RedisStore, redisKeyspace, redisStore } from '../src/index.js';
+import { placeShards, type RedisStore, redisKeyspace, redisStore } from '../src/index.js';
 import { deletePrefix } from './helpers.js';
 
 const prefix = uniquePrefix('redis-store');
@@ -387,5 +388,30 @@ describe('get batching (private redis-server, INFO commandstats)', () => {
       client.disconnect();
       await server.stop();
     }
+  });
+});
+
+describe('shard placement', () => {
+  it('puts the shards of a namespace one per even range of the 16384 slots', () => {
+    for (const ns of ['users', 'orders', 'a|b', 'x'.repeat(200)]) {
+      for (const shards of [2, 3, 16, 48]) {
+        const tags = placeShards(ns, shards);
+        expect(new Set(tags).size).toBe(shards);
+        const ranges = tags.map((tag) =>
+          Math.floor((clusterSlot(`${ns}|${tag}`) * shards) / 16384),
+        );
+        expect(ranges).toEqual(Array.from({ length: shards }, (_, i) => i));
+      }
+    }
+  });
+
+  it('names every key of a sharded namespace by its placed shard head', () => {
+    const keys = redisKeyspace('app', { shards: 16 });
+    const heads = keys.heads('users');
+    expect(new Set(heads).size).toBe(16);
+    const entry = keys.entry('users', 'k1');
+    expect(heads).toContain(keys.headOf('users', entry));
+    expect(keys.headOf('users', `app:s{users|999999}:k:x`)).toBeUndefined();
+    expect(keys.headOf('users', `app:s{users|x|1}:k:x`)).toBeUndefined();
   });
 });
