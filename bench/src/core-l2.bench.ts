@@ -1,7 +1,9 @@
 /**
  * @cachestack/core over Redis against raw ioredis and the peers, in one run:
  * - L2 hit: L1 miss (cache without L1), 1 KB value, 100 concurrent callers, vs raw
- *   ioredis GET (and GET + JSON.parse, what a caller of raw GET must still do).
+ *   ioredis GET (and GET + JSON.parse, what a caller of raw GET must still do); the same
+ *   with 64 KB values. A row with `getBatchMaxKeys: 1` shows what batching one tick's
+ *   GETs into one MGET is worth.
  * - Tiered warm hit: L1 + L2, value in L1, 100 concurrent callers.
  * Every client uses the same ioredis options. Contenders are measured in interleaved
  * rounds so machine noise hits them alike; medians are reported.
@@ -46,6 +48,11 @@ export default async function run(): Promise<void> {
     namespace: 'l2',
     l1: false,
     l2: redisStore({ client: storeClient, prefix }),
+  });
+  const l2Unbatched = createCache({
+    namespace: 'l2',
+    l1: false,
+    l2: redisStore({ client: new Redis(url, clientOptions), prefix, getBatchMaxKeys: 1 }),
   });
   const tiered = createCache({
     namespace: 'tiered',
@@ -95,6 +102,7 @@ export default async function run(): Promise<void> {
       'raw ioredis GET + JSON.parse': async (i) =>
         JSON.parse((await raw.get(`${prefix}:raw:${pick(i)}`))!),
       'cachestack get (L2 hit)': (i) => l2Only.get(pick(i)),
+      'cachestack get (L2 hit, unbatched)': (i) => l2Unbatched.get(pick(i)),
       'bentocache get (L2 only)': (i) => bentoL2.get({ key: pick(i) }),
       'cacheable get (Keyv redis)': (i) => cacheableL2.get(pick(i)),
     },
@@ -123,6 +131,48 @@ export default async function run(): Promise<void> {
     ],
   };
 
+  // 64 KB values: fewer keys (the bench must not fill Redis), same callers.
+  const bigKeys = keys.slice(0, 64);
+  const big = { ...value, bio: 'x'.repeat(64 * 1024 - 140) };
+  const bigJson = JSON.stringify(big);
+  for (const key of bigKeys) {
+    await raw.set(`${prefix}:raw64:${key}`, bigJson, 'PX', 600_000);
+    await l2Only.set(`big:${key}`, big, { ttl: '10m' });
+  }
+  const pickBig = (i: number) => bigKeys[i % bigKeys.length]!;
+  const bigRows: Row[] = await interleaved(
+    {
+      'raw ioredis GET': (i) => raw.get(`${prefix}:raw64:${pickBig(i)}`),
+      'raw ioredis GET + JSON.parse': async (i) =>
+        JSON.parse((await raw.get(`${prefix}:raw64:${pickBig(i)}`))!),
+      'cachestack get (L2 hit)': (i) => l2Only.get(`big:${pickBig(i)}`),
+      'cachestack get (L2 hit, unbatched)': (i) => l2Unbatched.get(`big:${pickBig(i)}`),
+    },
+    { concurrency: 100, durationMs, rounds },
+  );
+  const opsOf = (rows: Row[], name: string) => rows.find((r) => r.name === name)!.opsPerSec!;
+  const big64: ScenarioResult = {
+    scenario: 'L2 hit: L1 miss, 64 KB value, 100 concurrent callers',
+    reference: 'raw ioredis GET',
+    rows: bigRows,
+    ratios: {
+      ...ratios(bigRows, 'raw ioredis GET'),
+      'cachestack vs GET + JSON.parse': Number(
+        (
+          opsOf(bigRows, 'cachestack get (L2 hit)') / opsOf(bigRows, 'raw ioredis GET + JSON.parse')
+        ).toFixed(3),
+      ),
+    },
+    targets: [
+      {
+        label: 'L2 hit >= 0.95x raw ioredis GET + JSON.parse (64 KB, 100 callers)',
+        figure: 'ratio:cachestack vs GET + JSON.parse',
+        op: '>=',
+        value: 0.95,
+      },
+    ],
+  };
+
   const warmRows: Row[] = await interleaved(
     {
       'cachestack get (tiered, L1 hit)': (i) => tiered.get(pick(i)),
@@ -138,12 +188,13 @@ export default async function run(): Promise<void> {
     ratios: ratios(warmRows, 'cachestack get (tiered, L1 hit)'),
   };
 
-  for (const r of [l2, warm]) printScenario(r);
-  writeResults('core-l2', [l2, warm]);
+  for (const r of [l2, big64, warm]) printScenario(r);
+  writeResults('core-l2', [l2, big64, warm]);
 
   await l2Only.clear();
   await tiered.clear();
   await l2Only.close();
+  await l2Unbatched.close();
   await tiered.close();
   await bentoL2.clear();
   await bentoTiered.clear();

@@ -1,40 +1,46 @@
-import { Redis } from 'ioredis';
+import { type Cluster, Redis } from 'ioredis';
 import type { RedisBusOptions } from './redis-bus-options.js';
+import { BusSubscriber, type SubscriberEvents } from './subscriber.js';
 
 /** The two connections of a bus. */
 export interface BusConnections {
   /** Publishes (the caller's client, or ours). */
-  readonly pub: Redis;
+  readonly pub: Redis | Cluster;
   /** Subscribes; always ours (a subscribed connection can do nothing else). */
-  readonly sub: Redis;
+  readonly sub: BusSubscriber;
   /** Whether `pub` was created here (and must be closed here). */
   readonly ownsPub: boolean;
 }
 
 /**
- * Creates the subscriber (a duplicate of the caller's client, or from the URL) and, with
- * a URL, a publisher that fails fast: no offline queue (a failure goes to the bus's retry
- * queue instead of hiding in ioredis) and a command timeout.
+ * Creates the subscriber (see {@link BusSubscriber}) and, with a URL, a publisher that
+ * fails fast: no offline queue (a failure goes to the bus's retry queue instead of hiding
+ * in ioredis) and a command timeout.
  */
 export function createConnections(
   options: RedisBusOptions,
+  channel: string,
   publishTimeoutMs: number,
+  events: SubscriberEvents,
 ): BusConnections {
-  const own = { ...options.redisOptions, lazyConnect: false };
-  // Re-subscription is done by the bus, which must know when it completed.
-  const sub = { ...own, autoResubscribe: false };
-  if (options.client) {
-    return { pub: options.client, sub: options.client.duplicate(sub), ownsPub: false };
-  }
-  const url = options.url!;
+  const sub = new BusSubscriber({
+    client: options.client,
+    url: options.url,
+    redisOptions: options.redisOptions,
+    channel,
+    sharded: options.sharded === true,
+    events,
+  });
+  if (options.client) return { pub: options.client, sub, ownsPub: false };
   return {
-    pub: new Redis(url, {
-      ...own,
+    pub: new Redis(options.url!, {
+      ...options.redisOptions,
+      lazyConnect: false,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       commandTimeout: publishTimeoutMs,
     }),
-    sub: new Redis(url, sub),
+    sub,
     ownsPub: true,
   };
 }

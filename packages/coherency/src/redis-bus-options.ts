@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidOptionError, type Logger } from '@cachestack/core';
-import type { Redis, RedisOptions } from 'ioredis';
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
 
 /** What a bus does when sequence numbers of a sender go missing. */
 export type GapPolicy = 'flap' | 'clear-seen';
@@ -8,10 +8,12 @@ export type GapPolicy = 'flap' | 'clear-seen';
 /** Options of {@link redisBus}. Give `client` or `url`. */
 export interface RedisBusOptions {
   /**
-   * An ioredis client used to publish. The bus creates its subscriber with
-   * `client.duplicate()`. Never closed by the bus.
+   * An ioredis client (`Redis` or `Cluster`, or a client with the same API such as
+   * iovalkey) used to publish; never closed by the bus. The bus creates its subscriber:
+   * `client.duplicate()` for a standalone client; on a `Cluster`, a connection to one
+   * master (for `sharded`, the master owning the channel's slot).
    */
-  readonly client?: Redis;
+  readonly client?: Redis | Cluster;
   /** Redis URL: the bus creates (and closes) its own publisher and subscriber. */
   readonly url?: string;
   /** Extra ioredis options for connections the bus creates. */
@@ -21,6 +23,14 @@ export interface RedisBusOptions {
    * @defaultValue `'cachestack:bus'`
    */
   readonly channel?: string;
+  /**
+   * Sharded pub/sub (Redis >= 7): `SPUBLISH` / `SSUBSCRIBE` instead of `PUBLISH` /
+   * `SUBSCRIBE`. On a Cluster a message then travels to the one shard owning the
+   * channel's slot instead of being broadcast to every node. Every instance of one cache
+   * must use the same value.
+   * @defaultValue false
+   */
+  readonly sharded?: boolean;
   /**
    * This instance's id, as others see it in `instances()` and `history()`.
    * @defaultValue a random UUID
@@ -78,6 +88,7 @@ export interface RedisBusOptions {
 /** Options with defaults applied. */
 export interface ResolvedBusOptions {
   readonly channel: string;
+  readonly sharded: boolean;
   readonly instanceId: string;
   readonly heartbeatIntervalMs: number;
   readonly instanceTimeoutMs: number;
@@ -129,6 +140,9 @@ export function resolveBusOptions(options: RedisBusOptions): ResolvedBusOptions 
   if (heartbeatIntervalMs > 0 && instanceTimeoutMs <= heartbeatIntervalMs) {
     throw new InvalidOptionError('instanceTimeoutMs', 'must exceed heartbeatIntervalMs');
   }
+  if (options.sharded !== undefined && typeof options.sharded !== 'boolean') {
+    throw new InvalidOptionError('sharded', 'expected a boolean');
+  }
   const gapPolicy = options.gapPolicy ?? 'flap';
   if (gapPolicy !== 'flap' && gapPolicy !== 'clear-seen') {
     throw new InvalidOptionError('gapPolicy', "expected 'flap' or 'clear-seen'");
@@ -140,6 +154,7 @@ export function resolveBusOptions(options: RedisBusOptions): ResolvedBusOptions 
   if (publishTimeoutMs === 0) throw new InvalidOptionError('publishTimeoutMs', 'must be >= 1');
   return {
     channel: nonEmptyString('channel', options.channel, () => 'cachestack:bus'),
+    sharded: options.sharded === true,
     instanceId: nonEmptyString('instanceId', options.instanceId, () => randomUUID()),
     heartbeatIntervalMs,
     instanceTimeoutMs,

@@ -9,7 +9,7 @@ import {
   noopLogger,
 } from '@cachestack/core';
 import { withDeadline } from '@cachestack/core/kit';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { createConnections } from './connections.js';
 import { EchoWatchdog } from './echo-watchdog.js';
 import { BusEvents, coherencyChannels } from './events.js';
@@ -22,6 +22,7 @@ import {
   resolveBusOptions,
 } from './redis-bus-options.js';
 import { SequenceTracker } from './sequence-tracker.js';
+import type { BusSubscriber } from './subscriber.js';
 import { decodeFrame, encodeWithHead, type FrameKind, frameHead } from './wire.js';
 
 /** Counters of a {@link RedisBus}. */
@@ -58,8 +59,8 @@ export class RedisBus implements Bus {
   /** Head of our own frames: echoes of what we publish are skipped without parsing. */
   readonly #ownHead: string;
   readonly #log: Logger;
-  readonly #pub: Redis;
-  readonly #sub: Redis;
+  readonly #pub: Redis | Cluster;
+  readonly #sub: BusSubscriber;
   readonly #ownsPub: boolean;
   readonly #handlers = new Set<BusHandler>();
   readonly #stateListeners = new Set<(state: BusState) => void>();
@@ -95,18 +96,17 @@ export class RedisBus implements Bus {
       events: this.#events,
       logger: this.#log,
     });
-    const connections = createConnections(options, this.#o.publishTimeoutMs);
+    const connections = createConnections(options, this.#o.channel, this.#o.publishTimeoutMs, {
+      error: (error) => this.#events.emit('error', { operation: 'subscriber', error }),
+      ready: () => void this.#subscribe(),
+      close: () => this.#setState('disconnected', 'disconnect'),
+      message: (text) => this.#receive(text),
+    });
     this.#pub = connections.pub;
     this.#sub = connections.sub;
     this.#ownsPub = connections.ownsPub;
     // A caller's client keeps its own error handling; we only listen on ours.
     if (this.#ownsPub) this.#pub.on('error', this.#onPubError);
-    this.#sub.on('error', (error: Error) =>
-      this.#events.emit('error', { operation: 'subscriber', error }),
-    );
-    this.#sub.on('ready', () => void this.#subscribe());
-    this.#sub.on('close', () => this.#setState('disconnected', 'disconnect'));
-    this.#sub.on('message', (_channel: string, text: string) => this.#receive(text));
     if (this.#o.heartbeatIntervalMs > 0) {
       this.#heartbeat = setInterval(() => this.#beat(), this.#o.heartbeatIntervalMs);
       this.#heartbeat.unref();
@@ -117,11 +117,21 @@ export class RedisBus implements Bus {
     return this.#state;
   }
 
-  /** Resolves once the subscriber is subscribed (immediately when it is). */
+  /**
+   * Resolves once the subscriber is subscribed and, when the bus created its publisher
+   * (`url`), that one is connected too (immediately when both are).
+   */
   ready(): Promise<void> {
     if (this.#closed) return Promise.reject(new ClosedError('bus'));
-    if (this.#state === 'connected') return Promise.resolve();
-    return new Promise((resolve, reject) => this.#readyWaiters.push({ resolve, reject }));
+    const subscribed =
+      this.#state === 'connected'
+        ? Promise.resolve()
+        : new Promise<void>((resolve, reject) => this.#readyWaiters.push({ resolve, reject }));
+    // Our publisher has no offline queue: a publish before it connected would fail.
+    const pub = this.#pub as Redis;
+    if (!this.#ownsPub || pub.status === 'ready') return subscribed;
+    const published = new Promise<void>((resolve) => pub.once('ready', () => resolve()));
+    return Promise.all([subscribed, published]).then(() => {});
   }
 
   /** Listens to a bus event; returns a function removing the listener. */
@@ -236,22 +246,27 @@ export class RedisBus implements Bus {
 
   #send(payload: string): Promise<unknown> {
     // Our own publisher has a command timeout; a caller's client gets a timer per publish.
-    if (this.#ownsPub) return this.#pub.publish(this.#o.channel, payload);
+    if (this.#ownsPub) return this.#publish(payload);
     return this.#sendWithTimer(payload);
+  }
+
+  #publish(payload: string): Promise<unknown> {
+    return this.#o.sharded
+      ? this.#pub.spublish(this.#o.channel, payload)
+      : this.#pub.publish(this.#o.channel, payload);
   }
 
   #sendWithTimer(payload: string): Promise<unknown> {
     // Core's kit deadline: a `TimeoutError` when the publish is not acknowledged in time.
-    const publish = this.#pub.publish(this.#o.channel, payload);
-    return withDeadline(publish, this.#o.publishTimeoutMs, 'redis bus PUBLISH');
+    return withDeadline(this.#publish(payload), this.#o.publishTimeoutMs, 'redis bus PUBLISH');
   }
 
   async #subscribe(): Promise<void> {
     try {
-      await this.#sub.subscribe(this.#o.channel);
+      await this.#sub.subscribe();
     } catch (error) {
       this.#events.emit('error', { operation: 'subscribe', error: error as Error });
-      this.#sub.disconnect(true); // reconnect and try again
+      this.#sub.reconnect(); // reconnect (to a re-resolved node on a Cluster) and try again
       return;
     }
     if (this.#closed) return;
@@ -276,7 +291,7 @@ export class RedisBus implements Bus {
       this.#events.emit('error', { operation: 'subscriber', error });
       this.#log.warn({}, 'cachestack: bus subscriber deaf, reconnecting');
       this.#setState('disconnected', 'disconnect');
-      this.#sub.disconnect(true);
+      this.#sub.reconnect();
       return;
     }
     // Announce the last number Redis has (or will have, in order) — not numbers still

@@ -146,6 +146,25 @@ describe('redisBus', () => {
     expect(b.stats()).toMatchObject({ gaps: 1, duplicates: 1, delivered: 4 });
   });
 
+  it('delivers over sharded pub/sub (SPUBLISH / SSUBSCRIBE) on one server too', async () => {
+    fresh();
+    const a = await bus({ instanceId: 'a', sharded: true });
+    const b = await bus({ instanceId: 'b', sharded: true });
+    const classic = await bus({ instanceId: 'c' });
+    const gotB = collect(b);
+    const gotClassic = collect(classic);
+    const delivered = nextEvent(b, 'message');
+    await a.publish(del('ns', 'k'));
+    expect((await delivered).seq).toBe(1);
+    expect(gotB).toEqual([del('ns', 'k')]);
+    // A classic subscriber of the same name hears nothing: shard channels are apart.
+    const probe = nextEvent(classic, 'message');
+    const classicSender = await bus({ instanceId: 'd' });
+    await classicSender.publish(del('ns', 'probe'));
+    await probe;
+    expect(gotClassic).toEqual([del('ns', 'probe')]);
+  });
+
   it('flaps its state on a gap by default, so that a cache drops its whole L1', async () => {
     fresh();
     const busB = await bus();

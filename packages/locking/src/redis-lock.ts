@@ -2,7 +2,7 @@
  * A lock on one Redis: random token, `SET NX PX`, release and extension by token in Lua,
  * fencing tokens, waiters woken by a release notification with jittered retry as fallback.
  */
-import { ClosedError, type Locker } from '@cachestack/core';
+import { ClosedError, InvalidOptionError, type Locker } from '@cachestack/core';
 import { DeadlineSet } from '@cachestack/core/kit';
 import { lockingChannels } from './channels.js';
 import { type Clock, type TimerHandle, toCoreClock } from './clock.js';
@@ -37,9 +37,13 @@ export interface RedisLocksOptions extends DistributedLockOptions {
   readonly client: RedisClient;
   /**
    * Wake waiters with a pub/sub message published by the release script (one extra
-   * connection, created lazily with `client.duplicate()`). @defaultValue true
+   * connection, created lazily with `client.duplicate()`). `'sharded'` uses sharded
+   * pub/sub (`SPUBLISH` / `SSUBSCRIBE`, Redis >= 7): on a Cluster the message stays on
+   * the shard of the lock instead of being broadcast to every node, and waiters subscribe
+   * on that shard's master (one connection per master). `false` turns notifications off
+   * (waiters poll with jittered backoff). @defaultValue true
    */
-  readonly notify?: boolean;
+  readonly notify?: boolean | 'sharded';
   /**
    * How long an idle fence counter is kept. When it has expired, the next counter is
    * seeded from the server clock in microseconds, so tokens keep increasing.
@@ -78,6 +82,7 @@ export class RedisLocks implements Locker {
   readonly #o: ResolvedCommon;
   readonly #fenceRetentionMs: number;
   readonly #notifier: ReleaseNotifier | undefined;
+  readonly #sharded: boolean;
   readonly #gate: LocalLocks;
   readonly #stats = new StatsCounter();
   readonly #held = new Map<HeldLock, LocalLock>();
@@ -91,7 +96,13 @@ export class RedisLocks implements Locker {
     this.#client = options.client;
     this.#o = resolveCommon(options);
     this.#fenceRetentionMs = positiveMs('fenceRetentionMs', options.fenceRetentionMs, 86_400_000);
-    this.#notifier = options.notify === false ? undefined : new ReleaseNotifier(options.client);
+    const notify = options.notify ?? true;
+    if (notify !== true && notify !== false && notify !== 'sharded') {
+      throw new InvalidOptionError('notify', "must be true, false or 'sharded'");
+    }
+    this.#sharded = notify === 'sharded';
+    this.#notifier =
+      notify === false ? undefined : new ReleaseNotifier(options.client, this.#sharded);
     this.#gate = new LocalLocks({ clock: this.#o.clock, leaseMs: Number.POSITIVE_INFINITY });
     const o = this.#o;
     const client = this.#client;
@@ -117,7 +128,7 @@ export class RedisLocks implements Locker {
         await releaseScript.runWithin(
           client,
           [keys.lock],
-          [token, this.#notifier ? keys.channel : '', '1'],
+          [token, this.#notifier ? keys.channel : '', '1', this.#sharded ? '1' : '0'],
           o.commandTimeoutMs,
           'lock release',
         );

@@ -80,13 +80,17 @@ return 0
 `);
 
 /**
- * KEYS: lock. ARGV: token, release channel ('' for none), message.
+ * KEYS: lock. ARGV: token, release channel ('' for none), message, '1' for sharded
+ * pub/sub (SPUBLISH; the channel shares the lock's hash tag, so its slot).
  * Deletes the lock when the token matches and publishes the release to waiters.
  */
 export const releaseScript = new Script(`
 if redis.call('get', KEYS[1]) == ARGV[1] then
   redis.call('del', KEYS[1])
-  if ARGV[2] ~= '' then redis.call('publish', ARGV[2], ARGV[3]) end
+  if ARGV[2] ~= '' then
+    if ARGV[4] == '1' then redis.call('spublish', ARGV[2], ARGV[3])
+    else redis.call('publish', ARGV[2], ARGV[3]) end
+  end
   return 1
 end
 return 0

@@ -1,4 +1,5 @@
 import { ClosedError, InvalidOptionError, StoreError, TimeoutError } from '@cachestack/core';
+import { DeadlineSet, type Expiring, systemClock } from '@cachestack/core/kit';
 import type { Cluster, Redis } from 'ioredis';
 import { RATE_LIMIT_SCRIPT } from './redis-script.js';
 import type { RateLimitStore, ResolvedRule, StoreAnswer, StoreRequest } from './types.js';
@@ -36,6 +37,16 @@ export interface RedisStoreOptions {
    * @defaultValue `true`
    */
   readonly resetBroadcast?: boolean;
+  /**
+   * The Redis Cluster hash tag of a (rule-mapped) key. Every key a compound check touches
+   * must share one slot on Cluster: return the same tag for all of them, e.g.
+   * `(key) => key.split(':')[0]` for keys `tenant:user` and `tenant` (the tenant rule).
+   * Must return a non-empty string without `{` or `}`; otherwise the check fails with
+   * `InvalidOptionError('hashTag')` (a `store:error`, answered by the failure policy)
+   * before anything is sent.
+   * @defaultValue the key's own `{…}` tag when it has one, else the whole key
+   */
+  readonly hashTag?: ((key: string) => string) | undefined;
 }
 
 interface Pending {
@@ -64,11 +75,14 @@ export class RedisStore implements RateLimitStore {
   readonly #clock: (() => number) | undefined;
   readonly #maxBatch: number;
   readonly #cluster: boolean;
+  readonly #hashTag: ((key: string) => string) | undefined;
   #queue: Pending[] = [];
   #scheduled = false;
   #closed = false;
   #batches = 0;
   #batched = 0;
+  /** Deadlines of the script calls in flight, all behind one timer. */
+  readonly #deadlines = new DeadlineSet(systemClock);
   readonly #broadcast: boolean;
   readonly #channel: string;
   /** The Redis set of every rule id checked on this prefix: what `resetKey` clears. */
@@ -94,6 +108,10 @@ export class RedisStore implements RateLimitStore {
     if (clock !== 'server' && typeof clock !== 'function') {
       throw new InvalidOptionError('clock', "must be 'server' or a function returning ms");
     }
+    if (options.hashTag !== undefined && typeof options.hashTag !== 'function') {
+      throw new InvalidOptionError('hashTag', 'must be a function (key) => string');
+    }
+    this.#hashTag = options.hashTag;
     this.#prefix = prefix;
     this.#maxBatch = maxBatch;
     this.#clock = clock === 'server' ? undefined : clock;
@@ -203,9 +221,27 @@ export class RedisStore implements RateLimitStore {
     return { batches: this.#batches, requests: this.#batched };
   }
 
-  /** The Redis key holding `rule`'s state for `key` (hash-tagged by the key). */
+  /**
+   * The Redis key holding `rule`'s state for `key`: hash-tagged by the key (its own `{…}`
+   * tag, or the whole key), or `{hashTag(key)}` before the key with the `hashTag` option.
+   * @throws InvalidOptionError when `hashTag` returns no valid tag.
+   */
   redisKey(key: string, ruleId: string): string {
-    return `${this.#prefix}:${tagged(key)}:${ruleId}`;
+    if (this.#hashTag === undefined) return `${this.#prefix}:${tagged(key)}:${ruleId}`;
+    return `${this.#prefix}:{${this.#tagOf(key)}}:${key}:${ruleId}`;
+  }
+
+  /** The slot-deciding tag of a key (the `hashTag` option, or the key's own tag). */
+  #tagOf(key: string): string {
+    if (this.#hashTag === undefined) return tagOf(key);
+    const tag = this.#hashTag(key);
+    if (typeof tag !== 'string' || tag.length === 0 || /[{}]/.test(tag)) {
+      throw new InvalidOptionError(
+        'hashTag',
+        `must return a non-empty string without { or }, got ${JSON.stringify(tag)} for "${key}"`,
+      );
+    }
+    return tag;
   }
 
   /** The store settles every call within the deadline it is given. */
@@ -222,6 +258,13 @@ export class RedisStore implements RateLimitStore {
    */
   applyOne(request: StoreRequest, timeoutMs = 0): Promise<StoreAnswer> {
     if (this.#closed) return Promise.reject(new ClosedError('rate limit redis store'));
+    if (this.#hashTag !== undefined) {
+      try {
+        for (const key of request.keys) this.#tagOf(key);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
     return new Promise<StoreAnswer>((resolve, reject) => {
       this.#queue.push({ request, deadlineMs: timeoutMs, resolve, reject });
       if (!this.#scheduled) {
@@ -244,7 +287,7 @@ export class RedisStore implements RateLimitStore {
     // Cluster: one script call per hash tag (same tag, same slot).
     const groups = new Map<string, Pending[]>();
     for (const p of queue) {
-      const tag = tagOf(p.request.keys[0] ?? '');
+      const tag = this.#tagOf(p.request.keys[0] ?? '');
       const group = groups.get(tag);
       if (group === undefined) groups.set(tag, [p]);
       else group.push(p);
@@ -291,25 +334,28 @@ export class RedisStore implements RateLimitStore {
     }
     head[1] = sets.size;
     let settled = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    // One deadline per script call, not per check, and one shared timer for all of them.
+    let deadline: Expiring | undefined;
     if (timeoutMs !== Number.POSITIVE_INFINITY) {
-      // One timer per script call, not per check.
-      timer = setTimeout(() => {
-        if (settled) return;
-        settled = true;
-        const error = new TimeoutError(
-          `rate limit script did not answer within ${timeoutMs}ms`,
-          timeoutMs,
-        );
-        for (const p of batch) p.reject(error);
-      }, timeoutMs);
-      timer.unref?.();
+      deadline = {
+        deadline: systemClock.monotonic() + timeoutMs,
+        expire: () => {
+          if (settled) return;
+          settled = true;
+          const error = new TimeoutError(
+            `rate limit script did not answer within ${timeoutMs}ms`,
+            timeoutMs,
+          );
+          for (const p of batch) p.reject(error);
+        },
+      };
+      this.#deadlines.add(deadline);
     }
     this.#batches++;
     this.#batched += batch.length;
     this.#redis[COMMAND](keys.length, ...keys, ...head, ...tail).then(
       (reply) => {
-        if (timer !== undefined) clearTimeout(timer);
+        if (deadline !== undefined) this.#deadlines.delete(deadline);
         if (resets.length > 0) this.#announce(resets);
         if (settled) return;
         settled = true;
@@ -321,7 +367,7 @@ export class RedisStore implements RateLimitStore {
         }
       },
       (error: unknown) => {
-        if (timer !== undefined) clearTimeout(timer);
+        if (deadline !== undefined) this.#deadlines.delete(deadline);
         if (settled) return;
         settled = true;
         const wrapped = new StoreError('rate limit script failed', { cause: error });

@@ -6,6 +6,7 @@ export {
 export {
   assertPrefix,
   MAX_SHARDS,
+  placeShards,
   type RedisKeyspace,
   redisKeyspace,
 } from './keyspace.js';

@@ -1,4 +1,5 @@
 import { InvalidOptionError } from '@cachestack/core';
+import { CLUSTER_SLOTS, clusterSlot } from '@cachestack/core/kit';
 
 const PREFIX_RE = /^[A-Za-z0-9_.-]+$/;
 const GLOB_RE = /[*?[\]\\^]/g;
@@ -13,8 +14,11 @@ export const MAX_SHARDS = 1024;
  *
  * With one shard (`shards: 1`, the default on a standalone client) the head of every
  * key of namespace `ns` is `${prefix}:{${ns}}:`. With `shards: N > 1` a key goes to
- * shard `fnv1a(key) mod N`, whose head is `${prefix}:s{${ns}|${shard}}:` (the `s`
- * outside the braces tells the layouts apart, since a namespace may contain `|`).
+ * shard `fnv1a(key) mod N`, whose head is `${prefix}:s{${ns}|${tag}}:` (the `s` outside
+ * the braces tells the layouts apart, since a namespace may contain `|`). `tag` is a
+ * number chosen per shard (see {@link placeShards}) so that the N shards of a namespace
+ * fall in N evenly spaced ranges of the 16384 Cluster slots, hence spread over the
+ * masters as evenly as the slots are.
  * Under a head:
  *
  * | key | holds |
@@ -97,6 +101,35 @@ export function fnv1a(text: string): number {
 }
 
 /**
+ * The tag numbers of a namespace's shards: shard `s` gets the smallest number `n` (not
+ * taken by another shard) whose hash tag `${ns}|${n}` falls in the slot range
+ * `[s, s + 1) × 16384 / shards`, so the shards sit evenly over the slot space instead of
+ * where chance puts them (16 random slots over 3 masters often give one master half).
+ * Deterministic: every process computes the same numbers.
+ */
+export function placeShards(namespace: string, shards: number): number[] {
+  const tags = new Array<number>(shards).fill(-1);
+  let placed = 0;
+  const limit = shards * 64;
+  let n = 0;
+  for (; placed < shards && n < limit; n++) {
+    const shard = Math.floor((clusterSlot(`${namespace}|${n}`) * shards) / CLUSTER_SLOTS);
+    if (tags[shard] === -1) {
+      tags[shard] = n;
+      placed++;
+    }
+  }
+  // Practically unreachable (a range missed 64 × shards times): fill in the next numbers.
+  for (let shard = 0; placed < shards; shard++) {
+    if (tags[shard] === -1) {
+      tags[shard] = n++;
+      placed++;
+    }
+  }
+  return tags;
+}
+
+/**
  * The key names used by a Redis store with this prefix and shard count; for tools
  * that inspect or migrate a store's keys. Namespaces are not validated here.
  * @param options.shards - hash-tag shards per namespace; must match the store's. @defaultValue 1
@@ -111,8 +144,19 @@ export function redisKeyspace(
   assertShards(shards);
   const sharded = shards > 1;
   const shardOf = sharded ? (key: string) => fnv1a(key) % shards : () => 0;
+  /** Shard heads per namespace (bounded cache: placing costs a few hundred CRC16s). */
+  const placed = new Map<string, string[]>();
+  const headsOf = (ns: string): string[] => {
+    let heads = placed.get(ns);
+    if (heads === undefined) {
+      heads = placeShards(ns, shards).map((tag) => `${prefix}:s{${ns}|${tag}}:`);
+      if (placed.size >= 10_000) placed.clear();
+      placed.set(ns, heads);
+    }
+    return heads;
+  };
   const base = sharded
-    ? (ns: string, shard = 0) => `${prefix}:s{${ns}|${shard}}:`
+    ? (ns: string, shard = 0) => headsOf(ns)[shard]!
     : (ns: string) => `${prefix}:{${ns}}:`;
   const escapeGlob = (text: string) => text.replace(GLOB_RE, (c) => `\\${c}`);
   const shardHead = /^(0|[1-9][0-9]*)\}:/;
@@ -121,7 +165,7 @@ export function redisKeyspace(
     shards,
     shardOf,
     base,
-    heads: (ns) => Array.from({ length: shards }, (_, shard) => base(ns, shard)),
+    heads: sharded ? (ns) => [...headsOf(ns)] : (ns) => [base(ns)],
     entry: (ns, key) => `${base(ns, shardOf(key))}k:${key}`,
     tagSet: (ns, tag, shard = 0) => `${base(ns, shard)}t:${tag}`,
     keyMark: (ns, key) => `${base(ns, shardOf(key))}i:${key}`,
@@ -136,8 +180,9 @@ export function redisKeyspace(
           const open = `${prefix}:s{${ns}|`;
           if (!redisKey.startsWith(open)) return undefined;
           const match = shardHead.exec(redisKey.slice(open.length));
-          if (match === null || Number(match[1]) >= shards) return undefined;
-          return `${open}${match[0]}`;
+          if (match === null) return undefined;
+          const head = `${open}${match[0]}`;
+          return headsOf(ns).includes(head) ? head : undefined;
         }
       : (ns, redisKey) => {
           const head = base(ns);

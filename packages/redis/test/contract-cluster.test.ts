@@ -84,13 +84,43 @@ describe('redis store on Cluster', () => {
       );
       expect(total).toBe(10_000);
       expect(counts.size).toBe(3);
-      for (const n of counts.values()) expect(n).toBeGreaterThan(0);
+      // Shards are placed one per 1/16 of the slot space (5, 6 and 5 per master here).
+      for (const n of counts.values()) expect(n).toBeGreaterThan(2_500);
       // Batch reads group keys by shard (one MGET per slot): no CROSSSLOT, all found.
       const read = await store.getMany('users', keys.slice(0, 2000));
       expect(read.every((value) => value !== undefined)).toBe(true);
       // The tag invalidation fans out to every shard and removes every member.
       await expect(store.deleteByTag('users', ['all'])).resolves.toBe(10_000);
       expect([...(await keysPerMaster(client, 'spread10k:*:k:*')).values()]).toEqual([0, 0, 0]);
+    } finally {
+      await store.close();
+      await client.quit();
+    }
+  });
+
+  it('spreads 10k keys nearly evenly with 48 shards', async () => {
+    const client = clusterClient();
+    const store = redisStore({ client, prefix: 'spread48', shards: 48 });
+    try {
+      const bytes = Uint8Array.from([1]);
+      for (let i = 0; i < 10_000; i += 1000) {
+        await store.setMany(
+          'users',
+          Array.from({ length: 1000 }, (_, j) => ({
+            key: `user:${i + j}`,
+            value: bytes,
+            ttlMs: 60_000,
+          })),
+        );
+      }
+      const counts = [...(await keysPerMaster(client, 'spread48:*:k:*')).values()];
+      console.log(
+        `[redis] one namespace, 10000 keys, 48 shards over 3 masters: ${counts.join(' / ')}`,
+      );
+      expect(counts.reduce((a, b) => a + b, 0)).toBe(10_000);
+      for (const n of counts) expect(n).toBeGreaterThan(3_000);
+      await store.clear('users');
+      expect([...(await keysPerMaster(client, 'spread48:*:k:*')).values()]).toEqual([0, 0, 0]);
     } finally {
       await store.close();
       await client.quit();

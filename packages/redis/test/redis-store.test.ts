@@ -5,10 +5,11 @@ import {
   type Logger,
   StoreError,
 } from '@cachestack/core';
+import { clusterSlot } from '@cachestack/core/kit';
 import { freePort, redisUrl, startPrivateRedis, uniquePrefix } from '@cachestack/test-suite';
 import { Redis, ReplyError } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RedisStore, redisKeyspace, redisStore } from '../src/index.js';
+import { placeShards, type RedisStore, redisKeyspace, redisStore } from '../src/index.js';
 import { deletePrefix } from './helpers.js';
 
 const prefix = uniquePrefix('redis-store');
@@ -336,6 +337,40 @@ describe('get batching (private redis-server, INFO commandstats)', () => {
     }
   });
 
+  it('sends the fenced reads of one tick and shard as one MGET with the epoch, each fence still guarding its key', async () => {
+    const server = await startPrivateRedis();
+    const s = redisStore({ url: server.url, prefix: 'gbf' });
+    const client = new Redis(server.url);
+    try {
+      await s.set('n', 'a', Uint8Array.of(1), { ttlMs: 10_000 });
+      await s.set('n', 'b', Uint8Array.of(2), { ttlMs: 10_000 });
+      await client.config('RESETSTAT');
+      const [a, b, c] = await Promise.all([
+        s.getWithFence('n', 'a'),
+        s.getWithFence('n', 'b'),
+        s.getWithFence('n', 'c'),
+      ]);
+      const stats = await client.info('commandstats');
+      expect(Number(/cmdstat_mget:calls=(\d+)/.exec(stats)?.[1] ?? 0)).toBe(1);
+      expect([...a.value!]).toEqual([1]);
+      expect([...b.value!]).toEqual([2]);
+      expect(c.value).toBeUndefined();
+      // A write of `a` after the reads fences a's loader, not c's.
+      await s.set('n', 'a', Uint8Array.of(9), { ttlMs: 10_000 });
+      expect(await s.set('n', 'a', Uint8Array.of(5), { ttlMs: 10_000, fence: a.fence })).toBe(
+        'fenced',
+      );
+      expect(await s.set('n', 'c', Uint8Array.of(3), { ttlMs: 10_000, fence: c.fence })).toBe(
+        'written',
+      );
+      expect([...(await s.get('n', 'a'))!]).toEqual([9]);
+    } finally {
+      await s.close();
+      client.disconnect();
+      await server.stop();
+    }
+  });
+
   it('rejects every caller of a failed MGET with the store error', async () => {
     const server = await startPrivateRedis();
     const s = redisStore({ url: server.url, prefix: 'gb', commandTimeoutMs: 300 });
@@ -353,5 +388,30 @@ describe('get batching (private redis-server, INFO commandstats)', () => {
       client.disconnect();
       await server.stop();
     }
+  });
+});
+
+describe('shard placement', () => {
+  it('puts the shards of a namespace one per even range of the 16384 slots', () => {
+    for (const ns of ['users', 'orders', 'a|b', 'x'.repeat(200)]) {
+      for (const shards of [2, 3, 16, 48]) {
+        const tags = placeShards(ns, shards);
+        expect(new Set(tags).size).toBe(shards);
+        const ranges = tags.map((tag) =>
+          Math.floor((clusterSlot(`${ns}|${tag}`) * shards) / 16384),
+        );
+        expect(ranges).toEqual(Array.from({ length: shards }, (_, i) => i));
+      }
+    }
+  });
+
+  it('names every key of a sharded namespace by its placed shard head', () => {
+    const keys = redisKeyspace('app', { shards: 16 });
+    const heads = keys.heads('users');
+    expect(new Set(heads).size).toBe(16);
+    const entry = keys.entry('users', 'k1');
+    expect(heads).toContain(keys.headOf('users', entry));
+    expect(keys.headOf('users', `app:s{users|999999}:k:x`)).toBeUndefined();
+    expect(keys.headOf('users', `app:s{users|x|1}:k:x`)).toBeUndefined();
   });
 });

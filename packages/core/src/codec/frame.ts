@@ -55,8 +55,8 @@ function bodyOf(entry: Entry, valueBytes: Uint8Array, prefix: number): Buffer {
 }
 
 /** CRC-32 of the header fields (version, codec, serializer, flags) and the payload. */
-function frameChecksum(frame: Uint8Array): number {
-  return crc32(frame.subarray(FRAME_HEADER), crc32(frame.subarray(2, 6)));
+function frameChecksum(frame: Uint8Array, payload = frame.subarray(FRAME_HEADER)): number {
+  return crc32(payload, crc32(frame.subarray(2, 6)));
 }
 
 function writeHeader(out: Buffer, codecId: number, serializerId: number): void {
@@ -95,14 +95,18 @@ export function encodeFrame(
   return encoded instanceof Promise ? encoded.then(finish) : finish(encoded);
 }
 
-function parseBody(body: Uint8Array, serializer: Serializer): Entry {
-  if (body.byteLength < BODY_HEADER) throw new CorruptEntryError('frame body too short');
-  const buf = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  const createdAt = buf.readDoubleBE(0);
-  const freshUntil = buf.readDoubleBE(8);
-  const staleUntil = buf.readDoubleBE(16);
-  const tagCount = buf.readUInt16BE(24);
-  let o = BODY_HEADER;
+/** Parses the body that starts at `start` of `body` (no copy of an uncompressed frame). */
+function parseBody(body: Uint8Array, serializer: Serializer, start = 0): Entry {
+  if (body.byteLength - start < BODY_HEADER) throw new CorruptEntryError('frame body too short');
+  // Stores return Buffers: read them in place rather than wrapping them again.
+  const buf = Buffer.isBuffer(body)
+    ? body
+    : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const createdAt = buf.readDoubleBE(start);
+  const freshUntil = buf.readDoubleBE(start + 8);
+  const staleUntil = buf.readDoubleBE(start + 16);
+  const tagCount = buf.readUInt16BE(start + 24);
+  let o = start + BODY_HEADER;
   let tags: string[] | undefined;
   if (tagCount > 0) {
     tags = [];
@@ -154,9 +158,11 @@ export function decodeFrame(
   }
   const payload = bytes.subarray(FRAME_HEADER);
   const expected = ((bytes[6]! << 24) | (bytes[7]! << 16) | (bytes[8]! << 8) | bytes[9]!) >>> 0;
-  if (frameChecksum(bytes) !== expected) throw new CorruptEntryError('checksum mismatch');
+  if (frameChecksum(bytes, payload) !== expected) {
+    throw new CorruptEntryError('checksum mismatch');
+  }
   try {
-    if (codecId === 0) return parseBody(payload, options.serializer);
+    if (codecId === 0) return parseBody(bytes, options.serializer, FRAME_HEADER);
     const codec = options.codecs.find((c) => c.ids.includes(codecId));
     if (!codec) throw new CorruptEntryError(`no codec registered for codec id ${codecId}`);
     const decoded = codec.decode(codecId, payload);

@@ -131,8 +131,12 @@ function reviveTagged(node: Tagged): unknown {
 
 // Buffer#toString is several times faster than a fatal TextDecoder; frames are
 // checksummed before they get here, so malformed UTF-8 cannot come from storage.
-function utf8(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+// Decodes from `start` without a sub-view: a Buffer (what stores return) is read in place.
+function utf8(bytes: Uint8Array, start: number): string {
+  const buf = Buffer.isBuffer(bytes)
+    ? bytes
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return buf.toString('utf8', start);
 }
 
 function withKind(kind: number, body: Uint8Array | string): Uint8Array {
@@ -164,20 +168,19 @@ export const jsonSerializer: Serializer = {
   deserialize(bytes: Uint8Array): unknown {
     if (bytes.byteLength === 0) throw new SerializationError('empty payload');
     const kind = bytes[0];
-    const body = bytes.subarray(1);
     switch (kind) {
       case KIND_UNDEFINED:
         return undefined;
       case KIND_STRING:
-        return utf8(body);
+        return utf8(bytes, 1);
       case KIND_BUFFER:
-        return Buffer.from(body);
+        return Buffer.from(bytes.subarray(1));
       case KIND_UINT8:
-        return new Uint8Array(body);
+        return new Uint8Array(bytes.subarray(1));
       case KIND_JSON:
-        return JSON.parse(utf8(body));
+        return JSON.parse(utf8(bytes, 1));
       case KIND_TAGGED_JSON:
-        return revive(JSON.parse(utf8(body)));
+        return revive(JSON.parse(utf8(bytes, 1)));
       default:
         throw new SerializationError(`unknown payload kind ${kind}`);
     }

@@ -40,9 +40,17 @@ export interface L1Options {
    * lru-cache. @defaultValue 'lru'
    */
   readonly policy?: EvictionPolicy;
-  /** Admission filter for entries promoted from L2. @defaultValue 'none' */
+  /**
+   * Admission filter for entries promoted from L2. With `policy: 'w-tinylfu'` every
+   * insertion already goes through the policy's admission: `'tinylfu'` is then an alias
+   * that changes nothing. @defaultValue 'none'
+   */
   readonly admission?: 'none' | 'tinylfu';
-  /** When an L2 hit is copied into L1. @defaultValue 'immediate' */
+  /**
+   * When an L2 hit is copied into L1. With `policy: 'w-tinylfu'`, `'frequency'` uses the
+   * policy's sketch, which already decides admission: it then behaves as `'immediate'`.
+   * @defaultValue 'immediate'
+   */
   readonly promotion?: PromotionStrategy;
   /** Size of a value in bytes, for `maxBytes`. @defaultValue a structural estimate */
   readonly sizeOf?: (value: unknown) => number;

@@ -58,6 +58,11 @@ export class DeadlineQueue {
     return this.#timeoutMs;
   }
 
+  /** Whether calls get a deadline (a finite, positive `timeoutMs`). */
+  get enabled(): boolean {
+    return Number.isFinite(this.#timeoutMs) && this.#timeoutMs > 0;
+  }
+
   /** Number of calls still waiting. */
   get size(): number {
     let waiting = 0;

@@ -10,6 +10,7 @@ export {
   type CircuitState,
 } from './circuit-breaker.js';
 export { clockFromNow } from './clock-from-now.js';
+export { CLUSTER_SLOTS, clusterSlot, crc16 } from './cluster-slot.js';
 export { coarseNow } from './coarse-now.js';
 export { DeadlineQueue, type DeadlineQueueOptions, type QueuedDeadline } from './deadline-queue.js';
 export { DeadlineSet, type Expiring } from './deadline-set.js';

@@ -58,8 +58,16 @@ export class L2Guard {
     return this.#breaker.state;
   }
 
-  /** Runs one L2 call under the breaker and the deadline. */
-  call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs one L2 call under the breaker and the deadline; `map` (which must not throw)
+   * runs on the result in the same callback. One promise per call: the deadline, the
+   * breaker and the mapping share it (this is the L2-hit path).
+   */
+  call<T, R = T>(
+    operation: string,
+    fn: () => Promise<T>,
+    map?: (value: T) => R | Promise<R>,
+  ): Promise<R> {
     if (!this.#breaker.allow()) {
       return Promise.reject(
         new CircuitOpenError(`L2 (${this.#options.storeName}) circuit breaker is open`),
@@ -73,35 +81,64 @@ export class L2Guard {
     } catch (error) {
       call = Promise.reject(error);
     }
-    return this.#deadlines.run(call, operation).then(
-      (result) => {
-        this.#breaker.success();
-        if (started) {
-          coreChannels.l2.publish({ operation, durationMs: clock.monotonic() - started, ok: true });
-        }
-        return result;
-      },
-      (cause: unknown) => {
-        this.#breaker.failure();
-        const error =
-          cause instanceof CacheStackError
-            ? cause
-            : new StoreError(`L2 ${operation} failed: ${(cause as Error)?.message ?? cause}`, {
-                cause,
-              });
-        if (started) {
-          coreChannels.l2.publish({
-            operation,
-            durationMs: clock.monotonic() - started,
-            ok: false,
-            error,
+    const deadlines = this.#deadlines;
+    if (!deadlines.enabled) {
+      return call.then(
+        (result) => this.#succeeded(operation, started, result, map),
+        (cause: unknown) => {
+          throw this.#failed(operation, started, cause);
+        },
+      );
+    }
+    return new Promise<R>((resolve, reject) => {
+      const deadline = deadlines.start(operation, (timeout) =>
+        reject(this.#failed(operation, started, timeout)),
+      );
+      call.then(
+        (result) => {
+          if (deadlines.settle(deadline)) resolve(this.#succeeded(operation, started, result, map));
+        },
+        (cause: unknown) => {
+          if (deadlines.settle(deadline)) reject(this.#failed(operation, started, cause));
+        },
+      );
+    });
+  }
+
+  #succeeded<T, R>(
+    operation: string,
+    started: number,
+    result: T,
+    map: ((value: T) => R | Promise<R>) | undefined,
+  ): R | Promise<R> {
+    this.#breaker.success();
+    if (started) {
+      const durationMs = this.#options.clock.monotonic() - started;
+      coreChannels.l2.publish({ operation, durationMs, ok: true });
+    }
+    return map === undefined ? (result as unknown as R) : map(result);
+  }
+
+  /** Counts the failure, reports it (event, diagnostics, log) and returns the typed error. */
+  #failed(operation: string, started: number, cause: unknown): CacheStackError {
+    this.#breaker.failure();
+    const error =
+      cause instanceof CacheStackError
+        ? cause
+        : new StoreError(`L2 ${operation} failed: ${(cause as Error)?.message ?? cause}`, {
+            cause,
           });
-        }
-        reportStoreError(this.#options.events, operation, error);
-        this.#options.logger.warn({ err: error, operation }, 'cachestack: L2 call failed');
-        throw error;
-      },
-    );
+    if (started) {
+      coreChannels.l2.publish({
+        operation,
+        durationMs: this.#options.clock.monotonic() - started,
+        ok: false,
+        error,
+      });
+    }
+    reportStoreError(this.#options.events, operation, error);
+    this.#options.logger.warn({ err: error, operation }, 'cachestack: L2 call failed');
+    return error;
   }
 
   #onCircuit(state: CircuitState, failures: number, openUntil: number): void {

@@ -98,14 +98,16 @@ export class RemoteTier {
     return this.#pending.blocksKey(namespace, key);
   }
 
-  // The L2-hit path: plain promise chains, no async frames (each costs allocations).
+  // The L2-hit path: one promise for deadline, breaker and decoding, no async frames.
   get(namespace: string, key: string): Promise<Entry | undefined> {
     if (this.#pending.count !== 0 && this.#pending.blocksKey(namespace, key)) {
       return Promise.resolve(undefined);
     }
-    return this.#guard
-      .call('get', () => this.#options.store.get(namespace, key))
-      .then((bytes) => (bytes === undefined ? undefined : this.#decode(namespace, key, bytes)));
+    return this.#guard.call(
+      'get',
+      () => this.#options.store.get(namespace, key),
+      (bytes) => (bytes === undefined ? undefined : this.#decode(namespace, key, bytes)),
+    );
   }
 
   async getWithFence(namespace: string, key: string): Promise<FencedEntry> {
