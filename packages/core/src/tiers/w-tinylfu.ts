@@ -662,7 +662,11 @@ export class WTinyLfu<V> {
         this.#remove(victim, 'expire');
         continue;
       }
-      if (this.#expires[candidate]! < now || !this.#wins(candidate, victim)) {
+      if (this.#expires[candidate]! < now) {
+        this.#remove(candidate, 'expire');
+        return;
+      }
+      if (!this.#wins(candidate, victim)) {
         this.#remove(candidate, 'rejected');
         return;
       }
