@@ -194,7 +194,9 @@ export class TinyLfuSketch {
         added = true;
       }
     }
-    if (added && (this.#additions += n) >= this.#sampleSize) this.age();
+    if (!added) return;
+    this.#additions += n;
+    if (this.#additions >= this.#sampleSize) this.age();
   }
 
   /** Estimated recent access count of the key with this {@link hashKey} (0-16). */
