@@ -27,8 +27,12 @@ export interface SubscriberOptions {
   readonly events: SubscriberEvents;
 }
 
-/** Delay before re-resolving the node of a Cluster subscriber whose connection ended. */
-const CLUSTER_REOPEN_MS = 250;
+/**
+ * Delays before re-resolving the node of a Cluster subscriber whose connection ended:
+ * doubling from the first to the last while no connection becomes ready.
+ */
+const CLUSTER_REOPEN_MS = 100;
+const CLUSTER_REOPEN_MAX_MS = 5000;
 
 /**
  * The subscriber connection of a bus, always created here (a subscribed connection can
@@ -45,6 +49,7 @@ export class BusSubscriber {
   #connection: Redis | undefined;
   #closed = false;
   #reopen: NodeJS.Timeout | undefined;
+  #reopenDelayMs = CLUSTER_REOPEN_MS;
 
   constructor(options: SubscriberOptions) {
     this.#options = options;
@@ -113,8 +118,12 @@ export class BusSubscriber {
       connection.on('end', () => {
         if (this.#connection !== connection || this.#closed) return;
         this.#connection = undefined;
-        this.#reopen = setTimeout(() => this.#open(), CLUSTER_REOPEN_MS);
+        this.#reopen = setTimeout(() => this.#open(), this.#reopenDelayMs);
         this.#reopen.unref();
+        this.#reopenDelayMs = Math.min(this.#reopenDelayMs * 2, CLUSTER_REOPEN_MAX_MS);
+      });
+      connection.on('ready', () => {
+        this.#reopenDelayMs = CLUSTER_REOPEN_MS;
       });
     } else if (client !== undefined) {
       connection = (client as Redis).duplicate(own);

@@ -1,4 +1,5 @@
 import { ClosedError, InvalidOptionError, StoreError, TimeoutError } from '@cachestack/core';
+import { DeadlineSet, type Expiring, systemClock } from '@cachestack/core/kit';
 import type { Cluster, Redis } from 'ioredis';
 import { RATE_LIMIT_SCRIPT } from './redis-script.js';
 import type { RateLimitStore, ResolvedRule, StoreAnswer, StoreRequest } from './types.js';
@@ -80,6 +81,8 @@ export class RedisStore implements RateLimitStore {
   #closed = false;
   #batches = 0;
   #batched = 0;
+  /** Deadlines of the script calls in flight, all behind one timer. */
+  readonly #deadlines = new DeadlineSet(systemClock);
   readonly #broadcast: boolean;
   readonly #channel: string;
   /** The Redis set of every rule id checked on this prefix: what `resetKey` clears. */
@@ -331,25 +334,28 @@ export class RedisStore implements RateLimitStore {
     }
     head[1] = sets.size;
     let settled = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    // One deadline per script call, not per check, and one shared timer for all of them.
+    let deadline: Expiring | undefined;
     if (timeoutMs !== Number.POSITIVE_INFINITY) {
-      // One timer per script call, not per check.
-      timer = setTimeout(() => {
-        if (settled) return;
-        settled = true;
-        const error = new TimeoutError(
-          `rate limit script did not answer within ${timeoutMs}ms`,
-          timeoutMs,
-        );
-        for (const p of batch) p.reject(error);
-      }, timeoutMs);
-      timer.unref?.();
+      deadline = {
+        deadline: systemClock.monotonic() + timeoutMs,
+        expire: () => {
+          if (settled) return;
+          settled = true;
+          const error = new TimeoutError(
+            `rate limit script did not answer within ${timeoutMs}ms`,
+            timeoutMs,
+          );
+          for (const p of batch) p.reject(error);
+        },
+      };
+      this.#deadlines.add(deadline);
     }
     this.#batches++;
     this.#batched += batch.length;
     this.#redis[COMMAND](keys.length, ...keys, ...head, ...tail).then(
       (reply) => {
-        if (timer !== undefined) clearTimeout(timer);
+        if (deadline !== undefined) this.#deadlines.delete(deadline);
         if (resets.length > 0) this.#announce(resets);
         if (settled) return;
         settled = true;
@@ -361,7 +367,7 @@ export class RedisStore implements RateLimitStore {
         }
       },
       (error: unknown) => {
-        if (timer !== undefined) clearTimeout(timer);
+        if (deadline !== undefined) this.#deadlines.delete(deadline);
         if (settled) return;
         settled = true;
         const wrapped = new StoreError('rate limit script failed', { cause: error });

@@ -77,3 +77,80 @@ export class GetBatcher {
     }, fail);
   }
 }
+
+/** A value read with the epoch key of its group, in one MGET. */
+export interface ReadWithEpoch {
+  readonly value: Buffer | undefined;
+  readonly epoch: Buffer | null;
+}
+
+/** One tick's fenced reads of one head (one shard), waiting for the flush. */
+class FencedBatch {
+  readonly keys: string[] = [];
+  readonly resolves: ((read: ReadWithEpoch) => void)[] = [];
+  readonly rejects: ((error: unknown) => void)[] = [];
+  constructor(readonly epochKey: string) {}
+}
+
+/**
+ * Coalesces the fenced reads (value + the shard's epoch) issued in one tick for one head
+ * into one `MGET k1 … kn epoch`: every caller gets its value and the epoch read in the
+ * same atomic command, so each fence is as valid as with a read of its own. Flushed on
+ * `process.nextTick`, like {@link GetBatcher}.
+ */
+export class FencedGetBatcher {
+  readonly #sendMget: SendMget;
+  readonly #maxKeys: number;
+  readonly #open = new Map<string, FencedBatch>();
+  #scheduled = false;
+
+  constructor(sendMget: SendMget, maxKeys: number) {
+    this.#sendMget = sendMget;
+    this.#maxKeys = maxKeys;
+  }
+
+  /** Queues a read of `key` with `epochKey` (the same for every key of `group`). */
+  get(group: string, key: string, epochKey: string): Promise<ReadWithEpoch> {
+    let batch = this.#open.get(group);
+    if (batch === undefined) {
+      batch = new FencedBatch(epochKey);
+      this.#open.set(group, batch);
+      if (!this.#scheduled) {
+        this.#scheduled = true;
+        process.nextTick(this.#flush);
+      }
+    }
+    const open = batch;
+    const promise = new Promise<ReadWithEpoch>((resolve, reject) => {
+      open.keys.push(key);
+      open.resolves.push(resolve);
+      open.rejects.push(reject);
+    });
+    if (open.keys.length >= this.#maxKeys) {
+      this.#open.delete(group);
+      this.#send(open);
+    }
+    return promise;
+  }
+
+  readonly #flush = (): void => {
+    this.#scheduled = false;
+    for (const batch of this.#open.values()) this.#send(batch);
+    this.#open.clear();
+  };
+
+  #send(batch: FencedBatch): void {
+    const { keys, resolves, rejects } = batch;
+    const n = keys.length;
+    keys.push(batch.epochKey);
+    this.#sendMget(keys).then(
+      (values) => {
+        const epoch = values[n] ?? null;
+        for (let i = 0; i < n; i++) resolves[i]!({ value: values[i] ?? undefined, epoch });
+      },
+      (error: unknown) => {
+        for (const reject of rejects) reject(error);
+      },
+    );
+  }
+}

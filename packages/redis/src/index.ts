@@ -10,5 +10,9 @@ export {
   type RedisKeyspace,
   redisKeyspace,
 } from './keyspace.js';
-export { CLUSTER_DEFAULT_SHARDS, type RedisStoreOptions } from './options.js';
+export {
+  CLUSTER_DEFAULT_SHARDS,
+  type IoRedisCompatibleClient,
+  type RedisStoreOptions,
+} from './options.js';
 export { RedisStore, redisStore } from './redis-store.js';

@@ -5,14 +5,29 @@ import { assertPrefix, assertShards } from './keyspace.js';
 /** Default `shards` of a store on a Cluster client. */
 export const CLUSTER_DEFAULT_SHARDS = 16;
 
+/**
+ * A client with the ioredis API that is not an ioredis instance, e.g. iovalkey's `Redis`
+ * or `Cluster` (the Valkey fork of ioredis): the store uses it exactly like an ioredis
+ * client. Only the members checked at construction are spelled out here.
+ */
+export interface IoRedisCompatibleClient {
+  /** `true` for a cluster client. */
+  readonly isCluster: boolean;
+  /** Registers a Lua script as a command (EVALSHA with NOSCRIPT fallback). */
+  defineCommand(name: string, definition: { lua: string; numberOfKeys?: number }): void;
+  /** GET returning bytes. */
+  getBuffer(key: string): Promise<Buffer | null>;
+}
+
 /** Options of {@link redisStore}. Give exactly one of `client` and `url`. */
 export interface RedisStoreOptions {
   /**
-   * Your ioredis client (`Redis` or `Cluster`). It stays yours: `close()` never quits it.
+   * Your ioredis client (`Redis` or `Cluster`), or a client with the same API such as
+   * iovalkey's (see {@link IoRedisCompatibleClient}). It stays yours: `close()` never quits it.
    * Give it `enableOfflineQueue: false` if you want an outage to fail calls at once
    * instead of at the deadline.
    */
-  readonly client?: Redis | Cluster | undefined;
+  readonly client?: Redis | Cluster | IoRedisCompatibleClient | undefined;
   /**
    * A `redis://` / `rediss://` URL of a standalone Redis. The store creates the client
    * (`enableOfflineQueue: false`, `maxRetriesPerRequest: 1`, `commandTimeout`) and
@@ -116,7 +131,9 @@ export function resolveOptions(options: RedisStoreOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) {
     throw new InvalidOptionError('options', 'must be an object');
   }
-  const { client, url } = options;
+  const { url } = options;
+  // A compatible client is used through the ioredis API it has.
+  const client = options.client as Redis | Cluster | undefined;
   if (client !== undefined && url !== undefined) {
     throw new InvalidOptionError('client', 'give either client or url, not both');
   }

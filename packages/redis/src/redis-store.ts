@@ -13,7 +13,7 @@ import {
 import type { Cluster, Redis } from 'ioredis';
 import { Caller, toStoreError } from './caller.js';
 import { clearNamespace } from './clear.js';
-import { GetBatcher } from './get-batcher.js';
+import { FencedGetBatcher, GetBatcher } from './get-batcher.js';
 import { type RedisKeyspace, redisKeyspace } from './keyspace.js';
 import { type RedisStoreOptions, resolveOptions } from './options.js';
 import { createOwnClient } from './own-client.js';
@@ -88,6 +88,8 @@ export class RedisStore implements RemoteStore {
   };
   /** Coalesces one tick's GETs into MGETs; undefined when `getBatchMaxKeys` is 1. */
   readonly #batcher: GetBatcher | undefined;
+  /** Coalesces one tick's fenced reads of a shard into one MGET with its epoch. */
+  readonly #fencedBatcher: FencedGetBatcher | undefined;
   #closed = false;
   #closing: Promise<void> | undefined;
 
@@ -119,6 +121,13 @@ export class RedisStore implements RemoteStore {
         ? new GetBatcher(
             (key) => this.#caller.run('get', () => this.#client.getBuffer(key)),
             (keys) => this.#caller.run('get', () => this.#client.mgetBuffer(keys)),
+            resolved.getBatchMaxKeys,
+          )
+        : undefined;
+    this.#fencedBatcher =
+      resolved.getBatchMaxKeys > 1
+        ? new FencedGetBatcher(
+            (keys) => this.#caller.run('getWithFence', () => this.#client.mgetBuffer(keys)),
             resolved.getBatchMaxKeys,
           )
         : undefined;
@@ -203,6 +212,16 @@ export class RedisStore implements RemoteStore {
     }
     const readAtMs = this.#now();
     const shard = this.#keys.shardOf(key);
+    // Batched with the other fenced reads of this shard in this tick: same MGET, same
+    // epoch; each fence keeps its own (earlier, so safer) read time.
+    if (this.#fencedBatcher !== undefined) {
+      return this.#fencedBatcher.get(base, `${base}k:${key}`, `${base}m:epoch`).then((read) => ({
+        value: read.value,
+        fence: this.#sharded
+          ? formatShardedFence(new Map([[shard, read.epoch]]), readAtMs)
+          : formatFence(read.epoch, readAtMs),
+      }));
+    }
     return this.#caller.run(
       'getWithFence',
       () => this.#client.mgetBuffer(`${base}k:${key}`, `${base}m:epoch`),

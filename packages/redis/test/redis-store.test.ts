@@ -337,6 +337,40 @@ describe('get batching (private redis-server, INFO commandstats)', () => {
     }
   });
 
+  it('sends the fenced reads of one tick and shard as one MGET with the epoch, each fence still guarding its key', async () => {
+    const server = await startPrivateRedis();
+    const s = redisStore({ url: server.url, prefix: 'gbf' });
+    const client = new Redis(server.url);
+    try {
+      await s.set('n', 'a', Uint8Array.of(1), { ttlMs: 10_000 });
+      await s.set('n', 'b', Uint8Array.of(2), { ttlMs: 10_000 });
+      await client.config('RESETSTAT');
+      const [a, b, c] = await Promise.all([
+        s.getWithFence('n', 'a'),
+        s.getWithFence('n', 'b'),
+        s.getWithFence('n', 'c'),
+      ]);
+      const stats = await client.info('commandstats');
+      expect(Number(/cmdstat_mget:calls=(\d+)/.exec(stats)?.[1] ?? 0)).toBe(1);
+      expect([...a.value!]).toEqual([1]);
+      expect([...b.value!]).toEqual([2]);
+      expect(c.value).toBeUndefined();
+      // A write of `a` after the reads fences a's loader, not c's.
+      await s.set('n', 'a', Uint8Array.of(9), { ttlMs: 10_000 });
+      expect(await s.set('n', 'a', Uint8Array.of(5), { ttlMs: 10_000, fence: a.fence })).toBe(
+        'fenced',
+      );
+      expect(await s.set('n', 'c', Uint8Array.of(3), { ttlMs: 10_000, fence: c.fence })).toBe(
+        'written',
+      );
+      expect([...(await s.get('n', 'a'))!]).toEqual([9]);
+    } finally {
+      await s.close();
+      client.disconnect();
+      await server.stop();
+    }
+  });
+
   it('rejects every caller of a failed MGET with the store error', async () => {
     const server = await startPrivateRedis();
     const s = redisStore({ url: server.url, prefix: 'gb', commandTimeoutMs: 300 });

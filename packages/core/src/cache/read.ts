@@ -69,7 +69,12 @@ function readL2(
         reportMiss(stack, ns, key);
         return undefined;
       }
-      if (!skipL1 && ns.epoch === epoch && stack.promotion.shouldPromote(l1Key)) {
+      if (
+        !skipL1 &&
+        stack.l1 !== undefined &&
+        ns.epoch === epoch &&
+        stack.promotion.shouldPromote(l1Key)
+      ) {
         stack.l1Set(ns, l1Key, entry, true);
       }
       ns.l2Hits++;

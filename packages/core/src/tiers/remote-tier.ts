@@ -100,7 +100,9 @@ export class RemoteTier {
 
   // The L2-hit path: one promise for deadline, breaker and decoding, no async frames.
   get(namespace: string, key: string): Promise<Entry | undefined> {
-    if (this.isBlocked(namespace, key)) return Promise.resolve(undefined);
+    if (this.#pending.count !== 0 && this.#pending.blocksKey(namespace, key)) {
+      return Promise.resolve(undefined);
+    }
     return this.#guard.call(
       'get',
       () => this.#options.store.get(namespace, key),
@@ -196,7 +198,7 @@ export class RemoteTier {
 
   /** Whether an entry read from L2 carries a tag whose invalidation is still pending. */
   hasPendingTag(namespace: string, tags: readonly string[] | undefined): boolean {
-    return this.#pending.blocksTags(namespace, tags);
+    return tags !== undefined && this.#pending.blocksTags(namespace, tags);
   }
 
   /** Tries to apply queued invalidations now. */

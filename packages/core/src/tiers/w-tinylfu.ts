@@ -194,7 +194,9 @@ export class TinyLfuSketch {
         added = true;
       }
     }
-    if (added && (this.#additions += n) >= this.#sampleSize) this.age();
+    if (!added) return;
+    this.#additions += n;
+    if (this.#additions >= this.#sampleSize) this.age();
   }
 
   /** Estimated recent access count of the key with this {@link hashKey} (0-16). */
@@ -662,7 +664,11 @@ export class WTinyLfu<V> {
         this.#remove(victim, 'expire');
         continue;
       }
-      if (this.#expires[candidate]! < now || !this.#wins(candidate, victim)) {
+      if (this.#expires[candidate]! < now) {
+        this.#remove(candidate, 'expire');
+        return;
+      }
+      if (!this.#wins(candidate, victim)) {
         this.#remove(candidate, 'rejected');
         return;
       }
