@@ -10,6 +10,7 @@ import {
   type WTinyLfuOptions,
   type WTinyLfuRemoval,
 } from '../src/tiers/w-tinylfu.js';
+import { setup } from './helpers.js';
 
 /** Deterministic PRNG (mulberry32) so every run replays the same trace. */
 function rng(seed: number): () => number {
@@ -453,6 +454,24 @@ describe('w-tinylfu as the L1 policy', () => {
       });
     }
     expect(loads).toBe(0);
+    await cache.close();
+  });
+
+  it('applies admission to L2 promotions', async () => {
+    const { cache } = setup({ l1: { maxEntries: 50, policy: 'w-tinylfu' } });
+    const evicted: { key: string; reason: string }[] = [];
+    cache.on('evict', (e) => evicted.push(e));
+    for (let i = 0; i < 500; i++) await cache.set(`cold${i}`, i, { skipL1: true }); // L2 only
+    for (let round = 0; round < 5; round++) {
+      for (let i = 0; i < 40; i++) {
+        if ((await cache.get(`hot${i}`)) === undefined) await cache.set(`hot${i}`, i);
+      }
+    }
+    // each cold key is read once: an L2 hit promoted into L1, through admission
+    for (let i = 0; i < 500; i++) expect(await cache.get(`cold${i}`)).toBe(i);
+    expect(evicted.some((e) => e.reason === 'rejected' && e.key.startsWith('cold'))).toBe(true);
+    expect(evicted.some((e) => e.key.startsWith('hot'))).toBe(false);
+    expect(cache.stats().l1Entries).toBe(50);
     await cache.close();
   });
 
