@@ -20,6 +20,15 @@ import { createOwnClient } from './own-client.js';
 import { type Arg, defineScripts, type ScriptClient, writeArgs } from './scripts.js';
 import { groupByShard, scatter } from './shard-groups.js';
 import {
+  deleteKeys,
+  deleteTags,
+  epochFor,
+  nullsToUndefined,
+  type ShardContext,
+  shardedFencedRead,
+  writeEntries,
+} from './shard-ops.js';
+import {
   assertEntry,
   assertKey,
   assertKeys,
@@ -34,30 +43,6 @@ import {
 } from './validate.js';
 
 const nullToUndefined = (value: Buffer | null): Buffer | undefined => value ?? undefined;
-
-/** Replaces MGET's nulls by `undefined`, in place (the array is ours). */
-function nullsToUndefined(values: (Buffer | null)[]): (Buffer | undefined)[] {
-  for (let i = 0; i < values.length; i++) {
-    if (values[i] === null) (values as (Buffer | undefined | null)[])[i] = undefined;
-  }
-  return values as (Buffer | undefined)[];
-}
-
-function outcomes(flags: number[]): WriteOutcome[] {
-  return flags.map((flag) => (flag === 1 ? 'written' : 'fenced'));
-}
-
-/**
- * The epoch a conditional write to `shard` is checked against. A fence read from another
- * shard (its epochs are not comparable) counts as epoch 0: the write is then skipped when
- * any live mark of that shard covers the key, its tags, or a clear — never unsafe, at
- * worst a skipped write.
- */
-function epochFor(fence: ParsedFence, shard: number): string {
-  return fence.epochs.get(shard) ?? '0';
-}
-
-const sum = (counts: readonly number[]): number => counts.reduce((a, b) => a + b, 0);
 
 /**
  * A {@link RemoteStore} on Redis through ioredis, standalone or Cluster. Create it with
@@ -82,6 +67,8 @@ export class RedisStore implements RemoteStore {
   readonly #sharded: boolean;
   /** Whether batches must be split by slot (Cluster) rather than sent as one command. */
   readonly #splitBySlot: boolean;
+  /** What the per-shard operations ({@link deleteKeys}, ...) need. */
+  readonly #shards: ShardContext;
   readonly #heads = new Map<string, string[]>();
   readonly #getFailed = (error: unknown): never => {
     throw toStoreError('get', error, this.#timeoutMs);
@@ -116,6 +103,14 @@ export class RedisStore implements RemoteStore {
     this.#splitBySlot = this.#sharded && this.#client.isCluster === true;
     this.#scripts = defineScripts(this.#client);
     this.#caller = new Caller(this.#client, this.#timeoutMs, connecting);
+    this.#shards = {
+      client: this.#client,
+      scripts: this.#scripts,
+      keys: this.#keys,
+      caller: this.#caller,
+      fenceTtlMs: this.#fenceTtlMs,
+      splitBySlot: this.#splitBySlot,
+    };
     this.#batcher =
       resolved.getBatchMaxKeys > 1
         ? new GetBatcher(
@@ -262,39 +257,7 @@ export class RedisStore implements RemoteStore {
         },
       );
     }
-    return this.#shardedFencedRead(heads, keys, readAtMs);
-  }
-
-  /** Fenced read of a sharded store: each shard's epoch rides with that shard's keys. */
-  async #shardedFencedRead(
-    heads: string[],
-    keys: readonly string[],
-    readAtMs: number,
-  ): Promise<FencedReadMany> {
-    const shardOf = this.#keys.shardOf;
-    const groups = groupByShard(keys, shardOf);
-    const epochs = new Map<number, Buffer | null>();
-    /** MGET of the entries at `positions` plus the epochs of `shards`. */
-    const mget = (positions: readonly number[], shards: readonly number[]) => {
-      const args = positions.map((i) => `${heads[shardOf(keys[i]!)]}k:${keys[i]}`);
-      for (const shard of shards) args.push(`${heads[shard]}m:epoch`);
-      return this.#caller.run(
-        'getManyWithFence',
-        () => this.#client.mgetBuffer(args),
-        (values) => {
-          const read = values.splice(positions.length);
-          for (let j = 0; j < shards.length; j++) epochs.set(shards[j]!, read[j]!);
-          return nullsToUndefined(values);
-        },
-      );
-    };
-    const values = this.#splitBySlot
-      ? await scatter(keys.length, groups, (shard, positions) => mget(positions, [shard]))
-      : await mget(
-          keys.map((_, i) => i),
-          [...groups.keys()],
-        );
-    return { values, fence: formatShardedFence(epochs, readAtMs) };
+    return shardedFencedRead(this.#shards, heads, keys, readAtMs);
   }
 
   /**
@@ -367,24 +330,7 @@ export class RedisStore implements RemoteStore {
     } catch (error) {
       return Promise.reject(error);
     }
-    const write = (shard: number, group: readonly RemoteEntry[]): Promise<WriteOutcome[]> => {
-      const epoch = parsed === undefined ? undefined : epochFor(parsed, shard);
-      const args = writeArgs(heads[shard]!, group, epoch, this.#fenceTtlMs);
-      return this.#caller.run(
-        'setMany',
-        () => this.#scripts.cachestackV1Write(...(args as [number, ...Arg[]])),
-        outcomes,
-        true,
-      );
-    };
-    if (!this.#sharded) return write(0, entries);
-    const groups = groupByShard(entries, (entry) => this.#keys.shardOf(entry.key));
-    return scatter(entries.length, groups, (shard, positions) =>
-      write(
-        shard,
-        positions.map((i) => entries[i]!),
-      ),
-    );
+    return writeEntries(this.#shards, heads, entries, parsed);
   }
 
   /** Whether the key holds a value (EXISTS). */
@@ -437,35 +383,12 @@ export class RedisStore implements RemoteStore {
     } catch (error) {
       return Promise.reject(error);
     }
-    const remove = (shard: number, group: readonly string[]): Promise<number> => {
-      const base = heads[shard]!;
-      const args: Arg[] = [1 + 2 * group.length, `${base}m:epoch`];
-      for (const key of group) args.push(`${base}i:${key}`, `${base}k:${key}`);
-      args.push(this.#fenceTtlMs);
-      return this.#caller.run(
-        'delete',
-        () => this.#scripts.cachestackV1Delete(...(args as [number])),
-        undefined,
-        true,
-      );
-    };
-    if (!this.#sharded) return remove(0, keys);
-    const groups = groupByShard(keys, this.#keys.shardOf);
-    return Promise.all(
-      [...groups].map(([shard, positions]) =>
-        remove(
-          shard,
-          positions.map((i) => keys[i]!),
-        ),
-      ),
-    ).then(sum);
+    return deleteKeys(this.#shards, heads, keys);
   }
 
   /**
    * Marks the tags and their member keys, unlinks the members and the tag sets: one
-   * script per shard, all shards at once (each shard is atomic on its own, and a write
-   * touches one shard, so no write slips between a shard's marks and its deletions).
-   * Resolves how many entries existed.
+   * script per shard, sent at once (see {@link deleteTags}); resolves how many existed.
    */
   deleteByTag(namespace: string, tags: readonly string[]): Promise<number> {
     let heads: string[];
@@ -476,19 +399,7 @@ export class RedisStore implements RemoteStore {
     } catch (error) {
       return Promise.reject(error);
     }
-    return Promise.all(
-      heads.map((base) => {
-        const args: Arg[] = [1 + 2 * tags.length, `${base}m:epoch`];
-        for (const tag of tags) args.push(`${base}ti:${tag}`, `${base}t:${tag}`);
-        args.push(this.#fenceTtlMs, base);
-        return this.#caller.run(
-          'deleteByTag',
-          () => this.#scripts.cachestackV1DeleteTags(...(args as [number])),
-          undefined,
-          true,
-        );
-      }),
-    ).then(sum);
+    return deleteTags(this.#shards, heads, tags);
   }
 
   /**

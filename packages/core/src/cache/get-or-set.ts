@@ -23,11 +23,7 @@ export function getOrSetValue(
   const { stack, ns } = view;
   const l1Key = ns.l1Prefix + key;
   if (stack.hotKeys !== undefined) stack.hotKeys.record(ns.name, key);
-  if (stack.critical.active) {
-    stack.critical.consider(ns.name, key, options.tags, options.ttlMs, () =>
-      refreshNow(view, key, l1Key, loader, options),
-    );
-  }
+  if (stack.critical.active) considerCritical(view, key, l1Key, loader, options);
   let localStale: Entry | undefined;
   if (!options.skipL1 && !options.forceFresh && stack.l1Usable) {
     const stored = stack.l1Get(l1Key);
@@ -50,6 +46,20 @@ export function getOrSetValue(
     }
   }
   return loadValue(view, key, l1Key, loader, options, localStale);
+}
+
+// Its own function: a closure in getOrSetValue would make every call (hits included)
+// allocate a context for the variables it captures.
+function considerCritical(
+  view: CacheView,
+  key: string,
+  l1Key: string,
+  loader: Loader<unknown>,
+  options: ResolvedLoadOptions,
+): void {
+  view.stack.critical.consider(view.ns.name, key, options.tags, options.ttlMs, () =>
+    refreshNow(view, key, l1Key, loader, options),
+  );
 }
 
 /** The miss path of `getOrSet`: join or start the key's load and wait for it. */
