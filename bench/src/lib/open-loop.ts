@@ -4,19 +4,8 @@
  * send time. A path that stalls therefore shows its queueing in the tail instead of
  * hiding it by sending less (coordinated omission).
  */
+import { seededRandom } from './random.js';
 import { percentile } from './report.js';
-
-/** A small seeded PRNG (mulberry32), so every contender sees the same arrivals. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Intended send times (ms from the start) of Poisson arrivals at `ratePerSec`. */
 export function poissonSchedule(ratePerSec: number, durationMs: number, seed = 42): Float64Array {

@@ -2,18 +2,7 @@
  * Seeded request traces for hit-rate benchmarks. A trace is an array of key strings that
  * share one string object per key, so replaying it allocates nothing.
  */
-
-/** Deterministic PRNG (mulberry32): the same seed gives the same trace on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from './random.js';
 
 /** A sampler of ranks 0..n-1 with P(rank r) ∝ 1 / (r + 1)^exponent. */
 export function zipfSampler(n: number, exponent: number, random: () => number): () => number {

@@ -145,7 +145,7 @@ export const configSchema = {
         'Maximum estimated size of the entries held in memory (0: bounded by entries only).',
         0,
       ),
-      policy: oneOfStrings(['w-tinylfu', 'lru', 'fifo', 'lfu'], 'Eviction policy.', 'lru'),
+      policy: oneOfStrings(['w-tinylfu', 'lru', 'fifo', 'lfu'], 'Eviction policy.', 'w-tinylfu'),
       admission: oneOfStrings(
         ['none', 'tinylfu'],
         'Admission filter deciding whether a new entry may evict an old one (`tinylfu`: frequency sketch).',

@@ -20,7 +20,7 @@ export interface L1Config {
   readonly maxEntries: number;
   /** Maximum estimated size in bytes; 0 bounds by entries only. @defaultValue 0 */
   readonly maxBytes: number;
-  /** Eviction policy. @defaultValue 'lru' */
+  /** Eviction policy. @defaultValue 'w-tinylfu' */
   readonly policy: EvictionPolicy;
   /** Admission filter. @defaultValue 'none' */
   readonly admission: 'none' | 'tinylfu';

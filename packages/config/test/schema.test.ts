@@ -34,7 +34,7 @@ describe('schema defaults', () => {
     expect(config.l1).toEqual({
       maxEntries: 10_000,
       maxBytes: 0,
-      policy: 'lru',
+      policy: 'w-tinylfu',
       admission: 'none',
       promotion: 'immediate',
     });

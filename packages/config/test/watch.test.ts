@@ -206,7 +206,7 @@ describe('ConfigWatcher.reload', () => {
   it('does not report a change when the content resolves to the same configuration', async () => {
     let calls = 0;
     const watcher = start(() => calls++, 60_000);
-    write({ l1: { maxEntries: 100, policy: 'lru' } });
+    write({ l1: { maxEntries: 100, policy: 'w-tinylfu' } });
     expect(await watcher.reload()).toBe(false);
     expect(calls).toBe(0);
   });

@@ -229,13 +229,24 @@ describe('cache basics', () => {
   });
 
   it('emits evict events when L1 is full', async () => {
-    const cache = track(createCache({ l1: { maxEntries: 2 } }));
+    const cache = track(createCache({ l1: { maxEntries: 2, policy: 'lru' } }));
     const evicted: string[] = [];
     cache.on('evict', (e) => evicted.push(e.key));
     await cache.set('a', 1);
     await cache.set('b', 2);
     await cache.set('c', 3);
     expect(evicted).toEqual(['a']);
+    expect(cache.stats().l1Entries).toBe(2);
+  });
+
+  it('by default (w-tinylfu) drops a new entry that is used no more than the victim', async () => {
+    const cache = track(createCache({ l1: { maxEntries: 2 } }));
+    const evicted: { key: string; reason: string }[] = [];
+    cache.on('evict', (e) => evicted.push(e));
+    await cache.set('a', 1);
+    await cache.set('b', 2);
+    await cache.set('c', 3); // b leaves the window and loses against a (neither was read)
+    expect(evicted).toEqual([{ key: 'b', reason: 'rejected' }]);
     expect(cache.stats().l1Entries).toBe(2);
   });
 

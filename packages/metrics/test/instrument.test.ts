@@ -86,9 +86,13 @@ describe('instrument', () => {
   });
 
   it('counts L1 evictions by reason', async () => {
-    const { cache, value } = instrumented({ l1: { maxEntries: 2 } });
+    const { cache, value } = instrumented({ l1: { maxEntries: 2, policy: 'lru' } });
     for (let i = 0; i < 5; i++) await cache.set(`k${i}`, i);
     expect(await value(m.evictions, { 'cachestack.reason': 'capacity' })).toBe(3);
+    // w-tinylfu (the default) drops new keys read no more often than the victim
+    const tiny = instrumented({ l1: { maxEntries: 2 } });
+    for (let i = 0; i < 5; i++) await tiny.cache.set(`k${i}`, i);
+    expect(await tiny.value(m.evictions, { 'cachestack.reason': 'rejected' })).toBe(3);
   });
 
   it('counts L2 errors and circuit transitions and reports the open circuit', async () => {

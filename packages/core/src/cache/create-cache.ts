@@ -112,7 +112,7 @@ function resolveL1(options: CacheOptions, clock: Clock, events: CacheEvents) {
   assertKnownOptions('l1', l1o, OPTION_NAMES.l1);
   const maxEntries = intOption('l1.maxEntries', l1o.maxEntries, 1, 10_000);
   const maxBytes = bytesOption('l1.maxBytes', l1o.maxBytes, 0);
-  const policy = l1o.policy ?? 'lru';
+  const policy = l1o.policy ?? 'w-tinylfu';
   if (!['w-tinylfu', 'lru', 'fifo', 'lfu'].includes(policy))
     throw new InvalidOptionError('l1.policy', "expected 'w-tinylfu', 'lru', 'fifo' or 'lfu'");
   const admission = l1o.admission ?? 'none';
