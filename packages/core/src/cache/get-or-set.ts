@@ -88,11 +88,27 @@ function refreshInBackground(
   loader: Loader<unknown>,
   options: ResolvedLoadOptions,
 ): void {
-  const { stack, ns } = view;
+  const { stack } = view;
   if (stack.flights.has(l1Key)) return;
-  const flight = startLoad({
-    stack,
-    ns,
+  const flight = startReload(view, key, l1Key, loader, options);
+  stack.track(
+    flight.promise.catch((error: unknown) => {
+      stack.events.emit('error', { operation: 'eager-refresh', error: error as Error });
+    }),
+  );
+}
+
+/** Starts a load that ignores cached values (eager and critical refresh). */
+function startReload(
+  view: CacheView,
+  key: string,
+  l1Key: string,
+  loader: Loader<unknown>,
+  options: ResolvedLoadOptions,
+) {
+  return startLoad({
+    stack: view.stack,
+    ns: view.ns,
     key,
     l1Key,
     loader,
@@ -100,11 +116,6 @@ function refreshInBackground(
     lock: view.lock,
     localStale: undefined,
   });
-  stack.track(
-    flight.promise.catch((error: unknown) => {
-      stack.events.emit('error', { operation: 'eager-refresh', error: error as Error });
-    }),
-  );
 }
 
 /** Reloads a key now (critical refresh); rejects when the loader fails (stale is kept). */
@@ -115,18 +126,9 @@ async function refreshNow(
   loader: Loader<unknown>,
   options: ResolvedLoadOptions,
 ): Promise<Entry> {
-  const { stack, ns } = view;
+  const { stack } = view;
   if (view.closed || stack.closed) throw new ClosedError();
-  const flight = startLoad({
-    stack,
-    ns,
-    key,
-    l1Key,
-    loader,
-    options: { ...options, forceFresh: true },
-    lock: view.lock,
-    localStale: undefined,
-  });
+  const flight = startReload(view, key, l1Key, loader, options);
   const entry = await flight.promise;
   if (flight.error !== undefined) throw new LoaderError(key, { cause: flight.error });
   return entry;
