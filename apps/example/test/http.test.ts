@@ -196,20 +196,27 @@ describe('PUT and PATCH /cache/config', () => {
 describe('rate-limit headers over HTTP', () => {
   it('t never exceeds the window and equals Retry-After on the 429', async () => {
     const answers: Response[] = [];
+    const sentAt: number[] = [];
     // Earlier tests of this file spent part of the 20 per minute: go on until the 429.
     for (let i = 0; i < 25 && answers.at(-1)?.status !== 429; i++) {
+      sentAt.push(Date.now());
       answers.push(await fetch(`${base}/api/products/1`));
     }
     expect(answers.at(-1)!.status).toBe(429);
     expect(answers.length).toBeGreaterThan(1);
-    for (const res of answers) {
+    for (const [i, res] of answers.entries()) {
       expect(res.headers.get('ratelimit-policy')).toBe('"api";q=20;w=60');
       const t = Number(/;t=(\d+)/.exec(res.headers.get('ratelimit') ?? '')![1]);
-      expect(t).toBeLessThanOrEqual(60);
       if (res.status === 429) {
+        // The sliding-window counter assumes a window's units were spread evenly over it, so
+        // a rejection in the first w/q = 3 s of a window may wait up to 3 s past the window
+        // (documented on RuleDecision.resetMs); any other answer stays within the window.
+        const atWindowStart = sentAt[i]! % 60_000 < 3_000 || Date.now() % 60_000 < 3_000;
+        expect(t).toBeLessThanOrEqual(atWindowStart ? 63 : 60);
         expect(res.headers.get('retry-after')).toBe(String(t));
         expect((await problem(res)).retryAfterSeconds).toBe(t);
       } else {
+        expect(t).toBeLessThanOrEqual(60);
         expect(res.status).toBe(200);
       }
     }
