@@ -25,7 +25,7 @@ export function readValue(
   if (stack.l1Usable && options?.skipL1 !== true) {
     const stored = stack.l1Get(l1Key);
     if (stored !== undefined) {
-      // Hot path: a plain value is fresh by construction (lru-cache keeps its TTL).
+      // Hot path: a plain value is fresh by construction (the L1 store keeps its TTL).
       if (!(stored instanceof L1Box)) return l1Hit(stack, ns, key, stored);
       if (stored.freshOffset > stack.clock.now() - stack.base) {
         return l1Hit(stack, ns, key, stored.value);

@@ -1,8 +1,8 @@
 /**
- * What L1 holds when a value needs more than lru-cache's own TTL: a grace period, tags,
+ * What L1 holds when a value needs more than the store's own TTL: a grace period, tags,
  * or an `undefined` value. Plain values (no grace, no tags) are stored as they are, with
- * their TTL kept by lru-cache in its typed arrays: that is what keeps L1 within a few
- * percent of raw lru-cache's memory. Times are integer ms offsets from the tier's base
+ * their TTL kept by the L1 store (W-TinyLFU or LRU list) in its typed arrays: that is
+ * what keeps L1 within a few percent of raw lru-cache's memory. Times are integer ms offsets from the tier's base
  * time (see {@link l1Offset}), so V8 keeps them inline as small integers.
  */
 export class L1Box<T = unknown> {

@@ -1,9 +1,9 @@
-import { LRUCache } from 'lru-cache';
 import type { Clock } from '../contracts/clock.js';
 import type { EvictionPolicy } from '../contracts/options.js';
 import { FrequencySketch } from '../features/frequency-sketch.js';
 import { coarseNow } from '../kit/coarse-now.js';
 import { L1Box } from './l1-box.js';
+import { LruList } from './lru-list.js';
 import { WTinyLfu } from './w-tinylfu.js';
 
 /** Options of the memory tier, resolved (see `L1Options` in the cache options). */
@@ -29,34 +29,29 @@ export interface MemoryTierOptions {
 // lfu: how many of the least-recently-used entries are sampled to pick the victim.
 const LFU_SAMPLE = 5;
 
-// lru-cache's get allocates an options object per call unless given one; it only ever
-// sets `status` (undefined without lru-cache metrics subscribers) on it.
-const GET_OPTIONS: LRUCache.GetOptions<string, {}, unknown> = {};
-
 function unbox(stored: unknown): unknown {
   return stored instanceof L1Box ? stored.value : stored;
 }
 
 /**
  * L1: a synchronous store bounded by entries and bytes, with per-entry TTL: a
- * {@link WTinyLfu} for `w-tinylfu`, lru-cache for the other policies. Holds plain values
- * or {@link L1Box}es. `fifo` reads without touching recency;
+ * {@link WTinyLfu} for `w-tinylfu`, an {@link LruList} for the other policies. Holds plain
+ * values or {@link L1Box}es. `fifo` reads without touching recency;
  * `lfu` evicts the least frequent of the few least-recently-used entries (sampled LFU,
  * as Redis does); the admission filter decides whether a promoted L2 entry may push a
  * more frequently used entry out.
  */
 export class MemoryTier {
-  // Both stores share the lru-cache method names this class uses.
-  readonly #lru: LRUCache<string, {}> | WTinyLfu<{}>;
+  // Both stores share the method names this class uses.
+  readonly #lru: LruList<{}> | WTinyLfu<{}>;
   readonly #tiny: WTinyLfu<{}> | undefined;
+  readonly #list: LruList<{}> | undefined;
   readonly #options: MemoryTierOptions;
   readonly #sketch: FrequencySketch | undefined;
   readonly #tagIndex = new Map<string, Set<string>>();
-  readonly #peekOnly: boolean;
 
   constructor(options: MemoryTierOptions) {
     this.#options = options;
-    this.#peekOnly = options.policy === 'fifo';
     const needSketch =
       options.admission === 'tinylfu' || options.policy === 'lfu' || options.trackFrequency;
     const dispose = (stored: {}, key: string, reason: string) => {
@@ -75,27 +70,21 @@ export class MemoryTier {
         now,
         dispose,
       });
+      this.#list = undefined;
       this.#lru = this.#tiny;
       return;
     }
     this.#tiny = undefined;
     this.#sketch = needSketch ? new FrequencySketch(options.maxEntries) : undefined;
-    this.#lru = new LRUCache<string, {}>({
-      max: options.maxEntries,
-      ...(options.maxBytes > 0
-        ? {
-            maxSize: options.maxBytes,
-            sizeCalculation: (stored: {}) => Math.max(1, options.sizeOf(unbox(stored))),
-          }
-        : {}),
-      // Our clock (injectable); the system clock read at most once per ms (coarseNow).
-      perf: { now },
-      ttlResolution: 0,
-      ttlAutopurge: false,
-      allowStale: false,
-      updateAgeOnGet: false,
+    this.#list = new LruList<{}>({
+      maxEntries: options.maxEntries,
+      maxBytes: options.maxBytes,
+      now,
+      // fifo reads without touching recency.
+      touchOnGet: options.policy !== 'fifo',
       dispose,
     });
+    this.#lru = this.#list;
   }
 
   /** Number of entries held. */
@@ -110,9 +99,10 @@ export class MemoryTier {
 
   /** Looks a live entry up; counts the access for frequency-based decisions. */
   get(key: string): unknown {
+    // Two monomorphic calls rather than one call site shared by both stores.
+    if (this.#tiny !== undefined) return this.#tiny.get(key);
     if (this.#sketch) this.#sketch.increment(key);
-    if (this.#peekOnly) return this.#lru.peek(key);
-    return this.#tiny !== undefined ? this.#tiny.get(key) : this.#lru.get(key, GET_OPTIONS);
+    return this.#list!.get(key);
   }
 
   /** Looks an entry up without touching recency or frequency. */
@@ -169,8 +159,8 @@ export class MemoryTier {
       }
       if (this.#options.policy === 'lfu') this.#makeRoom(size);
     }
-    this.#lru.set(key, stored, size > 0 ? { ttl: ttlMs, size } : { ttl: ttlMs });
-    if (!this.#lru.has(key)) return false; // larger than maxBytes on its own
+    // False when larger than maxBytes on its own.
+    if (!this.#lru.set(key, stored, { ttl: ttlMs, size })) return false;
     if (stored instanceof L1Box && stored.tags) this.#index(key, stored.tags);
     return true;
   }
