@@ -62,8 +62,14 @@ function considerCritical(
   );
 }
 
-/** The miss path of `getOrSet`: join or start the key's load and wait for it. */
-async function loadValue(
+/** The value of a settled load (one shared function: no closure per call). */
+const entryValue = (entry: Entry): unknown => entry.value;
+
+/**
+ * The miss path of `getOrSet`: join or start the key's load and wait for it. Without
+ * timeouts the caller gets the flight's promise mapped to its value (one promise).
+ */
+function loadValue(
   view: CacheView,
   key: string,
   l1Key: string,
@@ -76,8 +82,10 @@ async function loadValue(
   if (!flight) {
     flight = startLoad({ stack, ns, key, l1Key, loader, options, lock: view.lock, localStale });
   }
-  const entry = await awaitFlight(stack, ns, key, flight, options, localStale);
-  return entry.value;
+  if (options.softTimeoutMs <= 0 && options.hardTimeoutMs <= 0) {
+    return flight.promise.then(entryValue);
+  }
+  return awaitFlight(stack, ns, key, flight, options, localStale).then(entryValue);
 }
 
 /** Eager refresh: reloads a key in the background unless a load of it is in flight. */

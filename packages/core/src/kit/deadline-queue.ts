@@ -9,9 +9,15 @@ export interface QueuedDeadline {
   readonly operation: string;
   /** Whether the call was answered or expired. */
   settled: boolean;
-  /** Runs once when the deadline passes before {@link DeadlineQueue.settle}. */
-  readonly expire: (error: TimeoutError) => void;
+  /**
+   * Runs once when the deadline passes before {@link DeadlineQueue.settle}. Dropped once
+   * the call settles, so a settled call still queued behind an older one does not keep its
+   * caller's promise (and the value it resolved with) alive.
+   */
+  expire: (error: TimeoutError) => void;
 }
+
+const SETTLED = (): void => {};
 
 /** Options of a {@link DeadlineQueue}. */
 export interface DeadlineQueueOptions {
@@ -39,7 +45,8 @@ export class DeadlineQueue {
   readonly #timeoutMs: number;
   readonly #clock: Clock;
   readonly #what: string;
-  #queue: QueuedDeadline[] = [];
+  /** Calls in start order; slots before `#head` are cleared as the head passes them. */
+  #queue: (QueuedDeadline | undefined)[] = [];
   #head = 0;
   #timer: ClockTimer | undefined;
 
@@ -90,6 +97,7 @@ export class DeadlineQueue {
   settle(entry: QueuedDeadline): boolean {
     if (entry.settled) return false;
     entry.settled = true;
+    entry.expire = SETTLED;
     this.#drop();
     return true;
   }
@@ -112,7 +120,11 @@ export class DeadlineQueue {
 
   /** Forgets every waiting call without expiring it and cancels the timer. */
   clear(): void {
-    for (let i = this.#head; i < this.#queue.length; i++) this.#queue[i]!.settled = true;
+    for (let i = this.#head; i < this.#queue.length; i++) {
+      const entry = this.#queue[i]!;
+      entry.settled = true;
+      entry.expire = SETTLED;
+    }
     this.#queue = [];
     this.#head = 0;
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
@@ -122,7 +134,7 @@ export class DeadlineQueue {
   #drop(): void {
     const queue = this.#queue;
     let head = this.#head;
-    while (head < queue.length && queue[head]!.settled) head++;
+    while (head < queue.length && queue[head]!.settled) queue[head++] = undefined;
     if (head === queue.length) {
       queue.length = 0;
       head = 0;
@@ -141,23 +153,25 @@ export class DeadlineQueue {
   #fire = (): void => {
     this.#timer = undefined;
     const now = this.#clock.monotonic();
-    const queue = this.#queue;
-    while (this.#head < queue.length) {
-      const entry = queue[this.#head]!;
-      if (!entry.settled) {
-        if (entry.at > now) break;
-        entry.settled = true;
-        entry.expire(
-          new TimeoutError(
-            `${this.#what} ${entry.operation} did not finish within ${this.#timeoutMs}ms`,
-            this.#timeoutMs,
-          ),
-        );
-      }
-      this.#head++;
+    // Re-read the queue each turn: an `expire` callback may start or settle calls.
+    while (this.#head < this.#queue.length) {
+      const entry = this.#queue[this.#head]!;
+      if (!entry.settled && entry.at > now) break;
+      this.#queue[this.#head++] = undefined;
+      if (entry.settled) continue;
+      entry.settled = true;
+      const expire = entry.expire;
+      entry.expire = SETTLED;
+      expire(
+        new TimeoutError(
+          `${this.#what} ${entry.operation} did not finish within ${this.#timeoutMs}ms`,
+          this.#timeoutMs,
+        ),
+      );
     }
     this.#drop();
     const next = this.#queue[this.#head];
-    if (next !== undefined) this.#arm(next.at - now);
+    // A callback that started a call may have armed the timer already.
+    if (next !== undefined && this.#timer === undefined) this.#arm(next.at - now);
   };
 }

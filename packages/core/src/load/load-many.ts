@@ -83,7 +83,9 @@ export async function loadMany<T>(
         key,
         tags: options.tags,
         fenced: false,
+        settled: false,
         stale: undefined,
+        fence: undefined,
         controller,
         promise: batch.then((m) => {
           const e = m.get(key);
@@ -176,6 +178,7 @@ export async function loadMany<T>(
       throw error;
     } finally {
       for (const [key, flight] of flights) {
+        flight.settled = true;
         stack.flights.settle(ns.l1Prefix + key, flight);
       }
     }

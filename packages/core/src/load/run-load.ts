@@ -10,6 +10,15 @@ import type { Flight } from '../tiers/flights.js';
 import { isUsableStale, type LoadRequest } from './load-request.js';
 import { writeLoaded } from './write-loaded.js';
 
+/** The flight's abort signal, created on first use (aborted at once if the cache closed). */
+function flightSignal(req: LoadRequest<unknown>, flight: Flight): AbortSignal {
+  if (flight.controller === undefined) {
+    flight.controller = new AbortController();
+    if (req.stack.closed) flight.controller.abort();
+  }
+  return flight.controller.signal;
+}
+
 async function acquire(req: LoadRequest<unknown>, flight: Flight): Promise<Lock | undefined> {
   const { lock, stack, ns, key } = req;
   if (!lock || flight.fenced) return undefined;
@@ -20,7 +29,7 @@ async function acquire(req: LoadRequest<unknown>, flight: Flight): Promise<Lock 
     held = await lock.locker.acquire(`${ns.name}:${key}`, {
       timeoutMs: lock.acquireTimeoutMs,
       leaseMs: lock.leaseMs,
-      signal: AbortSignal.any([flight.controller.signal, wait.signal]),
+      signal: AbortSignal.any([flightSignal(req, flight), wait.signal]),
     });
   } catch (error) {
     // Fenced while waiting: this load writes nothing, so it needs no lock.
@@ -50,35 +59,43 @@ export function startLoad<T>(req: LoadRequest<T>): Flight {
     key,
     tags: options.tags,
     fenced: false,
+    settled: false,
     stale: undefined,
-    controller: new AbortController(),
+    fence: undefined,
+    controller: undefined,
     promise: undefined as unknown as Promise<Entry>,
   };
-  flight.promise = runLoad(req as LoadRequest<unknown>, flight).finally(() => {
-    stack.flights.settle(l1Key, flight);
-  });
-  stack.flights.add(l1Key, flight);
+  flight.promise = runLoad(req as LoadRequest<unknown>, flight);
+  // A load that finished synchronously (a loader that threw at once) is not joinable.
+  if (!flight.settled) stack.flights.add(l1Key, flight);
   return flight;
 }
 
-async function readL2(req: LoadRequest<unknown>, flight: Flight) {
-  const { stack, ns, key, l1Key, options } = req;
-  const l2 = stack.l2!;
-  const read = await l2.getWithFence(ns.name, key);
-  const entry = read.entry;
-  const now = stack.clock.now();
-  if (entry && !l2.hasPendingTag(ns.name, entry.tags)) {
+/**
+ * Reads the key from L2 with a fence (kept on the flight for the later fenced write).
+ * Returns the entry when it is fresh (promoted to L1 and counted as an L2 hit); keeps a
+ * stale one within grace on the flight as a fallback.
+ */
+function readL2(req: LoadRequest<unknown>, flight: Flight): Promise<Entry | undefined> {
+  return req.stack.l2!.getWithFence(req.ns.name, req.key).then((read) => {
+    flight.fence = read.fence;
+    const entry = read.entry;
+    if (entry === undefined) return undefined;
+    const { stack, ns, key, l1Key, options } = req;
+    if (stack.l2!.hasPendingTag(ns.name, entry.tags)) return undefined;
+    const now = stack.clock.now();
     if (entry.freshUntil > now && !options.forceFresh) {
       if (!flight.fenced && !options.skipL1 && stack.promotion.shouldPromote(l1Key)) {
         stack.l1Set(ns, l1Key, entry, true);
       }
       ns.l2Hits++;
-      stack.events.emit('hit', { namespace: ns.name, key, tier: 'l2' });
-      return { hit: entry, fence: read.fence };
+      if (stack.events.has('hit'))
+        stack.events.emit('hit', { namespace: ns.name, key, tier: 'l2' });
+      return entry;
     }
     if (entry.staleUntil > now) flight.stale = entry;
-  }
-  return { hit: undefined, fence: read.fence };
+    return undefined;
+  });
 }
 
 async function runLoad(req: LoadRequest<unknown>, flight: Flight): Promise<Entry> {
@@ -90,15 +107,15 @@ async function runLoad(req: LoadRequest<unknown>, flight: Flight): Promise<Entry
   try {
     if (l2 && !options.skipL2) {
       try {
-        const first = await readL2(req, flight);
-        if (first.hit) return first.hit;
-        fence = first.fence;
+        const hit = await readL2(req, flight);
+        if (hit !== undefined) return hit;
+        fence = flight.fence;
         lock = await acquire(req, flight);
         if (lock) {
           // Another process may have loaded while we waited for the lock.
           const second = await readL2(req, flight);
-          if (second.hit) return second.hit;
-          fence = second.fence;
+          if (second !== undefined) return second;
+          fence = flight.fence;
           fenceReadAt = stack.clock.monotonic();
         }
       } catch {
@@ -119,8 +136,8 @@ async function runLoad(req: LoadRequest<unknown>, flight: Flight): Promise<Entry
         key,
         namespace: ns.name,
         signal: lock
-          ? AbortSignal.any([flight.controller.signal, lock.signal])
-          : flight.controller.signal,
+          ? AbortSignal.any([flightSignal(req, flight), lock.signal])
+          : flightSignal(req, flight),
         staleValue: (req.localStale ?? flight.stale)?.value,
         setTtl(ttl: Duration, grace?: Duration) {
           const ttlMs = toMs('ttl', ttl);
@@ -179,5 +196,8 @@ async function runLoad(req: LoadRequest<unknown>, flight: Flight): Promise<Entry
     // Idempotent: a fenced load has released its lock already.
     flight.lock = undefined;
     if (lock) lock.release().catch(() => {});
+    // Leaves single flight as its promise settles (no caller joins a finished load).
+    flight.settled = true;
+    stack.flights.settle(l1Key, flight);
   }
 }

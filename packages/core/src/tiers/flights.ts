@@ -1,6 +1,7 @@
 import type { Entry } from '../contracts/entry.js';
 import type { InvalidationScope } from '../contracts/invalidation.js';
 import type { Lock } from '../contracts/locker.js';
+import type { FenceToken } from '../contracts/remote-store.js';
 
 /**
  * An in-flight load. An invalidation of its key sets `fenced` and detaches it from
@@ -12,13 +13,20 @@ export interface Flight {
   readonly key: string;
   readonly tags: readonly string[] | undefined;
   fenced: boolean;
+  /** Set as the load finishes, just before its promise settles. */
+  settled: boolean;
   promise: Promise<Entry>;
+  /** The fence of the load's latest L2 read, for its conditional write. */
+  fence: FenceToken | undefined;
   /** A stale entry (within grace) found in L2, usable as a fallback. */
   stale: Entry | undefined;
   /** The loader's error when the flight fell back to a stale value. */
   error?: unknown;
-  /** Aborts the loader (cache closed). */
-  readonly controller: AbortController;
+  /**
+   * Aborts the loader (cache closed). Created when a loader or a lock wait needs its
+   * signal (see `flightSignal`), so a load answered by L2 never pays for one.
+   */
+  controller: AbortController | undefined;
   /** The distributed lock this load holds, released as soon as the load is fenced. */
   lock?: Lock | undefined;
   /** Aborts this load's wait for its distributed lock (it will not write anyway). */

@@ -38,6 +38,8 @@ export interface FencedEntry {
   readonly fence: FenceToken | undefined;
 }
 
+const NO_ENTRY: FencedEntry = Object.freeze({ entry: undefined, fence: undefined });
+
 /**
  * Wraps a {@link RemoteStore}: the codec pipeline on the way in and out, a deadline on
  * every call, a circuit breaker, corruption handling (a damaged entry is deleted,
@@ -110,14 +112,22 @@ export class RemoteTier {
     );
   }
 
-  async getWithFence(namespace: string, key: string): Promise<FencedEntry> {
-    if (this.isBlocked(namespace, key)) return { entry: undefined, fence: undefined };
-    const read = await this.#guard.call('getWithFence', () =>
-      this.#options.store.getWithFence(namespace, key),
+  /** A read with its fence; like `get`, one promise carries deadline, breaker and decoding. */
+  getWithFence(namespace: string, key: string): Promise<FencedEntry> {
+    if (this.#pending.count !== 0 && this.#pending.blocksKey(namespace, key)) {
+      return Promise.resolve(NO_ENTRY);
+    }
+    return this.#guard.call(
+      'getWithFence',
+      () => this.#options.store.getWithFence(namespace, key),
+      (read) => {
+        if (read.value === undefined) return { entry: undefined, fence: read.fence };
+        const entry = this.#decode(namespace, key, read.value);
+        return entry instanceof Promise
+          ? entry.then((decoded) => ({ entry: decoded, fence: read.fence }))
+          : { entry, fence: read.fence };
+      },
     );
-    const entry =
-      read.value === undefined ? undefined : await this.#decode(namespace, key, read.value);
-    return { entry, fence: read.fence };
   }
 
   async getMany(namespace: string, keys: readonly string[], withFence: boolean) {

@@ -195,7 +195,7 @@ export class Stack {
     this.closed = true;
     this.critical.stop();
     this.hotKeys?.stop();
-    for (const flight of this.flights.values()) flight.controller.abort();
+    for (const flight of this.flights.values()) flight.controller?.abort();
     await Promise.allSettled([...this.background]);
     this.unlinkBus();
     await Promise.allSettled([
