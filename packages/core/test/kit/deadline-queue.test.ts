@@ -92,4 +92,40 @@ describe('DeadlineQueue', () => {
     for (const entry of pending.slice(0, 4_000)) queue.settle(entry);
     expect(queue.size).toBe(1_000);
   });
+  it('a deadline callback may start and settle calls: each expires once, on one timer', () => {
+    const clock = fakeClock();
+    const queue = new DeadlineQueue(100, { clock });
+    const expired: string[] = [];
+    let late: ReturnType<DeadlineQueue['start']> | undefined;
+    queue.start('a', () => {
+      expired.push('a');
+      // Started from inside the timer callback, like a retry after a timeout.
+      queue.start('retry', () => expired.push('retry'));
+      if (late !== undefined) queue.settle(late);
+    });
+    late = queue.start('b', () => expired.push('b'));
+    clock.advance(100);
+    expect(expired).toEqual(['a']);
+    expect(clock.pending).toBe(1);
+    clock.advance(100);
+    expect(expired).toEqual(['a', 'retry']);
+    expect(clock.pending).toBe(0);
+    expect(queue.size).toBe(0);
+  });
+
+  it('drops a settled call’s callback even while an older call still waits', () => {
+    const clock = fakeClock();
+    const queue = new DeadlineQueue(100, { clock });
+    const calls: string[] = [];
+    const callback = () => calls.push('fast');
+    queue.start('slow', () => calls.push('slow'));
+    const fast = queue.start('fast', callback);
+    expect(fast.expire).toBe(callback);
+    queue.settle(fast);
+    // Queued behind `slow`, but it no longer holds its caller's callback (and promise).
+    expect(fast.expire).not.toBe(callback);
+    expect(queue.size).toBe(1);
+    clock.advance(100);
+    expect(calls).toEqual(['slow']);
+  });
 });
