@@ -178,3 +178,19 @@ describe('bus gauge', () => {
     expect(await value(m.busConnected)).toBe(1);
   });
 });
+
+describe('README', () => {
+  it('lists every deprecated name next to its replacement, as legacyNames emits them', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+    const rows = new Map<string, string>();
+    for (const match of readme.matchAll(/^\| `(cachestack\.[^`]+)` \| `(cachestack\.[^`]+)` \|$/gm)) {
+      rows.set(match[1] as string, match[2] as string);
+    }
+    const expected = new Map<string, string>();
+    for (const [key, legacy] of Object.entries(legacyMetricNames)) {
+      expected.set(legacy, m[key as keyof typeof legacyMetricNames]);
+    }
+    expect(rows).toEqual(expected);
+  });
+});
