@@ -184,7 +184,9 @@ describe('README', () => {
     const { readFile } = await import('node:fs/promises');
     const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
     const rows = new Map<string, string>();
-    for (const match of readme.matchAll(/^\| `(cachestack\.[^`]+)` \| `(cachestack\.[^`]+)` \|$/gm)) {
+    for (const match of readme.matchAll(
+      /^\| `(cachestack\.[^`]+)` \| `(cachestack\.[^`]+)` \|$/gm,
+    )) {
       rows.set(match[1] as string, match[2] as string);
     }
     const expected = new Map<string, string>();
