@@ -1,5 +1,5 @@
 import { CacheStackError, StoreError, TimeoutError } from '@cachestack/core';
-import { DeadlineQueue } from '@cachestack/core/kit';
+import { type Clock, DeadlineQueue } from '@cachestack/core/kit';
 import type { Cluster, Redis } from 'ioredis';
 
 /** Turns an ioredis failure into a cachestack error (the original kept as `cause`). */
@@ -38,13 +38,21 @@ export class Caller {
   connecting: Promise<void> | undefined;
   readonly #deadlines: DeadlineQueue;
 
-  constructor(client: Redis | Cluster, timeoutMs: number, connecting?: Promise<void>) {
+  constructor(
+    client: Redis | Cluster,
+    timeoutMs: number,
+    connecting?: Promise<void>,
+    clock?: Clock,
+  ) {
     this.timeoutMs = timeoutMs;
     this.clientDeadline = hasCommandTimeout(client, timeoutMs);
     this.connecting = connecting?.then(() => {
       this.connecting = undefined;
     });
-    this.#deadlines = new DeadlineQueue(timeoutMs, { what: 'redis' });
+    this.#deadlines = new DeadlineQueue(
+      timeoutMs,
+      clock === undefined ? { what: 'redis' } : { what: 'redis', clock },
+    );
   }
 
   /**

@@ -1,4 +1,4 @@
-import { InvalidOptionError, type Logger, noopLogger } from '@cachestack/core';
+import { type Clock, InvalidOptionError, isClock, type Logger, noopLogger } from '@cachestack/core';
 import type { Cluster, Redis } from 'ioredis';
 import { assertPrefix, assertShards } from './keyspace.js';
 
@@ -62,10 +62,20 @@ export interface RedisStoreOptions {
    */
   readonly fenceTtlMs?: number | undefined;
   /**
-   * Clock in ms used to age fences; tests inject a fake one.
+   * Clock in ms used to age fences.
+   * @deprecated Pass `clock` (a `fakeClock()` from `@cachestack/testing` in tests): `now`
+   *   moves the fence ages only, `clock` the command deadlines too. Pass either, not both.
    * @defaultValue Date.now
    */
   readonly now?: (() => number) | undefined;
+  /**
+   * Time and timers of the store: fence ages (`clock.now()`) and the deadlines the store
+   * enforces itself (scripts, a first connection, and every command of a client whose own
+   * `commandTimeout` is unset or longer than `commandTimeoutMs`). A client's own
+   * `commandTimeout` (always set on a client the store creates) runs on ioredis's timers.
+   * @defaultValue `systemClock` from `@cachestack/core`
+   */
+  readonly clock?: Clock | undefined;
   /**
    * `SCAN COUNT` and number of keys deleted per round trip by `clear`.
    * @defaultValue 500
@@ -97,6 +107,8 @@ export interface ResolvedOptions {
   readonly getBatchMaxKeys: number;
   readonly logger: Logger;
   readonly now: () => number;
+  /** Timers of the store's own deadlines; undefined: the system's. */
+  readonly clock: Clock | undefined;
 }
 
 function positiveInteger(name: string, value: unknown, fallback: number, max: number): number {
@@ -161,7 +173,14 @@ export function resolveOptions(options: RedisStoreOptions): ResolvedOptions {
   ) {
     throw new InvalidOptionError('logger', 'must have debug, info, warn, error and child methods');
   }
-  const now = options.now ?? Date.now;
+  const clock = options.clock;
+  if (clock !== undefined && !isClock(clock)) {
+    throw new InvalidOptionError('clock', 'must have now, monotonic, setTimeout and clearTimeout');
+  }
+  if (clock !== undefined && options.now !== undefined) {
+    throw new InvalidOptionError('now', 'pass either now or clock, not both');
+  }
+  const now = options.now ?? (clock === undefined ? Date.now : () => clock.now());
   if (typeof now !== 'function') throw new InvalidOptionError('now', 'must be a function');
   const commandTimeoutMs = positiveInteger(
     'commandTimeoutMs',
@@ -184,5 +203,6 @@ export function resolveOptions(options: RedisStoreOptions): ResolvedOptions {
     getBatchMaxKeys: positiveInteger('getBatchMaxKeys', options.getBatchMaxKeys, 128, 100_000),
     logger,
     now,
+    clock,
   };
 }

@@ -102,7 +102,7 @@ export class RedisStore implements RemoteStore {
     }
     this.#splitBySlot = this.#sharded && this.#client.isCluster === true;
     this.#scripts = defineScripts(this.#client);
-    this.#caller = new Caller(this.#client, this.#timeoutMs, connecting);
+    this.#caller = new Caller(this.#client, this.#timeoutMs, connecting, resolved.clock);
     this.#shards = {
       client: this.#client,
       scripts: this.#scripts,

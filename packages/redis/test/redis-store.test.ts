@@ -4,6 +4,7 @@ import {
   InvalidOptionError,
   type Logger,
   StoreError,
+  systemClock,
 } from '@cachestack/core';
 import { clusterSlot } from '@cachestack/core/kit';
 import { freePort, redisUrl, startPrivateRedis, uniquePrefix } from '@cachestack/test-suite';
@@ -52,6 +53,8 @@ describe('redisStore options', () => {
     ['fenceTtlMs', { url: 'redis://127.0.0.1:1', prefix: 'p', fenceTtlMs: -1 }],
     ['fenceTtlMs', { url: 'redis://127.0.0.1:1', prefix: 'p', fenceTtlMs: 1000 }],
     ['now', { url: 'redis://127.0.0.1:1', prefix: 'p', now: 5 }],
+    ['now', { url: 'redis://127.0.0.1:1', prefix: 'p', now: Date.now, clock: systemClock }],
+    ['clock', { url: 'redis://127.0.0.1:1', prefix: 'p', clock: { now: Date.now } }],
     ['clearBatchSize', { url: 'redis://127.0.0.1:1', prefix: 'p', clearBatchSize: Number.NaN }],
     ['getBatchMaxKeys', { url: 'redis://127.0.0.1:1', prefix: 'p', getBatchMaxKeys: 0 }],
     ['logger', { url: 'redis://127.0.0.1:1', prefix: 'p', logger: { warn() {} } }],

@@ -40,8 +40,17 @@ describe('chaosStore through a real cache', () => {
     await cache.set('k', 'v');
     chaos.hang();
     for (let i = 0; i < 3; i++) {
-      const read = cache.get('k');
-      await clock.advanceAsync(50); // the L2 deadline, on the cache's clock
+      let settled = false;
+      const read = cache.get('k').finally(() => {
+        settled = true;
+      });
+      // The deadline follows the cache's clock, not real timers: one ms short of it the
+      // read still waits, and moving the clock the last ms settles it with no real time
+      // passing (on real timers it would still be pending here).
+      await clock.advanceAsync(49);
+      expect(settled).toBe(false);
+      await clock.advanceAsync(1);
+      expect(settled).toBe(true);
       expect(await read).toBeUndefined();
     }
     expect(chaos.hungCalls).toBe(3);

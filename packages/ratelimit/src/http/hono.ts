@@ -49,13 +49,15 @@ export function honoRateLimit(options: HonoRateLimitOptions): HonoRateLimitMiddl
   const middleware: MiddlewareHandler = async (c, next) => {
     const outcome = await http.decide(c);
     if (outcome === undefined) return next();
+    for (const [name, value] of outcome.headers) c.header(name, value);
     if (outcome.decision.allowed) {
+      // Before the handler, so a response built from the context without this middleware
+      // running again (an outer middleware answering an error that escaped `next()`) carries
+      // them; and after it, so they reach a Response the handler built itself too.
       await next();
-      // After the handler, so headers reach a Response it built itself too.
       for (const [name, value] of outcome.headers) c.header(name, value);
       return;
     }
-    for (const [name, value] of outcome.headers) c.header(name, value);
     if (onRejected !== undefined) return onRejected(c, outcome.decision);
     return c.body(JSON.stringify(problemBody(outcome.decision)), 429, {
       'Content-Type': PROBLEM_CONTENT_TYPE,

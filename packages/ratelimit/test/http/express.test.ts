@@ -3,7 +3,7 @@ import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { expressRateLimit } from '../../src/http/express.js';
 import { createRateLimiter } from '../../src/index.js';
-import { getMany, listen } from './serve.js';
+import { getMany, ipv6LoopbackAvailable, listen } from './serve.js';
 
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -121,6 +121,36 @@ describe('expressRateLimit over real HTTP', () => {
     // Another /56 and an IPv4 client count apart.
     expect((await from('2001:db8:1234:5700::1')).status).toBe(200);
     expect((await from('198.51.100.4')).status).toBe(200);
+  });
+
+  it('keys a client on a real IPv6 socket by its /56 through req.ip', async (ctx) => {
+    if (!(await ipv6LoopbackAvailable())) {
+      ctx.skip('IPv6 loopback (::1) is not available on this host');
+    }
+    const middleware = expressRateLimit({ limiter: { limit: 2, windowMs: 60_000 } });
+    closers.push(middleware.close);
+    const app = express();
+    let seenIp: string | undefined;
+    app.use((req, _res, next) => {
+      seenIp = req.ip;
+      next();
+    });
+    app.use(middleware);
+    app.get('/', (_req, res) => {
+      res.send('ok');
+    });
+    const server = await listen(createServer(app), '::1');
+    closers.push(server.close);
+    const [first, second, third] = await getMany(server.url, 3);
+    expect(seenIp).toBe('::1');
+    expect(first!.status).toBe(200);
+    expect(first!.headers.get('ratelimit')).toMatch(/r=1;/);
+    expect(second!.status).toBe(200);
+    expect(third!.status).toBe(429);
+    // Counted under the /56 of ::1, not under the bare address.
+    expect((await middleware.limiter.peek('ip:::/56')).remaining).toBe(0);
+    const untouched = (await middleware.limiter.peek('ip:never-seen')).remaining;
+    expect((await middleware.limiter.peek('ip:::1')).remaining).toBe(untouched);
   });
 
   it('lets onRejected write its own answer', async () => {

@@ -2,6 +2,7 @@ import { type ServerType, serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
 import { honoRateLimit } from '../../src/http/hono.js';
+import { clientKey } from '../../src/index.js';
 import { getMany } from './serve.js';
 
 const servers: ServerType[] = [];
@@ -80,6 +81,60 @@ describe('honoRateLimit over real HTTP', () => {
     expect(rejected.status).toBe(429);
     expect(await rejected.json()).toEqual({ left: 0 });
     expect(rejected.headers.get('retry-after')).not.toBeNull();
+    await middleware.close();
+  });
+
+  it('keeps the rate-limit headers on an error answer built outside the middleware', async () => {
+    const middleware = honoRateLimit({ limiter: { limit: 5, windowMs: 60_000 } });
+    const app = new Hono();
+    // An outer error boundary: it answers what escapes `next()` (hono passes a thrown
+    // non-Error past its onError), after the rate-limit middleware has returned.
+    app.use(async (c, next) => {
+      try {
+        await next();
+      } catch {
+        return c.json({ error: 'failed' }, 500);
+      }
+    });
+    app.use(middleware);
+    app.get('/throws', () => {
+      throw 'not an Error';
+    });
+    app.get('/fails', () => {
+      throw new Error('boom');
+    });
+    const url = await start(app);
+    const escaped = await fetch(`${url}/throws`);
+    expect(escaped.status).toBe(500);
+    expect(await escaped.json()).toEqual({ error: 'failed' });
+    expect(escaped.headers.get('ratelimit')).toMatch(/r=4;/);
+    expect(escaped.headers.get('ratelimit-policy')).toBe('"default";q=5;w=60');
+    // An Error goes through hono's onError: its 500 carries the headers too.
+    const failed = await fetch(`${url}/fails`);
+    expect(failed.status).toBe(500);
+    expect(failed.headers.get('ratelimit')).toMatch(/r=3;/);
+    await middleware.close();
+  });
+
+  it('groups IPv6 clients by /56 through clientKey', async () => {
+    const middleware = honoRateLimit({
+      limiter: { limit: 2, windowMs: 60_000 },
+      // Stands in for an address a trusted proxy sets; clientKey groups IPv6 by /56.
+      key: (c) => clientKey(c.req.header('x-test-ip') ?? ''),
+    });
+    const app = new Hono();
+    app.use(middleware);
+    app.get('/', (c) => c.text('ok'));
+    const url = await start(app);
+    const from = (ip: string) => fetch(url, { headers: { 'x-test-ip': ip } });
+    expect((await from('2001:db8:1234:5601::1')).status).toBe(200);
+    expect((await from('2001:db8:1234:56ff::2')).status).toBe(200);
+    // Same /56, third request: over the limit.
+    expect((await from('2001:db8:1234:56aa::3')).status).toBe(429);
+    expect((await middleware.limiter.peek('ip:2001:db8:1234:5600::/56')).remaining).toBe(0);
+    // Another /56 and an IPv4 client count apart.
+    expect((await from('2001:db8:1234:5700::1')).status).toBe(200);
+    expect((await from('198.51.100.4')).status).toBe(200);
     await middleware.close();
   });
 });

@@ -1,15 +1,18 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 
-/** Starts `server` on a free loopback port; returns its base URL and a closer. */
-export async function listen(server: Server): Promise<{ url: string; close: () => Promise<void> }> {
+/** Starts `server` on a free port of `host` (IPv4 loopback by default); returns its base URL and a closer. */
+export async function listen(
+  server: Server,
+  host = '127.0.0.1',
+): Promise<{ url: string; close: () => Promise<void> }> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(0, host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -23,4 +26,13 @@ export async function getMany(url: string, count: number, init?: RequestInit): P
   const out: Response[] = [];
   for (let i = 0; i < count; i++) out.push(await fetch(url, init));
   return out;
+}
+
+/** Whether this host can listen on the IPv6 loopback address `::1`. */
+export function ipv6LoopbackAvailable(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createNetServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(0, '::1', () => probe.close(() => resolve(true)));
+  });
 }
