@@ -41,6 +41,7 @@ async function pair(): Promise<{ a: Cache; b: Cache; busA: RedisBus }> {
 describe('read after invalidate across instances (real Redis, redisBus)', () => {
   const invalidations: [string, (cache: Cache) => Promise<void>][] = [
     ['delete', (c) => c.delete('k')],
+    ['deleteMany', (c) => c.deleteMany(['k', 'other'])],
     ['deleteByTag', (c) => c.deleteByTag('t')],
     ['clear', (c) => c.clear()],
   ];
@@ -49,8 +50,16 @@ describe('read after invalidate across instances (real Redis, redisBus)', () => 
     it(`a getOrSet on A after B's ${name} was applied starts a new load`, async () => {
       const { a, b, busA } = await pair();
       const gate = deferred<string>();
-      const early = a.getOrSet('k', () => gate.promise, { tags: ['t'] });
-      await new Promise((r) => setTimeout(r, 20)); // A's load reaches its loader
+      const started = deferred<void>();
+      const early = a.getOrSet(
+        'k',
+        () => {
+          started.resolve();
+          return gate.promise;
+        },
+        { tags: ['t'] },
+      );
+      await started.promise; // A's load reached its loader
       const applied = nextEvent(busA, 'message');
       await invalidate(b);
       await applied;
@@ -75,11 +84,13 @@ describe('read after invalidate across instances (real Redis, redisBus)', () => 
   it('getOrSetMany on A reloads only the keys B invalidated', async () => {
     const { a, b, busA } = await pair();
     const gate = deferred<void>();
+    const started = deferred<void>();
     const early = a.getOrSetMany(['x', 'y'], async (keys) => {
+      started.resolve();
       await gate.promise;
       return keys.map((k) => `old-${k}`);
     });
-    await new Promise((r) => setTimeout(r, 20));
+    await started.promise; // A's batch load reached its loader
     const applied = nextEvent(busA, 'message');
     await b.delete('y');
     await applied;

@@ -394,6 +394,40 @@ describe('guarantee 6: read after invalidate', () => {
     expect(await cache.get('k')).toBe('v2');
   });
 
+  it('a critical refresh that started before a delete is not served after it', async () => {
+    const { cache, clock: c } = setup();
+    track(cache);
+    cache.markCritical({ keys: ['k'] }, { at: 0.5, jitter: 0 });
+    const gate = deferred<string>();
+    let loads = 0;
+    const loader = () => (++loads === 1 ? 'v1' : gate.promise);
+    expect(await cache.getOrSet('k', loader, { ttl: 10_000 })).toBe('v1');
+    // the critical refresh starts at half the TTL and hangs
+    await c.advanceAsync(5_001);
+    expect(loads).toBe(2);
+    await cache.delete('k');
+    const late = cache.getOrSet('k', () => 'new', { ttl: 10_000 });
+    gate.resolve('refreshed-before-delete');
+    expect(await late).toBe('new');
+    await tick();
+    await tick();
+    expect(await cache.get('k')).toBe('new');
+  });
+
+  it('a warmup load that started before a delete is not served after it', async () => {
+    const { cache } = setup();
+    track(cache);
+    const gate = deferred<string>();
+    const warming = cache.warmup({ keys: ['k'], loader: () => gate.promise });
+    await tick();
+    await cache.delete('k');
+    const late = cache.getOrSet('k', () => 'new');
+    gate.resolve('old');
+    await warming;
+    expect(await late).toBe('new');
+    expect(await cache.get('k')).toBe('new');
+  });
+
   it('with a distributed locker, the new load does not wait behind the old load lock', async () => {
     const locker = new LeaseLocker();
     const { cache } = setup({ lock: { locker, acquireTimeoutMs: 60_000, leaseMs: 60_000 } });

@@ -1,14 +1,14 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Cache } from '../src/cache/cache.js';
 import { createCache } from '../src/cache/create-cache.js';
 import type { WarmupProgress } from '../src/contracts/warmup.js';
 import { HotKeyTracker, MemoryHotKeyExchange } from '../src/features/hot-keys.js';
+import { createMemoryBusHub } from '../src/tiers/memory-bus.js';
 import { MemoryStore } from '../src/tiers/memory-store.js';
-import { clock, deferred, setup } from './helpers.js';
+import { clock, deferred, setup, tick } from './helpers.js';
 
 const caches: Cache[] = [];
 afterEach(async () => {
-  vi.useRealTimers();
   await Promise.all(caches.splice(0).map((c) => c.close()));
 });
 const track = (c: Cache) => {
@@ -184,6 +184,74 @@ describe('background refresh of critical entries', () => {
     expect(outcomes.at(-1)).toBe(true);
     expect(await cache.get('config')).toMatch(/^v[3-9]$/);
     expect(version).toBeGreaterThanOrEqual(3);
+  });
+
+  const invalidations: [string, (cache: Cache) => Promise<void>][] = [
+    ['delete', (c) => c.delete('k')],
+    ['deleteMany', (c) => c.deleteMany(['k', 'other'])],
+    ['deleteByTag', (c) => c.deleteByTag('t')],
+    ['clear', (c) => c.clear()],
+  ];
+  for (const [name, invalidate] of invalidations) {
+    it(`stops refreshing a key after ${name} until a getOrSet loads it again`, async () => {
+      const fake = clock();
+      const cache = track(createCache({ l2: new MemoryStore({ now: fake.now }), clock: fake }));
+      cache.markCritical({ all: true }, { at: 0.5, jitter: 0 });
+      let loads = 0;
+      const loader = () => `v${++loads}`;
+      const opts = { ttl: 10_000, tags: ['t'] };
+      expect(await cache.getOrSet('k', loader, opts)).toBe('v1');
+      await fake.advanceAsync(5_001);
+      expect(loads).toBe(2); // refreshed while registered
+      await invalidate(cache);
+      await fake.advanceAsync(30_000);
+      // not refreshed back into the cache
+      expect(loads).toBe(2);
+      expect(await cache.get('k')).toBeUndefined();
+      // loaded again through getOrSet: critical again
+      expect(await cache.getOrSet('k', loader, opts)).toBe('v3');
+      await fake.advanceAsync(5_001);
+      expect(loads).toBe(4);
+      expect(await cache.get('k')).toBe('v4');
+    });
+  }
+
+  it('keeps refreshing keys a tag invalidation does not cover', async () => {
+    const fake = clock();
+    const cache = track(createCache({ clock: fake }));
+    cache.markCritical({ all: true }, { at: 0.5, jitter: 0 });
+    const loads: string[] = [];
+    const loader = (key: string) => () => {
+      loads.push(key);
+      return key;
+    };
+    await cache.getOrSet('a', loader('a'), { ttl: 10_000, tags: ['t'] });
+    await cache.getOrSet('b', loader('b'), { ttl: 10_000, tags: ['u'] });
+    await cache.deleteByTag('t');
+    await fake.advanceAsync(5_001);
+    expect(loads).toEqual(['a', 'b', 'b']);
+  });
+
+  it('stops refreshing a key deleted on another instance, not one set there', async () => {
+    const fake = clock();
+    const shared = new MemoryStore({ now: fake.now });
+    const hub = createMemoryBusHub();
+    const a = track(createCache({ clock: fake, l2: shared, bus: hub.createBus() }));
+    const b = track(createCache({ clock: fake, l2: shared, bus: hub.createBus() }));
+    a.markCritical({ all: true }, { at: 0.5, jitter: 0 });
+    const loads: string[] = [];
+    const loader = (key: string) => () => {
+      loads.push(key);
+      return key;
+    };
+    await a.getOrSet('deleted', loader('deleted'), { ttl: 10_000 });
+    await a.getOrSet('updated', loader('updated'), { ttl: 10_000 });
+    await b.delete('deleted');
+    await b.set('updated', 'from-b', { ttl: 10_000 });
+    await tick(); // the bus messages reach A
+    await fake.advanceAsync(5_001);
+    expect(loads).toEqual(['deleted', 'updated', 'updated']);
+    expect(await a.get('deleted')).toBeUndefined();
   });
 
   it('stops refreshing on close', async () => {

@@ -6,13 +6,16 @@ import type { CacheView } from './view.js';
 
 /**
  * The one invalidation path, behind `delete`, `deleteMany`, `deleteByTag` and `clear`:
- * drop what L1 holds and fence the loads in flight, apply it to L2 (queued for replay
- * when L2 is down), drop L1 again (a read that raced the L2 call may have promoted the
- * old value), report it, and tell the other instances.
+ * drop what L1 holds and fence the loads in flight, stop critically refreshing what it
+ * covers, apply it to L2 (queued for replay when L2 is down), drop L1 again (a read that
+ * raced the L2 call may have promoted the old value), report it, and tell the other
+ * instances.
  */
 export async function invalidate(view: CacheView, scope: InvalidationScope): Promise<void> {
   const { stack, ns } = view;
   invalidateLocal(stack, ns, scope);
+  // A deleted key is not critically refreshed back into the cache.
+  stack.critical.forget(ns.name, scope);
   const l2 = stack.l2;
   if (l2) {
     try {
@@ -87,7 +90,10 @@ export function applyBusMessage(stack: Stack, message: InvalidationMessage): voi
   }
   const ns = stack.namespaces.get(message.namespace);
   if (!ns) return; // nothing of that namespace lives here
-  invalidateLocal(stack, ns, scopeOf(message));
+  const scope = scopeOf(message);
+  invalidateLocal(stack, ns, scope);
+  // A key set elsewhere still exists (and is refreshed here); a deleted one is not.
+  if (message.type !== 'set') stack.critical.forget(ns.name, scope);
 }
 
 /** Publishes an invalidation; a failure is reported, never thrown at the caller. */

@@ -2,6 +2,7 @@ import type { Clock, ClockTimer } from '../contracts/clock.js';
 import type { Entry } from '../contracts/entry.js';
 import { InvalidOptionError } from '../contracts/errors.js';
 import type { CacheEvents } from '../contracts/events.js';
+import type { InvalidationScope } from '../contracts/invalidation.js';
 
 /** Which entries of a namespace are critical. */
 export interface CriticalSelector {
@@ -30,6 +31,8 @@ export interface CriticalRefreshOptions {
 interface Registration {
   readonly namespace: string;
   readonly key: string;
+  /** The tags of the `getOrSet` that registered it (what a tag invalidation matches). */
+  tags: readonly string[] | undefined;
   refresh: () => Promise<Entry>;
   dueAt: number;
   failures: number;
@@ -127,6 +130,7 @@ export class CriticalRefresher {
     const existing = this.#registrations.get(id);
     if (existing) {
       existing.refresh = refresh;
+      existing.tags = tags;
       return;
     }
     if (this.#registrations.size >= rule.options.maxKeys) {
@@ -136,6 +140,7 @@ export class CriticalRefresher {
     const registration: Registration = {
       namespace,
       key,
+      tags,
       refresh,
       dueAt: this.#dueAfter(this.#clock.now(), ttlMs, rule),
       failures: 0,
@@ -145,9 +150,24 @@ export class CriticalRefresher {
     this.#schedule();
   }
 
-  /** Stops refreshing a key (e.g. it was deleted). */
-  forget(namespace: string, key: string): void {
-    this.#registrations.delete(`${namespace}\u0000${key}`);
+  /**
+   * Stops refreshing the keys an invalidation of `scope` covers in `namespace` (they were
+   * deleted: refreshing them would bring them back). A key is registered again by its
+   * next `getOrSet`. A refresh already running is not aborted: its load is fenced by the
+   * same invalidation and never writes.
+   */
+  forget(namespace: string, scope: InvalidationScope): void {
+    if (this.#registrations.size === 0) return;
+    if (scope.kind === 'keys') {
+      for (const key of scope.keys) this.#registrations.delete(`${namespace}\u0000${key}`);
+      return;
+    }
+    for (const [id, r] of this.#registrations) {
+      if (r.namespace !== namespace) continue;
+      if (scope.kind === 'namespace' || r.tags?.some((t) => scope.tags.includes(t)) === true) {
+        this.#registrations.delete(id);
+      }
+    }
   }
 
   #dueAfter(from: number, ttlMs: number, rule: Rule): number {

@@ -15,6 +15,21 @@ const MAX_READS = 1024;
  */
 export function coarseNow(clock: Clock): () => number {
   if (clock !== systemClock) return () => clock.now();
+  return coarseReader(Date.now, systemClock.setTimeout);
+}
+
+/**
+ * The caching reader behind {@link coarseNow} on the system clock, with the time source
+ * and the timer passed in so tests drive it with a fake clock. Internal: not exported
+ * from the kit.
+ *
+ * @param read - reads the current time (`Date.now` in production)
+ * @param setTimer - arms a one-shot timer (`systemClock.setTimeout` in production)
+ */
+export function coarseReader(
+  read: () => number,
+  setTimer: (callback: () => void, delayMs: number) => unknown,
+): () => number {
   let cached = 0;
   let reads = 0;
   let armed = false;
@@ -27,11 +42,11 @@ export function coarseNow(clock: Clock): () => number {
       reads--;
       return cached;
     }
-    cached = Date.now();
+    cached = read();
     reads = MAX_READS;
     if (!armed) {
       armed = true;
-      systemClock.setTimeout(expire, 1);
+      setTimer(expire, 1);
     }
     return cached;
   };

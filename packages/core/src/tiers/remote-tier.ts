@@ -1,9 +1,9 @@
-import { decodeFrame, encodeFrame } from '../codec/frame.js';
+import { encodeFrame } from '../codec/frame.js';
 import type { Clock, ClockTimer } from '../contracts/clock.js';
 import type { Codec, Serializer } from '../contracts/codec.js';
 import type { Entry } from '../contracts/entry.js';
-import { CacheStackError, CorruptEntryError, StoreError } from '../contracts/errors.js';
-import { type CacheEvents, coreChannels } from '../contracts/events.js';
+import { StoreError } from '../contracts/errors.js';
+import type { CacheEvents } from '../contracts/events.js';
 import type { InvalidationScope } from '../contracts/invalidation.js';
 import type { Logger } from '../contracts/logger.js';
 import type {
@@ -13,7 +13,8 @@ import type {
   WriteOutcome,
 } from '../contracts/remote-store.js';
 import type { CircuitState } from '../kit/circuit-breaker.js';
-import { L2Guard, reportStoreError } from './l2-guard.js';
+import { L2Decoder } from './l2-decode.js';
+import { L2Guard } from './l2-guard.js';
 import { PendingInvalidations } from './pending-invalidations.js';
 
 /** Resolved options of the L2 wrapper. */
@@ -50,7 +51,7 @@ const NO_ENTRY: FencedEntry = Object.freeze({ entry: undefined, fence: undefined
 export class RemoteTier {
   readonly #options: RemoteTierOptions;
   readonly #guard: L2Guard;
-  readonly #decodeOptions: { serializer: Serializer; codecs: readonly Codec[] };
+  readonly #decoder: L2Decoder;
   readonly #pending: PendingInvalidations;
   readonly #retryMs: number;
   #retryTimer: ClockTimer | undefined;
@@ -62,7 +63,15 @@ export class RemoteTier {
     this.#pending = new PendingInvalidations(options.maxPendingInvalidations);
     this.#retryMs = Math.max(50, Math.min(options.breakDurationMs, 1000));
     const codecs = options.codec ? [options.codec, ...options.decoders] : [...options.decoders];
-    this.#decodeOptions = { serializer: options.serializer, codecs };
+    this.#decoder = new L2Decoder({
+      serializer: options.serializer,
+      codecs,
+      events: options.events,
+      logger: options.logger,
+      deleteCorrupt: (namespace, key) => {
+        this.invalidate(namespace, { kind: 'keys', keys: [key] }).catch(() => {});
+      },
+    });
     this.#guard = new L2Guard({
       storeName: options.store.name,
       timeoutMs: options.timeoutMs,
@@ -108,7 +117,7 @@ export class RemoteTier {
     return this.#guard.call(
       'get',
       () => this.#options.store.get(namespace, key),
-      (bytes) => (bytes === undefined ? undefined : this.#decode(namespace, key, bytes)),
+      (bytes) => (bytes === undefined ? undefined : this.#decoder.decode(namespace, key, bytes)),
     );
   }
 
@@ -122,7 +131,7 @@ export class RemoteTier {
       () => this.#options.store.getWithFence(namespace, key),
       (read) => {
         if (read.value === undefined) return { entry: undefined, fence: read.fence };
-        const entry = this.#decode(namespace, key, read.value);
+        const entry = this.#decoder.decode(namespace, key, read.value);
         return entry instanceof Promise
           ? entry.then((decoded) => ({ entry: decoded, fence: read.fence }))
           : { entry, fence: read.fence };
@@ -145,7 +154,7 @@ export class RemoteTier {
       values.values.map((bytes, i) => {
         const key = keys[i]!;
         if (bytes === undefined || this.isBlocked(namespace, key)) return undefined;
-        return this.#decode(namespace, key, bytes);
+        return this.#decoder.decode(namespace, key, bytes);
       }),
     );
     return { entries, fence: values.fence as FenceToken | undefined };
@@ -270,40 +279,5 @@ export class RemoteTier {
       void this.flushPending();
       this.#scheduleRetry();
     }, this.#retryMs);
-  }
-
-  #decode(
-    namespace: string,
-    key: string,
-    bytes: Uint8Array,
-  ): Entry | undefined | Promise<Entry | undefined> {
-    try {
-      const decoded = decodeFrame(bytes, this.#decodeOptions);
-      if (decoded instanceof Promise) {
-        return decoded.catch((error: unknown) => this.#undecodable(namespace, key, error));
-      }
-      return decoded;
-    } catch (error) {
-      return this.#undecodable(namespace, key, error);
-    }
-  }
-
-  #undecodable(namespace: string, key: string, error: unknown): undefined {
-    // Intact but unreadable here (e.g. a zstd entry on a Node without zstd): a miss,
-    // reported, but kept for the instances that can read it.
-    if (error instanceof CacheStackError && !(error instanceof CorruptEntryError)) {
-      reportStoreError(this.#options.events, 'decode', error);
-      return undefined;
-    }
-    // Corrupted: never returned. Delete it so it is not read again.
-    const err = error instanceof Error ? error : new Error(String(error));
-    const events = this.#options.events;
-    events.emit('store:corrupt', { namespace, key, error: err });
-    // Deprecated alias, kept for one minor version (docs/events.md).
-    if (events.has('l2:corrupt')) events.emit('l2:corrupt', { namespace, key, error: err });
-    if (coreChannels.corrupt.hasSubscribers) coreChannels.corrupt.publish({ namespace, key });
-    this.#options.logger.warn({ err, namespace, key }, 'cachestack: corrupt L2 entry deleted');
-    this.invalidate(namespace, { kind: 'keys', keys: [key] }).catch(() => {});
-    return undefined;
   }
 }

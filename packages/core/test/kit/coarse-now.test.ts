@@ -1,12 +1,12 @@
 import { fakeClock } from '@cachestack/testing';
 import { describe, expect, it } from 'vitest';
+import { coarseReader } from '../../src/kit/coarse-now.js';
 import { coarseNow, systemClock } from '../../src/kit/index.js';
 
-function busyWait(ms: number): void {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    // spin: the event loop is blocked on purpose
-  }
+/** The system clock's caching reader, driven by a fake clock instead of Date.now. */
+function fakeCoarse() {
+  const clock = fakeClock();
+  return { clock, now: coarseReader(clock.now, clock.setTimeout) };
 }
 
 describe('coarseNow', () => {
@@ -21,28 +21,46 @@ describe('coarseNow', () => {
     expect(now()).toBe(t0 + 251);
   });
 
-  it('never runs ahead of the system clock and follows it once the timer ran', async () => {
+  it('on the system clock, never runs ahead of Date.now', () => {
     const now = coarseNow(systemClock);
     const before = Date.now();
     const first = now();
     expect(first).toBeGreaterThanOrEqual(before);
     expect(first).toBeLessThanOrEqual(Date.now());
-    busyWait(3);
-    // Cached while the loop is blocked (within the read budget) ...
-    expect(now()).toBe(first);
-    // ... and fresh once the one-shot timer had its turn.
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    const later = now();
-    expect(later).toBeGreaterThan(first);
-    expect(later).toBeLessThanOrEqual(Date.now());
   });
 
-  it('rereads the system clock after 1024 reads even while the event loop is blocked', () => {
-    const now = coarseNow(systemClock);
+  it('keeps the time cached while the event loop is blocked and follows the clock once the timer ran', () => {
+    const { clock, now } = fakeCoarse();
     const first = now();
-    busyWait(3);
-    let last = first;
-    for (let i = 0; i < 1025; i++) last = now();
-    expect(last).toBeGreaterThan(first);
+    expect(first).toBe(clock.now());
+    // Time moves but no timer runs: the loop is blocked.
+    clock.set(first + 3);
+    expect(now()).toBe(first);
+    // The one-shot timer has its turn.
+    clock.advance(1);
+    const later = now();
+    expect(later).toBe(first + 4);
+    expect(later).toBe(clock.now());
+  });
+
+  it('rereads the clock after 1024 reads even while the event loop is blocked', () => {
+    const { clock, now } = fakeCoarse();
+    const first = now();
+    clock.set(first + 3);
+    for (let i = 0; i < 1024; i++) expect(now()).toBe(first);
+    expect(now()).toBe(first + 3);
+  });
+
+  it('arms one timer per cached time and none while nobody reads', () => {
+    const { clock, now } = fakeCoarse();
+    now();
+    now();
+    expect(clock.pending).toBe(1);
+    clock.advance(1);
+    expect(clock.pending).toBe(0);
+    clock.advance(100);
+    expect(clock.pending).toBe(0);
+    now();
+    expect(clock.pending).toBe(1);
   });
 });
