@@ -119,6 +119,7 @@ describe('outageLogger', () => {
         log.warn({ err: new Error('down') }, 'cachestack: L2 call failed');
       log.error({ failures: 5 }, 'cachestack: L2 circuit opened');
       for (let cycle = 0; cycle < cycles; cycle++) {
+        log.warn({ err: new Error('ECONNREFUSED') }, 'redis client error'); // reconnect attempts
         for (let ms = 0; ms < BREAK_MS; ms += 250) {
           log.child({ ns: 'orders' }).warn({}, 'cachestack: bus publish failed');
           clock.advance(250);
@@ -146,6 +147,7 @@ describe('outageLogger', () => {
         'cachestack: L2 call failed': 13,
         'cachestack: L2 circuit opened': 9,
         'cachestack: bus publish failed': 160,
+        'redis client error': 8,
       });
       expect(lines.filter((l) => l.level === 'error')).toEqual([]);
       // In between: only the periodic counts (45 s of outage, one every 30 s).

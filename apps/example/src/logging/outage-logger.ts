@@ -207,6 +207,9 @@ const CACHE_BACKEND_MESSAGES = new Set([
   'cachestack: bus publish failed',
   'cachestack: bus disconnected, bypassing L1',
   'cachestack: lock not acquired, loading without it',
+  // The Redis clients' own connection errors (redis store, lock client) during the same outage.
+  'redis client error',
+  'lock client error',
 ]);
 
 /**
