@@ -51,8 +51,10 @@ export function ruleHorizonMs(rule: RuleDecision, cost = 1): number {
  * bucket (`burst`, time to refill it); for sliding-window-counter it is the window plus
  * one request's share of it (`⌈(W + W × cost / L) / 1000⌉`, e.g. `w=61` for 600 per 60 s
  * and cost 1), since a rejection right after a window edge must wait that long. Pass the
- * request's `cost` when it is not 1. The one exception: while a `blockDurationMs` that you
- * configured longer than the horizon is in force, `t` (and Retry-After) is that block.
+ * request's `cost` when it is not 1. The exceptions are both configured by you: while a
+ * `blockDurationMs` longer than the horizon is in force, `t` (and Retry-After) is that
+ * block; a `failurePolicy: 'closed'` rejection while the store is down waits for the
+ * circuit's break (`breakDurationMs`).
  */
 export function rateLimitHeaders(
   decision: RateLimitDecision,
