@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CacheStackConfigInput } from '@cachestack/config';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { type Logger as PinoLogger, pino } from 'pino';
 import { registerAdminRoutes } from './admin/routes.js';
 import { createApiRateLimit } from './api/rate-limit.js';
@@ -14,7 +14,7 @@ import { type Database, openDatabase } from './db/database.js';
 import { migrateAndSeed, type SeedSizes } from './db/seed.js';
 import { createProblemErrorHandler, sendProblem } from './http/problem.js';
 import { strictValidatorCompiler } from './http/validator.js';
-import { outageLogger } from './logging/outage-logger.js';
+import { cacheOutageOptions, outageLogger } from './logging/outage-logger.js';
 import { Shop } from './services/shop.js';
 import { createAppHealth } from './telemetry/health.js';
 import { createPrometheusMetrics } from './telemetry/prometheus.js';
@@ -96,7 +96,11 @@ export async function buildApp(options: AppOptions): Promise<App> {
 
   const recorder = new StatsRecorder({ sliceMs: options.sliceMs ?? 2000 });
   // An outage makes every call fail the same way: log it as a start, counts and an end.
-  const cacheLogger = outageLogger(logger);
+  const cacheLogger = outageLogger(
+    logger,
+    cacheOutageOptions(resolved.config.circuitBreaker.breakDurationMs),
+  );
+  const serverLogger = outageLogger(logger);
   const runtime = new CacheRuntime(resolved.config, resolved.input, recorder, cacheLogger);
   await withTimeout(runtime.stack.ready(), 5000);
   if (seeded) {
@@ -130,19 +134,25 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const rate = createApiRateLimit(resolved.config, {
     redisUrl: options.redisUrl,
     prefix: `${options.redisPrefix ?? 'shop'}:rl`,
+    logger,
   });
 
   const server = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT_BYTES,
+    // No line per request (the API serves thousands a second); the error handler logs
+    // client errors at info and server errors at error, once each.
+    logController: new LogController({ disableRequestLogging: true }),
   });
   server.setValidatorCompiler(strictValidatorCompiler());
   // ShopError and fastify's parsing errors carry their 4xx status: kept (problem+json).
-  server.setErrorHandler(createProblemErrorHandler(outageLogger(logger)));
+  server.setErrorHandler(createProblemErrorHandler(serverLogger));
   server.setNotFoundHandler((request, reply) =>
     sendProblem(reply, 404, `no route ${request.method} ${request.url.split('?')[0]}`),
   );
-  // PATCH /cache/config takes a JSON merge patch under its own media type too.
+  // Bodies are JSON or (PATCH /cache/config) a JSON merge patch: fastify's text/plain
+  // parser would hand a string to the JSON schemas (a 400 instead of a 415).
+  server.removeContentTypeParser('text/plain');
   server.addContentTypeParser(
     'application/merge-patch+json',
     { parseAs: 'string' },
@@ -187,6 +197,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
         await prometheus.close();
         health.close();
         await runtime.close();
+        cacheLogger.close();
+        serverLogger.close();
         if (ownsDb) await db.close();
       })();
       return closing;

@@ -42,6 +42,7 @@ export class SingleRuleDecision implements RateLimitDecision {
     return [
       {
         name: rule.name,
+        algorithm: rule.algorithm,
         allowed: this.allowed,
         limit: rule.limit,
         windowMs: rule.windowMs,
@@ -90,6 +91,7 @@ export function toDecision(
     const rule = rules[i]!;
     const d: RuleDecision = {
       name: rule.name,
+      algorithm: rule.algorithm,
       allowed: answer[i * 4] === 1,
       limit: rule.limit,
       windowMs: rule.windowMs,

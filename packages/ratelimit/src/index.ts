@@ -18,7 +18,12 @@ export {
   RateLimiterEvents,
   rateLimitChannels,
 } from './events.js';
-export { type RateLimitHeaders, rateLimitHeaders } from './headers.js';
+export {
+  type RateLimitHeaders,
+  type RateLimitHeadersOptions,
+  rateLimitHeaders,
+  ruleHorizonMs,
+} from './headers.js';
 export { clientKey } from './http/client-key.js';
 export {
   type HeadersMode,

@@ -76,6 +76,8 @@ export interface ResolvedRule {
 export interface RuleDecision {
   /** The rule's name. */
   readonly name: string;
+  /** The rule's algorithm (its horizon, and so the header's `w`, depends on it). */
+  readonly algorithm: Algorithm;
   /** Whether this rule admits the request. */
   readonly allowed: boolean;
   /** The rule's limit. */
@@ -88,11 +90,11 @@ export interface RuleDecision {
   readonly remaining: number;
   /**
    * Ms until more quota is made available (the `t` of the `RateLimit` header): 0 when the
-   * quota is whole; on a rejection, equal to `retryAfterMs`. At most the window (for
-   * token-bucket and GCRA: the time to refill `burst`), except while a `blockDurationMs`
-   * longer than that is in force, and for a sliding-window-counter rejection at the very
-   * start of a window (up to `windowMs / limit` more: the counter assumes the units of a
-   * window were spread evenly over it).
+   * quota is whole; on a rejection, equal to `retryAfterMs`. At most the rule's horizon
+   * (`ruleHorizonMs`: the window; for token-bucket and GCRA the time to refill `burst`;
+   * for sliding-window-counter the window plus `⌈windowMs × cost / limit⌉`, since a
+   * rejection at the very start of a window waits for the previous window's units, assumed
+   * spread evenly, to fade), except while a `blockDurationMs` longer than that is in force.
    */
   readonly resetMs: number;
   /** Ms until the same request would be admitted; 0 when admitted. */

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type Algorithm, createRateLimiter, MemoryStore, rateLimitHeaders } from '../src/index.js';
+import {
+  type Algorithm,
+  createRateLimiter,
+  MemoryStore,
+  rateLimitHeaders,
+  ruleHorizonMs,
+} from '../src/index.js';
 import { type Admitted, admits, prng, remaining, step, VARIANTS } from './reference.js';
 
 describe.each(VARIANTS)('$label on the memory store', ({ rule, shape }) => {
@@ -52,34 +58,61 @@ describe.each(VARIANTS)('$label on the memory store', ({ rule, shape }) => {
     expect(rejected).toBeGreaterThan(20);
   });
 
-  it('reports headers whose t never exceeds the policy window and equals Retry-After on a 429', async () => {
+  it('reports headers whose t never exceeds the policy w and equals Retry-After on a 429, for every cost', async () => {
     let t = 1_700_000_000_000;
     const limiter = createRateLimiter({ rules: [rule], now: () => t });
     const rand = prng(7);
     let rejections = 0;
-    for (let i = 0; i < 600; i++) {
+    let windowStartRejections = 0;
+    for (let i = 0; i < 900; i++) {
       // Three requests per step, so that every algorithm rejects often.
       if (i % 3 === 0) t += step(rand, W, t);
-      const d = await limiter.check('h');
-      const headers = rateLimitHeaders(d);
+      const cost = rand() < 0.7 ? 1 : 1 + Math.floor(rand() * C);
+      const d = await limiter.check('h', { cost });
+      const headers = rateLimitHeaders(d, { cost });
       const w = Number(/;w=(\d+)/.exec(headers['RateLimit-Policy'])![1]);
       const q = Number(/;q=(\d+)/.exec(headers['RateLimit-Policy'])![1]);
       const left = Number(/;r=(\d+)/.exec(headers.RateLimit)![1]);
       const seconds = Number(/;t=(\d+)/.exec(headers.RateLimit)![1]);
+      const at = `step ${i} cost=${cost} t=${t}`;
       expect(q).toBe(C);
       expect(left).toBeLessThanOrEqual(q);
+      expect(seconds, at).toBeLessThanOrEqual(w);
+      // In ms too: the seconds are rounded up, the horizon is exact.
+      expect(d.resetMs, at).toBeLessThanOrEqual(ruleHorizonMs(d.rules[0]!, cost));
       if (d.allowed) {
         expect(headers['Retry-After']).toBeUndefined();
-        expect(seconds, `step ${i}`).toBeLessThanOrEqual(w);
       } else {
         rejections++;
-        expect(headers['Retry-After'], `step ${i}`).toBe(String(seconds));
-        // A counter may ask for one unit's share more, right at a window's start.
-        const slack = algorithm === 'sliding-window-counter' ? Math.ceil(W / L / 1000) : 0;
-        expect(seconds, `step ${i}`).toBeLessThanOrEqual(w + slack);
+        if (d.resetMs > W) windowStartRejections++;
+        expect(headers['Retry-After'], at).toBe(String(seconds));
       }
     }
     expect(rejections).toBeGreaterThan(20);
+    // The counter's horizon is exercised: some rejections wait past the bare window.
+    if (algorithm === 'sliding-window-counter') expect(windowStartRejections).toBeGreaterThan(0);
+  });
+
+  it('advertises the exact horizon as w: window, refill time, or window plus one cost share', () => {
+    const at = async (cost: number): Promise<string> => {
+      const limiter = createRateLimiter({ rules: [rule], now: () => 1_000_000 });
+      const d = await limiter.peek('x');
+      return rateLimitHeaders(d, { cost })['RateLimit-Policy'];
+    };
+    const expectW = (cost: number): number => {
+      if (algorithm === 'sliding-window-counter') {
+        return Math.ceil((W + Math.ceil((W * Math.min(L, cost)) / L)) / 1000);
+      }
+      if (algorithm === 'token-bucket' || algorithm === 'gcra') {
+        return Math.max(1, Math.ceil(Math.ceil((W * C) / L) / 1000));
+      }
+      return Math.max(1, Math.ceil(W / 1000));
+    };
+    return Promise.all(
+      [1, C].map(async (cost) => {
+        expect(await at(cost)).toMatch(new RegExp(`;w=${expectW(cost)}$`));
+      }),
+    );
   });
 
   it('refunds units with a negative cost', async () => {

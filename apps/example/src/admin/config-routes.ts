@@ -59,12 +59,30 @@ export function registerConfigRoutes(admin: FastifyInstance, runtime: CacheRunti
     }
     const changes = diffJson(before, result.input);
     if (changes.length > 0) await runtime.apply(result.config, result.input);
+    // The cache stack is rebuilt at once; the API's limiter is built at start-up (its
+    // fastify hooks hold it), so a rateLimits change is stored but not yet in force.
+    const pending = changes.filter(
+      (c) => c.path === '/rateLimits' || c.path.startsWith('/rateLimits/'),
+    );
+    const warnings =
+      pending.length === 0
+        ? result.warnings
+        : [
+            ...result.warnings,
+            {
+              path: '/rateLimits',
+              message:
+                'rate limits change on restart: the limiter in force keeps the rules it started with',
+              value: pending.map((c) => c.path),
+            },
+          ];
     return {
       applied: changes.length > 0,
       generation: runtime.generation,
       changes,
+      ...(pending.length > 0 ? { pendingRestart: pending.map((c) => c.path) } : {}),
       config: result.config,
-      warnings: result.warnings,
+      warnings,
     };
   };
 

@@ -121,161 +121,154 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: AdminContext): vo
     };
   };
 
-  app.register(
-    async (admin) => {
-      admin.addHook('onRequest', apiKeyGuard(ctx.apiKey));
+  app.register(async (admin) => {
+    admin.addHook('onRequest', apiKeyGuard(ctx.apiKey));
 
-      admin.get('/cache/status', async () => status());
+    admin.get('/cache/status', async () => status());
 
-      /** Everything the dashboard draws, in one poll. */
-      admin.get('/cache/dashboard', async () => ({
-        status: status(),
-        health: ctx.health.report(),
-        series: recorder.series(),
-        sliceMs: recorder.sliceMs,
-        warmup: lastWarmup ? warmupView(lastWarmup) : null,
-      }));
+    /** Everything the dashboard draws, in one poll. */
+    admin.get('/cache/dashboard', async () => ({
+      status: status(),
+      health: ctx.health.report(),
+      series: recorder.series(),
+      sliceMs: recorder.sliceMs,
+      warmup: lastWarmup ? warmupView(lastWarmup) : null,
+    }));
 
-      admin.get('/cache/health', async () => ctx.health.report());
+    admin.get('/cache/health', async () => ctx.health.report());
 
-      admin.get('/cache/metrics', async (_req, reply) => {
-        reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8');
-        return ctx.prometheus.text();
-      });
+    admin.get('/cache/metrics', async (_req, reply) => {
+      reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8');
+      return ctx.prometheus.text();
+    });
 
-      registerConfigRoutes(admin, runtime);
+    registerConfigRoutes(admin, runtime);
 
-      admin.get('/cache/promotion', async () => {
-        const { l1 } = runtime.stack.config;
-        const totals = [...recorder.totals.values()];
-        const l1Hits = totals.reduce((s, c) => s + c.l1, 0);
-        const l2Hits = totals.reduce((s, c) => s + c.l2, 0);
-        return {
-          promotion: l1.promotion,
-          admission: l1.admission,
-          policy: l1.policy,
-          l1Hits,
-          l2Hits,
-          // Share of tier hits answered by L1: what promotion buys.
-          l1ShareOfHits: l1Hits + l2Hits === 0 ? 0 : l1Hits / (l1Hits + l2Hits),
-          namespaces: Object.fromEntries(
-            NAMESPACES.map((n) => [n, { priority: ns()[n].priority }]),
-          ),
-        };
-      });
+    admin.get('/cache/promotion', async () => {
+      const { l1 } = runtime.stack.config;
+      const totals = [...recorder.totals.values()];
+      const l1Hits = totals.reduce((s, c) => s + c.l1, 0);
+      const l2Hits = totals.reduce((s, c) => s + c.l2, 0);
+      return {
+        promotion: l1.promotion,
+        admission: l1.admission,
+        policy: l1.policy,
+        l1Hits,
+        l2Hits,
+        // Share of tier hits answered by L1: what promotion buys.
+        l1ShareOfHits: l1Hits + l2Hits === 0 ? 0 : l1Hits / (l1Hits + l2Hits),
+        namespaces: Object.fromEntries(NAMESPACES.map((n) => [n, { priority: ns()[n].priority }])),
+      };
+    });
 
-      admin.put('/cache/promotion', { schema: { body: promotionBody } }, async (request, reply) => {
-        const body = request.body as Record<string, unknown>;
-        const input = runtime.input;
-        const next = { ...input, l1: { ...(input.l1 ?? {}), ...body } };
-        const result = resolveAppConfig(next, input.l2);
-        if (!result.valid) {
-          return sendProblem(reply, 400, 'invalid promotion settings; nothing was applied', {
-            errors: result.errors.map((e) => ({ path: e.path, message: e.message })),
-          });
-        }
-        await runtime.apply(result.config, result.input);
-        const { l1 } = result.config;
-        return {
-          applied: true,
-          promotion: l1.promotion,
-          admission: l1.admission,
-          policy: l1.policy,
-        };
-      });
+    admin.put('/cache/promotion', { schema: { body: promotionBody } }, async (request, reply) => {
+      const body = request.body as Record<string, unknown>;
+      const input = runtime.input;
+      const next = { ...input, l1: { ...(input.l1 ?? {}), ...body } };
+      const result = resolveAppConfig(next, input.l2);
+      if (!result.valid) {
+        return sendProblem(reply, 400, 'invalid promotion settings; nothing was applied', {
+          errors: result.errors.map((e) => ({ path: e.path, message: e.message })),
+        });
+      }
+      await runtime.apply(result.config, result.input);
+      const { l1 } = result.config;
+      return {
+        applied: true,
+        promotion: l1.promotion,
+        admission: l1.admission,
+        policy: l1.policy,
+      };
+    });
 
-      admin.get('/cache/migration', async (_req, reply) => {
-        const m = runtime.stack.migration;
-        if (!m) return sendProblem(reply, 404, 'no legacy-key migration (needs REDIS_URL)');
-        return { entity: 'users', mode: m.mode(), stats: m.stats() };
-      });
+    admin.get('/cache/migration', async (_req, reply) => {
+      const m = runtime.stack.migration;
+      if (!m) return sendProblem(reply, 404, 'no legacy-key migration (needs REDIS_URL)');
+      return { entity: 'users', mode: m.mode(), stats: m.stats() };
+    });
 
-      admin.put('/cache/migration', { schema: { body: migrationBody } }, async (request, reply) => {
-        const m = runtime.stack.migration;
-        if (!m) return sendProblem(reply, 404, 'no legacy-key migration (needs REDIS_URL)');
-        const mode = (request.body as { mode: string }).mode;
-        if (!isMigrationMode(mode)) {
-          return sendProblem(
-            reply,
-            400,
-            'mode must be dual-write, read-new-fallback-legacy or new-only',
-          );
-        }
-        m.setMode(mode);
-        return { entity: 'users', mode: m.mode(), stats: m.stats() };
-      });
-
-      admin.get('/cache/warmup', async () => ({
-        warmup: lastWarmup ? warmupView(lastWarmup) : null,
-      }));
-
-      admin.post('/cache/warmup', { schema: { body: warmupBody } }, async (request, reply) => {
-        const body = (request.body ?? {}) as { namespaces?: string[]; wait?: boolean };
-        const wanted = body.namespaces ?? [...NAMESPACES];
-        const bad = wanted.filter((n) => !NAMESPACES.includes(n as NamespaceName));
-        if (bad.length > 0) {
-          return sendProblem(
-            reply,
-            400,
-            `unknown namespaces: ${bad.join(', ')} (known: ${NAMESPACES.join(', ')})`,
-          );
-        }
-        if (lastWarmup?.state === 'running') {
-          return sendProblem(reply, 409, 'a warmup is running', {
-            warmup: warmupView(lastWarmup),
-          });
-        }
-        const job = startWarmup(++warmups, db, ns, wanted as NamespaceName[]);
-        lastWarmup = job;
-        // The job's first lookup comes after an await: untracked from here covers it.
-        void untracked(() => job.done).catch(() => {});
-        if (body.wait === true) {
-          await lastWarmup.done;
-          return { warmup: warmupView(lastWarmup) };
-        }
-        return reply.code(202).send({ warmup: warmupView(lastWarmup) });
-      });
-
-      admin.post('/cache/load-test', { schema: { body: loadTestBody } }, async (request, reply) => {
-        const body = (request.body ?? {}) as {
-          durationMs?: number;
-          concurrency?: number;
-          writeRatio?: number;
-        };
-        const durationMs = body.durationMs ?? 2000;
-        const concurrency = body.concurrency ?? 8;
-        const writeRatio = body.writeRatio ?? 0.05;
-        if (loadTestRunning) return sendProblem(reply, 409, 'a load test is running');
-        loadTestRunning = true;
-        try {
-          return await runLoadTest(db, shop, recorder, { durationMs, concurrency, writeRatio });
-        } finally {
-          loadTestRunning = false;
-        }
-      });
-
-      // GET only reports (never repairs); POST { sampleSize, repair } may repair.
-      admin.get<{ Querystring: { sampleSize?: number } }>(
-        '/cache/consistency',
-        { schema: { querystring: consistencyQuery } },
-        async (request) =>
-          untracked(() =>
-            checkConsistency(db, ns, { sampleSize: request.query.sampleSize ?? 200 }),
-          ),
-      );
-
-      admin.post('/cache/consistency', { schema: { body: consistencyBody } }, async (request) => {
-        const body = (request.body ?? {}) as { sampleSize?: number; repair?: boolean };
-        return untracked(() =>
-          checkConsistency(db, ns, {
-            sampleSize: body.sampleSize ?? 200,
-            repair: body.repair === true,
-          }),
+    admin.put('/cache/migration', { schema: { body: migrationBody } }, async (request, reply) => {
+      const m = runtime.stack.migration;
+      if (!m) return sendProblem(reply, 404, 'no legacy-key migration (needs REDIS_URL)');
+      const mode = (request.body as { mode: string }).mode;
+      if (!isMigrationMode(mode)) {
+        return sendProblem(
+          reply,
+          400,
+          'mode must be dual-write, read-new-fallback-legacy or new-only',
         );
-      });
-    },
-    { logLevel: 'warn' },
-  );
+      }
+      m.setMode(mode);
+      return { entity: 'users', mode: m.mode(), stats: m.stats() };
+    });
+
+    admin.get('/cache/warmup', async () => ({
+      warmup: lastWarmup ? warmupView(lastWarmup) : null,
+    }));
+
+    admin.post('/cache/warmup', { schema: { body: warmupBody } }, async (request, reply) => {
+      const body = (request.body ?? {}) as { namespaces?: string[]; wait?: boolean };
+      const wanted = body.namespaces ?? [...NAMESPACES];
+      const bad = wanted.filter((n) => !NAMESPACES.includes(n as NamespaceName));
+      if (bad.length > 0) {
+        return sendProblem(
+          reply,
+          400,
+          `unknown namespaces: ${bad.join(', ')} (known: ${NAMESPACES.join(', ')})`,
+        );
+      }
+      if (lastWarmup?.state === 'running') {
+        return sendProblem(reply, 409, 'a warmup is running', {
+          warmup: warmupView(lastWarmup),
+        });
+      }
+      const job = startWarmup(++warmups, db, ns, wanted as NamespaceName[]);
+      lastWarmup = job;
+      // The job's first lookup comes after an await: untracked from here covers it.
+      void untracked(() => job.done).catch(() => {});
+      if (body.wait === true) {
+        await lastWarmup.done;
+        return { warmup: warmupView(lastWarmup) };
+      }
+      return reply.code(202).send({ warmup: warmupView(lastWarmup) });
+    });
+
+    admin.post('/cache/load-test', { schema: { body: loadTestBody } }, async (request, reply) => {
+      const body = (request.body ?? {}) as {
+        durationMs?: number;
+        concurrency?: number;
+        writeRatio?: number;
+      };
+      const durationMs = body.durationMs ?? 2000;
+      const concurrency = body.concurrency ?? 8;
+      const writeRatio = body.writeRatio ?? 0.05;
+      if (loadTestRunning) return sendProblem(reply, 409, 'a load test is running');
+      loadTestRunning = true;
+      try {
+        return await runLoadTest(db, shop, recorder, { durationMs, concurrency, writeRatio });
+      } finally {
+        loadTestRunning = false;
+      }
+    });
+
+    // GET only reports (never repairs); POST { sampleSize, repair } may repair.
+    admin.get<{ Querystring: { sampleSize?: number } }>(
+      '/cache/consistency',
+      { schema: { querystring: consistencyQuery } },
+      async (request) =>
+        untracked(() => checkConsistency(db, ns, { sampleSize: request.query.sampleSize ?? 200 })),
+    );
+
+    admin.post('/cache/consistency', { schema: { body: consistencyBody } }, async (request) => {
+      const body = (request.body ?? {}) as { sampleSize?: number; repair?: boolean };
+      return untracked(() =>
+        checkConsistency(db, ns, {
+          sampleSize: body.sampleSize ?? 200,
+          repair: body.repair === true,
+        }),
+      );
+    });
+  });
 }
 
 function warmupView(job: WarmupJob) {

@@ -1,4 +1,5 @@
 import type { CacheStackConfig } from '@cachestack/config';
+import type { Logger } from '@cachestack/core';
 import {
   createRateLimiter,
   type RateLimiter,
@@ -25,6 +26,8 @@ export interface ApiRateLimitOptions {
   readonly redisUrl?: string | undefined;
   /** Key prefix on Redis. @defaultValue 'shop:rl' */
   readonly prefix?: string | undefined;
+  /** Where the limiter's `degraded` and `recovered` events are logged (one warning each). */
+  readonly logger?: Logger | undefined;
 }
 
 /**
@@ -58,6 +61,23 @@ export function createApiRateLimit(
     windowMs: rule.windowMs,
     ...(store ? { store, failurePolicy: rule.failurePolicy } : {}),
   });
+  const logger = options.logger;
+  if (logger !== undefined) {
+    // State changes only: one line when it starts answering from its failure policy, one
+    // when the store answers again (with what was answered meanwhile).
+    limiter.events.on('degraded', ({ policy, error }) =>
+      logger.warn(
+        { err: error, policy, outage: 'started' },
+        `rate limiter degraded: store failing, answering by failure policy '${policy}'`,
+      ),
+    );
+    limiter.events.on('recovered', ({ fallbacks, downMs }) =>
+      logger.warn(
+        { fallbacks, downMs, outage: 'ended' },
+        `rate limiter recovered after ${Math.round(downMs / 1000)} s; ${fallbacks} decisions were made by the failure policy meanwhile`,
+      ),
+    );
+  }
   const where = store ? 'Redis' : 'memory';
   return {
     limiter,

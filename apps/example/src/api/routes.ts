@@ -157,7 +157,6 @@ export function registerApiRoutes(
         async (req) => shop.deleteOrder(req.params.id),
       );
     },
-    // Request lines only at warn and above: the API serves thousands of requests a second.
-    { prefix: '/api', logLevel: 'warn' },
+    { prefix: '/api' },
   );
 }

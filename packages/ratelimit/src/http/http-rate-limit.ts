@@ -148,12 +148,12 @@ export class HttpRateLimit<Req> {
     const key = await this.#key(req);
     const cost = this.#cost === undefined ? 1 : await this.#cost(req);
     const decision = await this.limiter.check(key, { cost });
-    return { decision, headers: this.headersOf(decision) };
+    return { decision, headers: this.headersOf(decision, cost) };
   }
 
-  /** The headers of a decision, per the `headers` option. */
-  headersOf(decision: RateLimitDecision): Array<readonly [string, string]> {
-    const values = rateLimitHeaders(decision);
+  /** The headers of a decision for a request of `cost`, per the `headers` option. */
+  headersOf(decision: RateLimitDecision, cost = 1): Array<readonly [string, string]> {
+    const values = rateLimitHeaders(decision, { cost });
     const out: Array<readonly [string, string]> = [];
     if (this.#headers !== false) {
       out.push(['RateLimit-Policy', values['RateLimit-Policy']], ['RateLimit', values.RateLimit]);
