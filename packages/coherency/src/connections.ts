@@ -1,5 +1,5 @@
 import { type Cluster, Redis } from 'ioredis';
-import type { RedisBusOptions } from './redis-bus-options.js';
+import type { RedisBusOptions, ResolvedBusOptions } from './redis-bus-options.js';
 import { BusSubscriber, type SubscriberEvents } from './subscriber.js';
 
 /** The two connections of a bus. */
@@ -19,19 +19,19 @@ export interface BusConnections {
  */
 export function createConnections(
   options: RedisBusOptions,
-  channel: string,
-  publishTimeoutMs: number,
+  resolved: ResolvedBusOptions,
   events: SubscriberEvents,
 ): BusConnections {
+  const { client, channel, publishTimeoutMs } = resolved;
   const sub = new BusSubscriber({
-    client: options.client,
+    client,
     url: options.url,
     redisOptions: options.redisOptions,
     channel,
-    sharded: options.sharded === true,
+    sharded: resolved.sharded,
     events,
   });
-  if (options.client) return { pub: options.client, sub, ownsPub: false };
+  if (client) return { pub: client, sub, ownsPub: false };
   return {
     pub: new Redis(options.url!, {
       ...options.redisOptions,

@@ -1,3 +1,4 @@
+export type { IoRedisCompatibleClient } from './compatible-client.js';
 export {
   cascade,
   createDependencyGraph,

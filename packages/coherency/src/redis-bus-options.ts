@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidOptionError, type Logger } from '@cachestack/core';
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
+import { type IoRedisCompatibleClient, ioredisApiClient } from './compatible-client.js';
 
 /** What a bus does when sequence numbers of a sender go missing. */
 export type GapPolicy = 'flap' | 'clear-seen';
@@ -8,12 +9,13 @@ export type GapPolicy = 'flap' | 'clear-seen';
 /** Options of {@link redisBus}. Give `client` or `url`. */
 export interface RedisBusOptions {
   /**
-   * An ioredis client (`Redis` or `Cluster`, or a client with the same API such as
-   * iovalkey) used to publish; never closed by the bus. The bus creates its subscriber:
-   * `client.duplicate()` for a standalone client; on a `Cluster`, a connection to one
-   * master (for `sharded`, the master owning the channel's slot).
+   * An ioredis client (`Redis` or `Cluster`), or a client with the same API such as
+   * iovalkey's (see {@link IoRedisCompatibleClient}), used to publish; never closed by the
+   * bus. The bus creates its subscriber: `client.duplicate()` for a standalone client; on
+   * a `Cluster`, a connection to one master (for `sharded`, the master owning the
+   * channel's slot).
    */
-  readonly client?: Redis | Cluster;
+  readonly client?: Redis | Cluster | IoRedisCompatibleClient;
   /** Redis URL: the bus creates (and closes) its own publisher and subscriber. */
   readonly url?: string;
   /** Extra ioredis options for connections the bus creates. */
@@ -87,6 +89,8 @@ export interface RedisBusOptions {
 
 /** Options with defaults applied. */
 export interface ResolvedBusOptions {
+  /** The caller's client, checked; `undefined` with `url`. */
+  readonly client: Redis | Cluster | undefined;
   readonly channel: string;
   readonly sharded: boolean;
   readonly instanceId: string;
@@ -153,6 +157,7 @@ export function resolveBusOptions(options: RedisBusOptions): ResolvedBusOptions 
   const publishTimeoutMs = nonNegativeInt('publishTimeoutMs', options.publishTimeoutMs, 1000);
   if (publishTimeoutMs === 0) throw new InvalidOptionError('publishTimeoutMs', 'must be >= 1');
   return {
+    client: options.client === undefined ? undefined : ioredisApiClient(options.client, 'client'),
     channel: nonEmptyString('channel', options.channel, () => 'cachestack:bus'),
     sharded: options.sharded === true,
     instanceId: nonEmptyString('instanceId', options.instanceId, () => randomUUID()),

@@ -96,7 +96,7 @@ export class RedisBus implements Bus {
       events: this.#events,
       logger: this.#log,
     });
-    const connections = createConnections(options, this.#o.channel, this.#o.publishTimeoutMs, {
+    const connections = createConnections(options, this.#o, {
       error: (error) => this.#events.emit('error', { operation: 'subscriber', error }),
       ready: () => void this.#subscribe(),
       close: () => this.#setState('disconnected', 'disconnect'),

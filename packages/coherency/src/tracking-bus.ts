@@ -9,6 +9,7 @@ import {
   noopLogger,
 } from '@cachestack/core';
 import { Redis, type RedisOptions } from 'ioredis';
+import { type IoRedisCompatibleClient, ioredisApiClient } from './compatible-client.js';
 import { BusEvents, coherencyChannels } from './events.js';
 
 /** Options of {@link trackingBus}. Give `client` or `url`. */
@@ -16,9 +17,11 @@ export interface TrackingBusOptions {
   /**
    * The client the L2 store writes through. Tracking is switched on for this connection
    * with `NOLOOP`, so this instance's own writes do not come back as invalidations;
-   * re-armed whenever it reconnects. Never closed by the bus.
+   * re-armed whenever it reconnects. Never closed by the bus. A standalone ioredis
+   * `Redis`, or a client with the same API such as iovalkey's (see
+   * {@link IoRedisCompatibleClient}); not a `Cluster`.
    */
-  readonly client?: Redis;
+  readonly client?: Redis | IoRedisCompatibleClient;
   /** Redis URL: the bus creates its own tracking connection (own writes then come back). */
   readonly url?: string;
   /** Extra ioredis options for connections the bus creates. */
@@ -108,11 +111,16 @@ export class TrackingBus implements Bus {
     this.#prefixes = prefixes;
     this.#parse = options.parseKey ?? parseStoreKey;
     this.#log = (options.logger ?? noopLogger).child({ bus: 'tracking' });
+    const client =
+      options.client === undefined ? undefined : ioredisApiClient(options.client, 'client');
+    if (client?.isCluster) {
+      throw new InvalidOptionError('client', 'expected a standalone client, not a Cluster');
+    }
     const own = { ...options.redisOptions, lazyConnect: false };
-    if (options.client) {
-      this.#tracked = options.client;
+    if (client) {
+      this.#tracked = client as Redis;
       this.#ownsTracked = false;
-      this.#redirect = options.client.duplicate({ ...own, ...RESP2, autoResubscribe: false });
+      this.#redirect = this.#tracked.duplicate({ ...own, ...RESP2, autoResubscribe: false });
     } else {
       this.#tracked = new Redis(options.url!, own);
       this.#ownsTracked = true;

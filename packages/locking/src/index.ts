@@ -11,6 +11,7 @@ export type {
   DistributedAcquireOptions,
   DistributedLockOptions,
 } from './common-options.js';
+export type { IoRedisCompatibleClient } from './compatible-client.js';
 export { LockLostError, LockNotHeldError, LockQuorumError, LockTimeoutError } from './errors.js';
 export type { DistributedLock } from './held-lock.js';
 export type { LocalLock } from './local-lock.js';

@@ -16,6 +16,7 @@ import {
   resolveCall,
   resolveCommon,
 } from './common-options.js';
+import { type IoRedisCompatibleClient, ioredisApiClient } from './compatible-client.js';
 import { LockTimeoutError } from './errors.js';
 import { type DistributedLock, HeldLock, type LockBackend, runHolding } from './held-lock.js';
 import type { LocalLock } from './local-lock.js';
@@ -33,8 +34,12 @@ import { TokenSource } from './token.js';
 
 /** Options of {@link createRedisLocks}. */
 export interface RedisLocksOptions extends DistributedLockOptions {
-  /** The ioredis client (standalone or Cluster). It belongs to the caller: never closed here. */
-  readonly client: RedisClient;
+  /**
+   * The ioredis client (standalone or Cluster), or a client with the same API such as
+   * iovalkey's (see {@link IoRedisCompatibleClient}). It belongs to the caller: never
+   * closed here.
+   */
+  readonly client: RedisClient | IoRedisCompatibleClient;
   /**
    * Wake waiters with a pub/sub message published by the release script (one extra
    * connection, created lazily with `client.duplicate()`). `'sharded'` uses sharded
@@ -93,7 +98,7 @@ export class RedisLocks implements Locker {
   #closed = false;
 
   constructor(options: RedisLocksOptions) {
-    this.#client = options.client;
+    this.#client = ioredisApiClient(options.client, 'client');
     this.#o = resolveCommon(options);
     this.#fenceRetentionMs = positiveMs('fenceRetentionMs', options.fenceRetentionMs, 86_400_000);
     const notify = options.notify ?? true;
@@ -102,7 +107,7 @@ export class RedisLocks implements Locker {
     }
     this.#sharded = notify === 'sharded';
     this.#notifier =
-      notify === false ? undefined : new ReleaseNotifier(options.client, this.#sharded);
+      notify === false ? undefined : new ReleaseNotifier(this.#client, this.#sharded);
     this.#gate = new LocalLocks({ clock: this.#o.clock, leaseMs: Number.POSITIVE_INFINITY });
     const o = this.#o;
     const client = this.#client;

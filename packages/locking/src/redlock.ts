@@ -15,6 +15,7 @@ import {
   resolveCall,
   resolveCommon,
 } from './common-options.js';
+import { type IoRedisCompatibleClient, ioredisApiClient } from './compatible-client.js';
 import { LockQuorumError, LockTimeoutError } from './errors.js';
 import { type DistributedLock, HeldLock, type LockBackend, runHolding } from './held-lock.js';
 import type { LocalLock } from './local-lock.js';
@@ -33,9 +34,10 @@ import { TokenSource } from './token.js';
 export interface RedlockOptions extends DistributedLockOptions {
   /**
    * Clients of independent Redis nodes (not replicas of each other); an odd number, 3
-   * or 5 usually. They belong to the caller: never closed here.
+   * or 5 usually: ioredis clients, or clients with the same API such as iovalkey's (see
+   * {@link IoRedisCompatibleClient}). They belong to the caller: never closed here.
    */
-  readonly clients: readonly RedisClient[];
+  readonly clients: readonly (RedisClient | IoRedisCompatibleClient)[];
 }
 
 /** ioredis connection states in which a command cannot be answered soon. */
@@ -66,7 +68,7 @@ export class Redlock implements Locker {
     if (!Array.isArray(options.clients) || options.clients.length === 0) {
       throw new InvalidOptionError('clients', 'expected at least one Redis client');
     }
-    this.#clients = [...options.clients];
+    this.#clients = options.clients.map((client, i) => ioredisApiClient(client, `clients[${i}]`));
     this.#o = resolveCommon(options);
     this.#quorum = Math.floor(this.#clients.length / 2) + 1;
     this.#gate = new LocalLocks({ clock: this.#o.clock, leaseMs: Number.POSITIVE_INFINITY });

@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { type PrivateRedis, startPrivateRedis } from './redis-server.js';
 
 /** A private Redis Cluster of local `redis-server` processes (masters only). */
@@ -37,6 +38,33 @@ async function freeClusterPort(taken: Set<number>): Promise<number> {
   throw new Error('no free port pair for a cluster node');
 }
 
+/** Whether an executable `name` is on PATH. */
+async function onPath(name: string): Promise<boolean> {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (dir === '') continue;
+    try {
+      await access(join(dir, name), constants.X_OK);
+      return true;
+    } catch {
+      // not in this directory
+    }
+  }
+  return false;
+}
+
+/** Fails at once, naming what is missing, instead of midway through starting nodes. */
+async function assertBinaries(): Promise<void> {
+  const needed = ['redis-server', 'redis-cli'];
+  const found = await Promise.all(needed.map(onPath));
+  const missing = needed.filter((_, i) => !found[i]);
+  if (missing.length > 0) {
+    throw new Error(
+      `startPrivateCluster needs redis-server and redis-cli on PATH; missing: ${missing.join(', ')} ` +
+        '(e.g. apt-get install redis-server redis-tools)',
+    );
+  }
+}
+
 function redisCli(args: readonly string[], timeoutMs = 20_000): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile('redis-cli', args, { timeout: timeoutMs }, (error, stdout, stderr) => {
@@ -54,6 +82,7 @@ function redisCli(args: readonly string[], timeoutMs = 20_000): Promise<string> 
  */
 export async function startPrivateCluster(size = 3): Promise<PrivateCluster> {
   if (!Number.isInteger(size) || size < 3) throw new Error('a cluster needs at least 3 masters');
+  await assertBinaries();
   const dir = await mkdtemp(join(tmpdir(), 'cachestack-cluster-'));
   const taken = new Set<number>();
   const nodes: PrivateRedis[] = [];
