@@ -296,17 +296,21 @@ describe('w-tinylfu window adaptation', () => {
   });
 
   it('ages the sketch at once when the hit rate collapses (popularity moved)', () => {
-    const { p } = policy({ maxEntries: 100, adaptive: true, sampleRequests: 200 });
-    for (let round = 0; round < 20; round++) {
+    const { p } = policy({ maxEntries: 50, adaptive: true, sampleRequests: 200 });
+    // Never-read fillers first: the 40 hot keys then evict them, so the cache has been
+    // full (the climber only runs once it was) and every hot key stays held.
+    for (let i = 0; i < 50; i++) p.set(`fill${i}`, 'v', { ttl: 1e9 });
+    for (let round = 0; round < 30; round++) {
       for (let i = 0; i < 40; i++) {
         if (p.get(`old${i}`) === undefined) p.set(`old${i}`, 'v', { ttl: 1e9 });
       }
     }
     expect(p.frequency('old0')).toBe(16);
-    // 800 requests so far (4 samples); 200 for keys never seen before: a sample without
+    // 1200 requests so far (6 samples); 200 for keys never seen before: a sample without
     // a hit. First sightings only reach the doorkeeper, so no scheduled aging happens.
     for (let i = 0; i < 200; i++) p.get(`new${i}`);
-    expect(p.frequency('old0')).toBeLessThanOrEqual(8);
+    // Halved: 15 → 7, plus hits still batched for the sketch (halved too, at most 3).
+    expect(p.frequency('old0')).toBeLessThanOrEqual(10);
   });
 
   it('keeps its segments consistent while the window is resized', () => {
