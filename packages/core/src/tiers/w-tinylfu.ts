@@ -45,6 +45,13 @@ export interface WTinyLfuOptions<V> {
    * @defaultValue min(10 × maxEntries, max(maxEntries, 10 000))
    */
   readonly sampleRequests?: number;
+  /**
+   * Test seam, not for applications: the frequency of a key that admission compares,
+   * instead of the sketch's estimate (a reference model in the tests injects exact
+   * counts, so that both decide alike). The hit path does not use it.
+   * @internal
+   */
+  readonly admissionFrequency?: (key: string) => number;
 }
 
 /** Options of {@link WTinyLfu.set}. */
@@ -254,6 +261,7 @@ export class WTinyLfu<V> {
   readonly #now: () => number;
   readonly #dispose: ((value: V, key: string, reason: WTinyLfuRemoval) => void) | undefined;
   readonly #adaptive: boolean;
+  readonly #admissionFrequency: ((key: string) => number) | undefined;
   readonly #sketch: TinyLfuSketch;
 
   readonly #map = new Map<string, number>();
@@ -312,6 +320,7 @@ export class WTinyLfu<V> {
     this.#now = options.now;
     this.#dispose = options.dispose;
     this.#adaptive = options.adaptive ?? true;
+    this.#admissionFrequency = options.admissionFrequency;
     this.#sketch = new TinyLfuSketch(max, () => {
       const pending = this.#pending;
       for (let i = 0; i < pending.length; i++) pending[i] = pending[i]! >>> 1;
@@ -689,8 +698,11 @@ export class WTinyLfu<V> {
   }
 
   #wins(candidate: number, victim: number): boolean {
-    const candidateFreq = this.#frequencyOf(candidate);
-    const victimFreq = this.#frequencyOf(victim);
+    const injected = this.#admissionFrequency;
+    const candidateFreq =
+      injected === undefined ? this.#frequencyOf(candidate) : injected(this.#keys[candidate]!);
+    const victimFreq =
+      injected === undefined ? this.#frequencyOf(victim) : injected(this.#keys[victim]!);
     if (candidateFreq + this.#bonus[candidate]! > victimFreq + this.#bonus[victim]!) return true;
     if (candidateFreq < WARM_CANDIDATE) return false;
     // xorshift32
