@@ -27,6 +27,9 @@ export const PROFILES: Readonly<Record<ProfileName, CacheStackConfigInput>> = {
     metrics: { enabled: false },
   },
   production: {
+    // `admission: 'tinylfu'` changes nothing under the default `w-tinylfu` policy (which
+    // admits every insertion by frequency); it only filters L2 promotions with `lru`,
+    // `fifo` or `lfu`.
     l1: { maxEntries: 100_000, maxBytes: '256mb', admission: 'tinylfu' },
     defaults: {
       grace: '1h',

@@ -148,13 +148,13 @@ export const configSchema = {
       policy: oneOfStrings(['w-tinylfu', 'lru', 'fifo', 'lfu'], 'Eviction policy.', 'w-tinylfu'),
       admission: oneOfStrings(
         ['none', 'tinylfu'],
-        'Admission filter deciding whether a new entry may evict an old one (`tinylfu`: frequency sketch).',
+        'Admission filter for L2 hits copied into L1 (`tinylfu`: a frequency sketch decides). Under `policy: w-tinylfu` every insertion already goes through the policy admission: `tinylfu` is then an alias that changes nothing.',
         'none',
       ),
       promotion: {
         type: ['string', 'object'],
         description:
-          'When an L2 hit is copied into L1: `immediate`, `frequency` (admission decides), or `{ afterHits, windowMs }`.',
+          'When an L2 hit is copied into L1: `immediate`, `frequency` (admission decides; under `policy: w-tinylfu` the same as `immediate`), or `{ afterHits, windowMs }`.',
         default: 'immediate',
         if: { type: 'string' },
         // biome-ignore lint/suspicious/noThenProperty: JSON Schema keyword; the value is an object, never a function.

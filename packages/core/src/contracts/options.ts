@@ -37,7 +37,7 @@ export interface L1Options {
    * window, a segmented main area and a frequency sketch that admits every insertion
    * (set, loader result, L2 promotion) only when it is used more often than the entry it
    * would evict; the window size adapts to the workload. `lru`, `fifo` and `lfu` run on
-   * lru-cache. @defaultValue 'w-tinylfu'
+   * the tier's own index-linked list (`LruList`), not on lru-cache. @defaultValue 'w-tinylfu'
    */
   readonly policy?: EvictionPolicy;
   /**
