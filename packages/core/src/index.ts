@@ -29,7 +29,9 @@ export {
   type CacheEventMap,
   type CacheEventName,
   CacheEvents,
+  type CoreTraceContext,
   coreChannels,
+  coreTracingChannels,
   type Tier,
 } from './contracts/events.js';
 export type { HotKey, HotKeyExchange } from './contracts/hot-key-exchange.js';

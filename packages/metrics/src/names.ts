@@ -101,6 +101,16 @@ export const legacyMetricNames = {
   busLag: 'cachestack.bus.delivery.lag',
 } as const;
 
+/**
+ * Names of core's `diagnostics_channel` tracing channels (`tracingChannel(name)`: messages
+ * on `tracing:<name>:start`, `:end`, `:asyncStart`, `:asyncEnd`, `:error`).
+ */
+export const traceChannelNames = {
+  load: 'cachestack:core:load',
+  l2: 'cachestack:core:l2',
+  lockWait: 'cachestack:core:lock-wait',
+} as const;
+
 /** `node:diagnostics_channel` channel names consumed by this package. */
 export const channelNames = {
   coreL2: 'cachestack:core:l2',

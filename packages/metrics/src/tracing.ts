@@ -1,15 +1,25 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { subscribe, tracingChannel, unsubscribe } from 'node:diagnostics_channel';
 import { InvalidOptionError } from '@cachestack/core';
-import { type Attributes, type Span, SpanStatusCode, type Tracer } from '@opentelemetry/api';
-import { channelNames } from './names.js';
+import {
+  type Attributes,
+  type Context,
+  context,
+  type Span,
+  SpanStatusCode,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api';
+import { channelNames, traceChannelNames } from './names.js';
 
 /** Tracing options of `instrument(cache, { tracer })`. */
 export interface TracingOptions {
   /**
-   * Opts into spans: one per load (a `getOrSet` miss that ran the loader), per L2 call,
-   * per lock acquisition and, with `rateLimitSpans`, per rate-limit check. A tracer from
-   * `@opentelemetry/api` is a no-op until an SDK is registered.
+   * Opts into spans: one per load (a `getOrSet` L1 miss: its L2 read, lock wait and
+   * loader run), per L2 call and per lock wait of this cache and, with `rateLimitSpans`,
+   * per rate-limit check. A tracer from `@opentelemetry/api` is a no-op until an SDK is
+   * registered.
    * @defaultValue none (no spans)
    */
   readonly tracer?: Tracer;
@@ -20,14 +30,13 @@ export interface TracingOptions {
    */
   readonly hashKeys?: boolean;
   /**
-   * A span per L2 call and per lock acquisition, from the process-wide
-   * `cachestack:core:l2` and `cachestack:locking:*` channels: with several instrumented
-   * caches, enable them on one only.
+   * A span per L2 call and per lock wait of this cache (other caches' calls are ignored).
    * @defaultValue `true`
    */
   readonly storeSpans?: boolean;
   /**
-   * A span per rate-limit check (`cachestack:ratelimit:decision`, process-wide).
+   * A span per rate-limit check (`cachestack:ratelimit:decision`). Rate limiters belong to
+   * no cache: with several instrumented caches, enable it on one only.
    * @defaultValue `false`
    */
   readonly rateLimitSpans?: boolean;
@@ -44,6 +53,8 @@ export interface TraceableCache {
       ok: boolean;
     }) => void,
   ): () => void;
+  /** Identifies the cache in core's diagnostics messages (`@cachestack/core` `Cache`). */
+  readonly diagnosticsId?: object;
 }
 
 /** Span names. */
@@ -54,15 +65,33 @@ export const spanNames = {
   rateLimit: 'cachestack.ratelimit.check',
 } as const;
 
+/** A message of core's tracing channels (`CoreTraceContext`, plus `error` once failed). */
+interface TraceMessage {
+  readonly cache?: unknown;
+  readonly namespace?: unknown;
+  readonly key?: unknown;
+  readonly operation?: unknown;
+  readonly error?: unknown;
+}
+
+/** An open load span, and what its loader did (`undefined`: no loader ran). */
+interface LoadScope {
+  readonly span: Span;
+  loader: 'ok' | 'error' | undefined;
+}
+
 /** Milliseconds since the epoch, sub-millisecond precise (what OpenTelemetry takes as a time). */
 const nowMs = (): number => performance.timeOrigin + performance.now();
 
 /**
  * Starts tracing `cache` (see {@link TracingOptions}); returns the function that stops it.
- * Spans are built from what core and the satellites publish once an operation is over
- * (its duration): a span starts at the operation's start, in the context active when the
- * operation finished (the caller's), so it nests under the caller's span; spans the loader
- * itself creates are its siblings, not its children.
+ * Load, L2 and lock-wait spans open when core starts the operation (its
+ * `cachestack:core:*` tracing channels, filtered on the cache's `diagnosticsId`) and end
+ * when it settles. A load span is a child of the context active when the load started (the
+ * caller's span); the L2 reads and the lock wait of that load are children of the load
+ * span. Spans the loader itself creates are children of the caller's span, not of the
+ * load span (the load span is not made the active OpenTelemetry context). Rate-limit spans
+ * are built once the decision is known, from its `durationMs`.
  */
 export function startTracing(
   cache: TraceableCache,
@@ -82,108 +111,153 @@ export function startTracing(
       throw new InvalidOptionError(name, 'expected a boolean');
     }
   }
+  const identity = cache.diagnosticsId;
+  if (identity === null || typeof identity !== 'object') {
+    throw new InvalidOptionError('cache', 'tracing needs a cache with a diagnosticsId');
+  }
   const hashKeys = options.hashKeys === true;
   const keyAttrs = (attributes: Attributes, key: unknown): Attributes => {
     if (hashKeys && typeof key === 'string') attributes['cachestack.key_hash'] = hashKey(key);
     return attributes;
   };
-  /** A finished span of `durationMs` ending now. */
-  const record = (name: string, durationMs: number, attributes: Attributes, error?: unknown) => {
-    const end = nowMs();
-    const span: Span = tracer.startSpan(name, {
-      startTime: end - Math.max(0, durationMs),
-      attributes: { ...base, ...attributes },
-    });
-    if (error !== undefined)
-      span.setStatus({ code: SpanStatusCode.ERROR, message: errorName(error) });
-    span.end(end);
+  const scopes = new AsyncLocalStorage<LoadScope | undefined>();
+  /** The parent of a span starting now: the load in progress, else the active context. */
+  const parent = (): Context => {
+    const scope = scopes.getStore();
+    return scope === undefined ? context.active() : trace.setSpan(context.active(), scope.span);
   };
+  const open = (name: string, attributes: Attributes): Span =>
+    tracer.startSpan(name, { attributes: { ...base, ...attributes } }, parent());
+  const ours = (m: TraceMessage): boolean => m.cache === identity;
+  const namespaceOf = (m: TraceMessage): string => String(m.namespace);
 
   const offs: Array<() => void> = [];
+  /** Subscribes to `start` and to the end of an operation (`end` when it threw synchronously, else `asyncEnd`). */
+  const traced = (
+    name: string,
+    onStart: ((m: TraceMessage) => void) | undefined,
+    onEnd: (m: TraceMessage) => void,
+  ) => {
+    const channel = tracingChannel<unknown, TraceMessage>(name);
+    const handlers = {
+      start: onStart ?? (() => {}),
+      end: (m: TraceMessage) => {
+        if ('error' in m) onEnd(m);
+      },
+      asyncStart: () => {},
+      asyncEnd: onEnd,
+      error: () => {},
+    };
+    channel.subscribe(handlers);
+    offs.push(() => channel.unsubscribe(handlers));
+    return channel;
+  };
+
+  // Loads: the span is the async-local scope of the load, so its L2 reads and lock wait
+  // (which start inside it) find it as their parent.
+  const loadSpans = new WeakMap<object, LoadScope>();
+  const loads = traced(traceChannelNames.load, undefined, (m) => {
+    const scope = loadSpans.get(m);
+    if (scope === undefined) return;
+    loadSpans.delete(m);
+    const failed = 'error' in m || scope.loader === 'error';
+    scope.span.setAttributes({
+      'cachestack.tier': scope.loader === undefined ? 'l2' : 'loader',
+      'cachestack.outcome': failed ? 'error' : scope.loader === undefined ? 'hit' : 'ok',
+    });
+    if (failed) {
+      const error = 'error' in m ? m.error : 'LoaderError';
+      scope.span.setStatus({ code: SpanStatusCode.ERROR, message: errorName(error) });
+    }
+    scope.span.end();
+  });
+  loads.start.bindStore(scopes, (m) => {
+    if (!ours(m)) return scopes.getStore();
+    const scope: LoadScope = {
+      span: open(spanNames.load, keyAttrs({ 'cachestack.namespace': namespaceOf(m) }, m.key)),
+      loader: undefined,
+    };
+    loadSpans.set(m, scope);
+    return scope;
+  });
+  offs.push(() => loads.start.unbindStore(scopes));
   offs.push(
     cache.on('load', (p) => {
-      record(
-        spanNames.load,
-        p.durationMs,
-        keyAttrs(
-          {
-            'cachestack.namespace': p.namespace,
-            'cachestack.tier': 'loader',
-            'cachestack.outcome': p.ok ? 'ok' : 'error',
-          },
-          p.key,
-        ),
-        p.ok ? undefined : 'LoaderError',
-      );
+      const scope = scopes.getStore();
+      if (scope !== undefined) scope.loader = p.ok ? 'ok' : 'error';
     }),
   );
 
-  const on = (name: string, handler: (message: unknown) => void) => {
-    subscribe(name, handler);
-    offs.push(() => unsubscribe(name, handler));
-  };
   if (options.storeSpans !== false) {
-    on(channelNames.coreL2, (message) => {
-      const m = message as {
-        operation?: unknown;
-        durationMs?: unknown;
-        ok?: unknown;
-        error?: unknown;
-      };
-      if (typeof m?.durationMs !== 'number' || typeof m.operation !== 'string') return;
-      const ok = m.ok !== false;
-      record(
-        spanNames.l2,
-        m.durationMs,
-        {
-          'cachestack.tier': 'l2',
-          'cachestack.operation': m.operation,
-          'cachestack.outcome': ok ? 'ok' : 'error',
-        },
-        ok ? undefined : (m.error ?? 'Error'),
-      );
-    });
-    const lock = (outcome: 'acquired' | 'timeout') => (message: unknown) => {
-      const m = message as {
-        kind?: unknown;
-        resource?: unknown;
-        waitMs?: unknown;
-        contended?: unknown;
-      };
-      if (typeof m?.waitMs !== 'number') return;
-      const attributes: Attributes = {
-        'cachestack.tier': 'lock',
-        'cachestack.outcome': outcome,
-        'cachestack.lock.kind': String(m.kind),
-      };
-      if (typeof m.contended === 'boolean') attributes['cachestack.lock.contended'] = m.contended;
-      record(
-        spanNames.lockWait,
-        m.waitMs,
-        keyAttrs(attributes, m.resource),
-        outcome === 'timeout' ? 'LockTimeoutError' : undefined,
-      );
+    const spans = new WeakMap<object, Span>();
+    const end = (m: TraceMessage, outcome: (error: unknown) => string, ok: string) => {
+      const span = spans.get(m);
+      if (span === undefined) return;
+      spans.delete(m);
+      if ('error' in m) {
+        span.setAttribute('cachestack.outcome', outcome(m.error));
+        span.setStatus({ code: SpanStatusCode.ERROR, message: errorName(m.error) });
+      } else span.setAttribute('cachestack.outcome', ok);
+      span.end();
     };
-    on(channelNames.lockAcquire, lock('acquired'));
-    on(channelNames.lockTimeout, lock('timeout'));
+    traced(
+      traceChannelNames.l2,
+      (m) => {
+        if (!ours(m)) return;
+        const attributes: Attributes = {
+          'cachestack.namespace': namespaceOf(m),
+          'cachestack.tier': 'l2',
+          'cachestack.operation': String(m.operation),
+        };
+        spans.set(m, open(spanNames.l2, attributes));
+      },
+      (m) => end(m, () => 'error', 'ok'),
+    );
+    traced(
+      traceChannelNames.lockWait,
+      (m) => {
+        if (!ours(m)) return;
+        const attributes: Attributes = {
+          'cachestack.namespace': namespaceOf(m),
+          'cachestack.tier': 'lock',
+        };
+        spans.set(m, open(spanNames.lockWait, keyAttrs(attributes, m.key)));
+      },
+      (m) => end(m, lockOutcome, 'acquired'),
+    );
   }
+
   if (options.rateLimitSpans === true) {
-    on(channelNames.rateLimitDecision, (message) => {
-      const m = message as { key?: unknown; decision?: { allowed?: unknown; source?: unknown } };
+    const onDecision = (message: unknown) => {
+      const m = message as {
+        key?: unknown;
+        durationMs?: unknown;
+        decision?: { allowed?: unknown; source?: unknown; rules?: unknown };
+      };
       if (m?.decision === undefined) return;
-      record(
-        spanNames.rateLimit,
-        0,
-        keyAttrs(
-          {
-            'cachestack.tier': 'ratelimit',
-            'cachestack.outcome': m.decision.allowed === true ? 'allowed' : 'rejected',
-            'cachestack.ratelimit.source': String(m.decision.source),
-          },
-          m.key,
-        ),
-      );
-    });
+      const attributes: Attributes = {
+        ...base,
+        'cachestack.tier': 'ratelimit',
+        'cachestack.outcome': m.decision.allowed === true ? 'allowed' : 'rejected',
+        'cachestack.ratelimit.source': String(m.decision.source),
+      };
+      const rules = Array.isArray(m.decision.rules)
+        ? m.decision.rules.map((rule: { name?: unknown }) => String(rule?.name))
+        : [];
+      if (rules.length > 0) attributes['cachestack.ratelimit.rules'] = rules;
+      const end = nowMs();
+      const durationMs = typeof m.durationMs === 'number' ? Math.max(0, m.durationMs) : 0;
+      // Published as the check resolves, in the caller's context: the caller's span is the parent.
+      tracer
+        .startSpan(
+          spanNames.rateLimit,
+          { startTime: end - durationMs, attributes: keyAttrs(attributes, m.key) },
+          context.active(),
+        )
+        .end(end);
+    };
+    subscribe(channelNames.rateLimitDecision, onDecision);
+    offs.push(() => unsubscribe(channelNames.rateLimitDecision, onDecision));
   }
   let stopped = false;
   return () => {
@@ -195,6 +269,13 @@ export function startTracing(
 
 function hashKey(key: string): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 16);
+}
+
+/** `timeout` for a lock timeout, `aborted` when the load no longer needed the lock. */
+function lockOutcome(error: unknown): string {
+  const name = errorName(error);
+  if (name === 'CACHESTACK_LOCK_TIMEOUT') return 'timeout';
+  return name === 'AbortError' ? 'aborted' : 'error';
 }
 
 /** The error's code or class name only: messages may quote keys. */

@@ -99,27 +99,38 @@ describe('instrument(cache, { tracer })', () => {
     expect(l2.every((span) => span.attributes['cachestack.outcome'] === 'ok')).toBe(true);
   });
 
-  it('records lock waits: contended acquisitions and timeouts', async () => {
-    const cache = createCache({ namespace: 'locks' });
+  it('records the lock waits of its loads: acquired, and timed out', async () => {
+    const locker = createLocalLocks();
+    const cache = createCache({
+      namespace: 'locks',
+      l2: memoryStore(),
+      lock: { locker, acquireTimeoutMs: 20 },
+    });
     const tracing = instrument(cache, { tracer, hashKeys: true });
-    const locks = createLocalLocks();
     closers.push(
       () => cache.close(),
       () => tracing.close(),
     );
-    const first = await locks.acquire('resource');
-    const second = locks.acquire('resource');
-    await expect(locks.acquire('resource', { timeoutMs: 1 })).rejects.toBeDefined();
-    await first.release();
-    await (await second).release();
+    // Another holder keeps the lock of `b`: that load times out and loads without it.
+    const other = await locker.acquire('locks:b');
+    closers.push(() => other.release());
+    expect(await cache.getOrSet('a', async () => 1)).toBe(1);
+    expect(await cache.getOrSet('b', async () => 2)).toBe(2);
     const waits = spans(spanNames.lockWait);
     const outcomes = waits.map((span) => span.attributes['cachestack.outcome']).sort();
-    expect(outcomes).toEqual(['acquired', 'acquired', 'timeout']);
-    const contended = waits.filter((span) => span.attributes['cachestack.lock.contended'] === true);
-    expect(contended).toHaveLength(1);
+    expect(outcomes).toEqual(['acquired', 'timeout']);
+    expect(waits.every((span) => span.attributes['cachestack.namespace'] === 'locks')).toBe(true);
     const timeout = waits.find((span) => span.attributes['cachestack.outcome'] === 'timeout');
-    expect(timeout!.status.code).toBe(SpanStatusCode.ERROR);
-    expect(allAttributeValues()).not.toContain('resource');
+    expect(timeout!.status).toEqual({
+      code: SpanStatusCode.ERROR,
+      message: 'CACHESTACK_LOCK_TIMEOUT',
+    });
+    const loadOf = (span: ReadableSpan) =>
+      spans(spanNames.load).find((l) => l.spanContext().spanId === span.parentSpanContext?.spanId);
+    expect(waits.map((span) => loadOf(span)?.attributes['cachestack.key_hash'])).toEqual(
+      waits.map((span) => span.attributes['cachestack.key_hash']),
+    );
+    expect(allAttributeValues()).not.toContain('locks:b');
   });
 
   it('records rate-limit checks only when enabled', async () => {

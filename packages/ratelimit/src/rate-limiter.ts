@@ -170,6 +170,7 @@ export class RateLimiter {
     cost: number,
     peek: boolean,
   ): Promise<RateLimitDecision> {
+    const started = rateLimitChannels.decision.hasSubscribers ? this.#clock.monotonic() : -1;
     let e: Evaluation;
     try {
       if (this.#closed) throw new ClosedError('rate limiter');
@@ -187,7 +188,7 @@ export class RateLimiter {
       e.retryAfterMs,
       'store',
     );
-    return Promise.resolve(peek ? decision : this.#count(key, 'check', decision));
+    return Promise.resolve(peek ? decision : this.#count(key, 'check', decision, started));
   }
 
   /**
@@ -262,6 +263,7 @@ export class RateLimiter {
   }
 
   #run(op: StoreOp, key: string, cost: number): Promise<RateLimitDecision> {
+    const started = rateLimitChannels.decision.hasSubscribers ? this.#clock.monotonic() : -1;
     let request: StoreRequest;
     try {
       request = this.#request(op, key, cost);
@@ -275,7 +277,9 @@ export class RateLimiter {
       } catch (error) {
         return Promise.reject(error);
       }
-      return Promise.resolve(this.#count(key, op, toDecision(this.rules, answer, 'store')));
+      return Promise.resolve(
+        this.#count(key, op, toDecision(this.rules, answer, 'store'), started),
+      );
     }
     const generation = this.#blocked.generation;
     if (op === 'check' && cost > 0) {
@@ -283,7 +287,7 @@ export class RateLimiter {
       if (wait > 0) {
         this.#stats.blockCacheHits++;
         return Promise.resolve(
-          this.#count(key, op, syntheticDecision(this.rules, false, wait, 'block-cache')),
+          this.#count(key, op, syntheticDecision(this.rules, false, wait, 'block-cache'), started),
         );
       }
     }
@@ -295,9 +299,9 @@ export class RateLimiter {
             this.#blocked.block(key, this.#now() + decision.retryAfterMs, generation);
           } else if (cost < 0) this.#blocked.delete(key);
         }
-        return this.#count(key, op, decision);
+        return this.#count(key, op, decision, started);
       },
-      (error: Error) => this.#count(key, op, this.#fallback(key, request, error)),
+      (error: Error) => this.#count(key, op, this.#fallback(key, request, error), started),
     );
   }
 
@@ -374,13 +378,21 @@ export class RateLimiter {
     return syntheticDecision(this.rules, false, wait, 'fallback-closed');
   }
 
-  #count(key: string, op: StoreOp, decision: RateLimitDecision): RateLimitDecision {
+  /** Counts a decision; `started` is the check's start on the limiter's clock (-1: unknown). */
+  #count(
+    key: string,
+    op: StoreOp,
+    decision: RateLimitDecision,
+    started: number,
+  ): RateLimitDecision {
     if (op === 'check') {
       this.#stats.checks++;
       if (decision.allowed) this.#stats.allowed++;
       else this.#stats.rejected++;
-      if (rateLimitChannels.decision.hasSubscribers)
-        rateLimitChannels.decision.publish({ key, decision });
+      if (rateLimitChannels.decision.hasSubscribers) {
+        const durationMs = started < 0 ? 0 : this.#clock.monotonic() - started;
+        rateLimitChannels.decision.publish({ key, decision, durationMs });
+      }
     }
     return decision;
   }

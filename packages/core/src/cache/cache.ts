@@ -41,6 +41,15 @@ export class Cache {
     return this.#view.ns.name;
   }
 
+  /**
+   * Identifies this cache (the same object for all its namespaces) in core's
+   * `diagnostics_channel` messages, as their `cache` field: a subscriber such as
+   * `@cachestack/metrics` tracing keeps the messages of the cache it instruments.
+   */
+  get diagnosticsId(): object {
+    return this.#view.stack.events.diagnosticsId;
+  }
+
   /** This namespace's priority (orders warming, weighs L1 admission). */
   get priority(): Priority {
     return this.#view.ns.priority;

@@ -1,4 +1,4 @@
-import { channel } from 'node:diagnostics_channel';
+import { channel, tracingChannel } from 'node:diagnostics_channel';
 import { TypedEmitter } from '../kit/typed-emitter.js';
 
 /** The tier an event refers to. */
@@ -66,7 +66,13 @@ export interface CacheEventMap {
 export type CacheEventName = keyof CacheEventMap;
 
 /** The cache's typed events. */
-export class CacheEvents extends TypedEmitter<CacheEventMap> {}
+export class CacheEvents extends TypedEmitter<CacheEventMap> {
+  /**
+   * Identifies the cache these events belong to (all its namespaces) in diagnostics
+   * messages: their `cache` field. Exposed as `Cache.diagnosticsId`.
+   */
+  readonly diagnosticsId: object = Object.freeze({});
+}
 
 /**
  * `node:diagnostics_channel` channels published by core, for `@cachestack/metrics`.
@@ -81,7 +87,7 @@ export const coreChannels = {
   load: channel('cachestack:core:load'),
   /** `{ key, reason }` per L1 eviction. */
   evict: channel('cachestack:core:evict'),
-  /** `{ operation, durationMs, ok, error? }` per L2 call. */
+  /** `{ cache, namespace, operation, durationMs, ok, error? }` per L2 call. */
   l2: channel('cachestack:core:l2'),
   /** `{ state }` on circuit breaker transitions. */
   circuit: channel('cachestack:core:circuit'),
@@ -89,4 +95,35 @@ export const coreChannels = {
   corrupt: channel('cachestack:core:corrupt'),
   /** `{ type, namespace }` per bus message applied. */
   bus: channel('cachestack:core:bus'),
+} as const;
+
+/**
+ * The context object of a message on {@link coreTracingChannels}: the same object goes to
+ * `start`, `end`, `asyncStart`, `asyncEnd` and `error` (which add `result` or `error`).
+ */
+export interface CoreTraceContext {
+  /** The cache's `diagnosticsId` (shared by its namespaces). */
+  readonly cache: object;
+  readonly namespace: string;
+  /** The key (loads and lock waits; absent on L2 calls, which may cover several keys). */
+  readonly key?: string;
+  /** The L2 operation (`get`, `getWithFence`, `set`, `delete`, ...); L2 calls only. */
+  readonly operation?: string;
+}
+
+/**
+ * `node:diagnostics_channel` tracing channels published by core (see
+ * `diagnostics_channel.tracingChannel`): `tracing:<name>:start` as the operation starts,
+ * in the caller's async context, then `end`, `asyncStart`, `asyncEnd` (and `error` on
+ * failure) as it settles. The load's `start` runs the load itself, so a store bound to it
+ * (`start.bindStore`) is active during the load's L2 reads and lock wait. Published only
+ * when a channel has subscribers.
+ */
+export const coreTracingChannels = {
+  /** A load (a `getOrSet` L1 miss): its L2 read, lock wait and loader run. */
+  load: tracingChannel<unknown, CoreTraceContext>('cachestack:core:load'),
+  /** One L2 call, with `operation`. */
+  l2: tracingChannel<unknown, CoreTraceContext>('cachestack:core:l2'),
+  /** A load's wait for its lock (`lock` option), with `key`. */
+  lockWait: tracingChannel<unknown, CoreTraceContext>('cachestack:core:lock-wait'),
 } as const;

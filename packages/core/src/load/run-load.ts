@@ -3,7 +3,7 @@ import { toMs } from '../contracts/duration.js';
 import type { Entry } from '../contracts/entry.js';
 import { makeEntry } from '../contracts/entry.js';
 import { InvalidOptionError, LoaderError } from '../contracts/errors.js';
-import { coreChannels } from '../contracts/events.js';
+import { coreChannels, coreTracingChannels } from '../contracts/events.js';
 import type { Lock } from '../contracts/locker.js';
 import type { FenceToken } from '../contracts/remote-store.js';
 import type { Flight } from '../tiers/flights.js';
@@ -26,11 +26,22 @@ async function acquire(req: LoadRequest<unknown>, flight: Flight): Promise<Lock 
   flight.lockWait = wait;
   let held: Lock;
   try {
-    held = await lock.locker.acquire(`${ns.name}:${key}`, {
+    const resource = `${ns.name}:${key}`;
+    const options = {
       timeoutMs: lock.acquireTimeoutMs,
       leaseMs: lock.leaseMs,
       signal: AbortSignal.any([flightSignal(req, flight), wait.signal]),
-    });
+    };
+    const locker = lock.locker;
+    held = await (coreTracingChannels.lockWait.hasSubscribers
+      ? coreTracingChannels.lockWait.tracePromise(
+          locker.acquire,
+          { cache: stack.events.diagnosticsId, namespace: ns.name, key },
+          locker,
+          resource,
+          options,
+        )
+      : locker.acquire(resource, options));
   } catch (error) {
     // Fenced while waiting: this load writes nothing, so it needs no lock.
     if (flight.fenced) return undefined;
@@ -65,7 +76,15 @@ export function startLoad<T>(req: LoadRequest<T>): Flight {
     controller: undefined,
     promise: undefined as unknown as Promise<Entry>,
   };
-  flight.promise = runLoad(req as LoadRequest<unknown>, flight);
+  flight.promise = coreTracingChannels.load.hasSubscribers
+    ? coreTracingChannels.load.tracePromise(
+        runLoad,
+        { cache: stack.events.diagnosticsId, namespace: ns.name, key },
+        undefined,
+        req as LoadRequest<unknown>,
+        flight,
+      )
+    : runLoad(req as LoadRequest<unknown>, flight);
   // A load that finished synchronously (a loader that threw at once) is not joinable.
   if (!flight.settled) stack.flights.add(l1Key, flight);
   return flight;

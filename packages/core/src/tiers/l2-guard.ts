@@ -1,6 +1,6 @@
 import type { Clock } from '../contracts/clock.js';
 import { CacheStackError, CircuitOpenError, StoreError } from '../contracts/errors.js';
-import { type CacheEvents, coreChannels } from '../contracts/events.js';
+import { type CacheEvents, coreChannels, coreTracingChannels } from '../contracts/events.js';
 import type { Logger } from '../contracts/logger.js';
 import { CircuitBreaker, type CircuitState } from '../kit/circuit-breaker.js';
 import { clockFromNow } from '../kit/clock-from-now.js';
@@ -61,10 +61,12 @@ export class L2Guard {
   /**
    * Runs one L2 call under the breaker and the deadline; `map` (which must not throw)
    * runs on the result in the same callback. One promise per call: the deadline, the
-   * breaker and the mapping share it (this is the L2-hit path).
+   * breaker and the mapping share it (this is the L2-hit path). `namespace` only labels
+   * diagnostics.
    */
   call<T, R = T>(
     operation: string,
+    namespace: string,
     fn: () => Promise<T>,
     map?: (value: T) => R | Promise<R>,
   ): Promise<R> {
@@ -73,6 +75,25 @@ export class L2Guard {
         new CircuitOpenError(`L2 (${this.#options.storeName}) circuit breaker is open`),
       );
     }
+    if (!coreTracingChannels.l2.hasSubscribers) return this.#run(operation, namespace, fn, map);
+    const context = { cache: this.#options.events.diagnosticsId, namespace, operation };
+    return coreTracingChannels.l2.tracePromise(
+      this.#run<T, R>,
+      context,
+      this,
+      operation,
+      namespace,
+      fn,
+      map,
+    );
+  }
+
+  #run<T, R>(
+    operation: string,
+    namespace: string,
+    fn: () => Promise<T>,
+    map: ((value: T) => R | Promise<R>) | undefined,
+  ): Promise<R> {
     const clock = this.#options.clock;
     const started = coreChannels.l2.hasSubscribers ? clock.monotonic() : 0;
     let call: Promise<T>;
@@ -84,22 +105,25 @@ export class L2Guard {
     const deadlines = this.#deadlines;
     if (!deadlines.enabled) {
       return call.then(
-        (result) => this.#succeeded(operation, started, result, map),
+        (result) => this.#succeeded(operation, namespace, started, result, map),
         (cause: unknown) => {
-          throw this.#failed(operation, started, cause);
+          throw this.#failed(operation, namespace, started, cause);
         },
       );
     }
     return new Promise<R>((resolve, reject) => {
       const deadline = deadlines.start(operation, (timeout) =>
-        reject(this.#failed(operation, started, timeout)),
+        reject(this.#failed(operation, namespace, started, timeout)),
       );
       call.then(
         (result) => {
-          if (deadlines.settle(deadline)) resolve(this.#succeeded(operation, started, result, map));
+          if (deadlines.settle(deadline)) {
+            resolve(this.#succeeded(operation, namespace, started, result, map));
+          }
         },
         (cause: unknown) => {
-          if (deadlines.settle(deadline)) reject(this.#failed(operation, started, cause));
+          if (deadlines.settle(deadline))
+            reject(this.#failed(operation, namespace, started, cause));
         },
       );
     });
@@ -107,6 +131,7 @@ export class L2Guard {
 
   #succeeded<T, R>(
     operation: string,
+    namespace: string,
     started: number,
     result: T,
     map: ((value: T) => R | Promise<R>) | undefined,
@@ -114,13 +139,14 @@ export class L2Guard {
     this.#breaker.success();
     if (started) {
       const durationMs = this.#options.clock.monotonic() - started;
-      coreChannels.l2.publish({ operation, durationMs, ok: true });
+      const cache = this.#options.events.diagnosticsId;
+      coreChannels.l2.publish({ cache, namespace, operation, durationMs, ok: true });
     }
     return map === undefined ? (result as unknown as R) : map(result);
   }
 
   /** Counts the failure, reports it (event, diagnostics, log) and returns the typed error. */
-  #failed(operation: string, started: number, cause: unknown): CacheStackError {
+  #failed(operation: string, namespace: string, started: number, cause: unknown): CacheStackError {
     this.#breaker.failure();
     const error =
       cause instanceof CacheStackError
@@ -130,6 +156,8 @@ export class L2Guard {
           });
     if (started) {
       coreChannels.l2.publish({
+        cache: this.#options.events.diagnosticsId,
+        namespace,
         operation,
         durationMs: this.#options.clock.monotonic() - started,
         ok: false,

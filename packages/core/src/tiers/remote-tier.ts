@@ -116,6 +116,7 @@ export class RemoteTier {
     }
     return this.#guard.call(
       'get',
+      namespace,
       () => this.#options.store.get(namespace, key),
       (bytes) => (bytes === undefined ? undefined : this.#decoder.decode(namespace, key, bytes)),
     );
@@ -128,6 +129,7 @@ export class RemoteTier {
     }
     return this.#guard.call(
       'getWithFence',
+      namespace,
       () => this.#options.store.getWithFence(namespace, key),
       (read) => {
         if (read.value === undefined) return { entry: undefined, fence: read.fence };
@@ -141,11 +143,11 @@ export class RemoteTier {
 
   async getMany(namespace: string, keys: readonly string[], withFence: boolean) {
     const values = withFence
-      ? await this.#guard.call('getManyWithFence', () =>
+      ? await this.#guard.call('getManyWithFence', namespace, () =>
           this.#options.store.getManyWithFence(namespace, keys),
         )
       : {
-          values: await this.#guard.call('getMany', () =>
+          values: await this.#guard.call('getMany', namespace, () =>
             this.#options.store.getMany(namespace, keys),
           ),
           fence: undefined,
@@ -174,7 +176,7 @@ export class RemoteTier {
     fence: FenceToken | undefined,
   ): Promise<WriteOutcome> {
     try {
-      return await this.#guard.call('set', () =>
+      return await this.#guard.call('set', namespace, () =>
         this.#options.store.set(namespace, key, bytes, { ttlMs, tags, fence }),
       );
     } catch (error) {
@@ -186,7 +188,7 @@ export class RemoteTier {
 
   async setMany(namespace: string, entries: RemoteEntry[], fence: FenceToken | undefined) {
     try {
-      return await this.#guard.call('setMany', () =>
+      return await this.#guard.call('setMany', namespace, () =>
         this.#options.store.setMany(namespace, entries, fence),
       );
     } catch (error) {
@@ -246,15 +248,17 @@ export class RemoteTier {
     switch (scope.kind) {
       case 'keys': {
         const keys = scope.keys;
-        return this.#guard.call('delete', async () => {
+        return this.#guard.call('delete', namespace, async () => {
           if (keys.length === 1) await store.delete(namespace, keys[0]!);
           else await store.deleteMany(namespace, keys);
         });
       }
       case 'tags':
-        return this.#guard.call('deleteByTag', () => store.deleteByTag(namespace, scope.tags));
+        return this.#guard.call('deleteByTag', namespace, () =>
+          store.deleteByTag(namespace, scope.tags),
+        );
       case 'namespace':
-        return this.#guard.call('clear', () => store.clear(namespace));
+        return this.#guard.call('clear', namespace, () => store.clear(namespace));
     }
   }
 
