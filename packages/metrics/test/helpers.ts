@@ -9,6 +9,13 @@ import {
   MeterProvider,
   PeriodicExportingMetricReader,
 } from '@opentelemetry/sdk-metrics';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  type ReadableSpan,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { afterEach } from 'vitest';
 
 /** A controllable clock. */
 export function clock(start = 1_700_000_000_000) {
@@ -85,4 +92,27 @@ export function setup(options: Partial<CacheOptions> = {}) {
     ...options,
   });
   return { cache, store, inner, clock: c };
+}
+
+/**
+ * A tracer whose finished spans are read back through the SDK's in-memory exporter. Call
+ * it at a test file's top level: after each test it runs the registered `closers` (last
+ * first) and empties the exporter.
+ */
+export function tracing(name: string) {
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const closers: Array<() => unknown> = [];
+  afterEach(async () => {
+    for (const close of closers.splice(0).reverse()) await close();
+    exporter.reset();
+  });
+  return {
+    exporter,
+    tracer: provider.getTracer(name),
+    closers,
+    /** Finished spans of one name. */
+    spans: (spanName: string): ReadableSpan[] =>
+      exporter.getFinishedSpans().filter((span) => span.name === spanName),
+  };
 }

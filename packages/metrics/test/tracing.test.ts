@@ -3,27 +3,12 @@ import { createCache, memoryStore } from '@cachestack/core';
 import { createLocalLocks } from '@cachestack/locking';
 import { createRateLimiter } from '@cachestack/ratelimit';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  type ReadableSpan,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
-import { afterEach, describe, expect, it } from 'vitest';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { describe, expect, it } from 'vitest';
 import { instrument, spanNames } from '../src/index.js';
+import { tracing } from './helpers.js';
 
-const exporter = new InMemorySpanExporter();
-const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-const tracer = provider.getTracer('cachestack-test');
-const closers: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-  exporter.reset();
-});
-
-const spans = (name: string): ReadableSpan[] =>
-  exporter.getFinishedSpans().filter((span) => span.name === name);
+const { exporter, tracer, closers, spans } = tracing('cachestack-test');
 
 function allAttributeValues(): string[] {
   return exporter
