@@ -1,4 +1,4 @@
-import { InvalidOptionError } from '@cachestack/core';
+import { assertShape, type Shape } from '@cachestack/core/kit';
 import type { Cluster, Redis } from 'ioredis';
 
 /**
@@ -18,24 +18,17 @@ export interface IoRedisCompatibleClient {
   publish(channel: string, message: string): Promise<number>;
 }
 
+const CLIENT: Shape = { duplicate: 'function', publish: 'function' };
+
 /**
  * The caller's client as ioredis's types, once it has the members the buses call.
  * iovalkey's classes are ioredis's under another name, so the buses treat both alike.
+ * @throws InvalidOptionError naming `option` when a member is missing
  */
 export function ioredisApiClient(
   value: Redis | Cluster | IoRedisCompatibleClient,
   option: string,
 ): Redis | Cluster {
-  if (
-    value === null ||
-    typeof value !== 'object' ||
-    typeof value.duplicate !== 'function' ||
-    typeof value.publish !== 'function'
-  ) {
-    throw new InvalidOptionError(
-      option,
-      'expected an ioredis client or one with the same API (e.g. iovalkey)',
-    );
-  }
+  assertShape(option, value, CLIENT, 'an ioredis client or one with the same API (e.g. iovalkey)');
   return value as Redis | Cluster;
 }

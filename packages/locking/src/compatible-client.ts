@@ -1,4 +1,4 @@
-import { InvalidOptionError } from '@cachestack/core';
+import { assertShape, type Shape } from '@cachestack/core/kit';
 import type { RedisClient } from './scripts.js';
 
 /**
@@ -20,25 +20,17 @@ export interface IoRedisCompatibleClient {
   eval(script: string, numberOfKeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
 }
 
+const CLIENT: Shape = { duplicate: 'function', evalsha: 'function', eval: 'function' };
+
 /**
  * The caller's client as ioredis's types, once it has the members the locks call.
  * iovalkey's classes are ioredis's under another name, so the locks treat both alike.
+ * @throws InvalidOptionError naming `option` when a member is missing
  */
 export function ioredisApiClient(
   value: RedisClient | IoRedisCompatibleClient,
   option: string,
 ): RedisClient {
-  if (
-    value === null ||
-    typeof value !== 'object' ||
-    typeof value.duplicate !== 'function' ||
-    typeof value.evalsha !== 'function' ||
-    typeof value.eval !== 'function'
-  ) {
-    throw new InvalidOptionError(
-      option,
-      'expected an ioredis client or one with the same API (e.g. iovalkey)',
-    );
-  }
+  assertShape(option, value, CLIENT, 'an ioredis client or one with the same API (e.g. iovalkey)');
   return value as RedisClient;
 }

@@ -5,8 +5,7 @@
  */
 import { InvalidOptionError } from '../contracts/errors.js';
 import type { RemoteStore } from '../contracts/remote-store.js';
-
-type Shape = Record<string, 'function' | 'string' | 'number' | 'object'>;
+import { assertShape, describeValue, type Shape } from '../kit/shape.js';
 
 const BUS: Shape = {
   publish: 'function',
@@ -86,28 +85,6 @@ export function assertKnownOptions(prefix: string, value: object, known: readonl
   }
 }
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
-}
-
-function assertShape(option: string, value: unknown, shape: Shape, what: string): void {
-  if (typeof value !== 'object' || value === null) {
-    throw new InvalidOptionError(option, `expected ${what}, got ${describe(value)}`);
-  }
-  const record = value as Record<string, unknown>;
-  const missing = Object.entries(shape)
-    .filter(([member, type]) => typeof record[member] !== type || record[member] === null)
-    .map(([member, type]) => `${member} (${type})`);
-  if (missing.length > 0) {
-    throw new InvalidOptionError(
-      option,
-      `expected ${what}; missing or wrong: ${missing.join(', ')}`,
-    );
-  }
-}
-
 /** @throws InvalidOptionError unless `value` is a `Bus`. */
 export function assertBus(value: unknown): void {
   assertShape('bus', value, BUS, 'a Bus (e.g. redisBus from @cachestack/coherency)');
@@ -138,7 +115,10 @@ export function assertCodec(option: string, value: unknown): void {
 /** @throws InvalidOptionError unless `value` is an array of codecs. */
 export function assertDecoders(value: unknown): void {
   if (!Array.isArray(value)) {
-    throw new InvalidOptionError('decoders', `expected an array of Codecs, got ${describe(value)}`);
+    throw new InvalidOptionError(
+      'decoders',
+      `expected an array of Codecs, got ${describeValue(value)}`,
+    );
   }
   value.forEach((codec, i) => {
     assertCodec(`decoders[${i}]`, codec);
@@ -172,6 +152,6 @@ export function assertStore(option: string, value: unknown): void {
 /** @throws InvalidOptionError unless `value` is a plain options object. */
 export function assertObject(option: string, value: unknown): asserts value is object {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InvalidOptionError(option, `expected an object, got ${describe(value)}`);
+    throw new InvalidOptionError(option, `expected an object, got ${describeValue(value)}`);
   }
 }
