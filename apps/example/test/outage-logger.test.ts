@@ -1,4 +1,3 @@
-import type { Clock, ClockTimer, Logger } from '@cachestack/core';
 import { fakeClock } from '@cachestack/testing';
 import { describe, expect, it } from 'vitest';
 import {
@@ -6,58 +5,13 @@ import {
   cacheOutageOptions,
   outageLogger,
 } from '../src/logging/outage-logger.js';
-
-function manualClock() {
-  let time = 0;
-  const timers = new Set<{ at: number; run: () => void }>();
-  const clock: Clock = {
-    now: () => time,
-    monotonic: () => time,
-    setTimeout(run, delayMs): ClockTimer {
-      const timer = { at: time + delayMs, run };
-      timers.add(timer);
-      return timer;
-    },
-    clearTimeout(timer) {
-      timers.delete(timer as { at: number; run: () => void });
-    },
-  };
-  const advance = (ms: number) => {
-    const end = time + ms;
-    for (;;) {
-      const due = [...timers].filter((t) => t.at <= end).sort((a, b) => a.at - b.at)[0];
-      if (due === undefined) break;
-      time = due.at;
-      timers.delete(due);
-      due.run();
-    }
-    time = end;
-  };
-  return { clock, advance };
-}
-
-function recorder() {
-  const lines: { level: string; msg: string; obj: Record<string, unknown> }[] = [];
-  const log = (level: string) => (obj: object | string, msg?: string) =>
-    lines.push(
-      typeof obj === 'string'
-        ? { level, msg: obj, obj: {} }
-        : { level, msg: msg ?? '', obj: obj as Record<string, unknown> },
-    );
-  const logger: Logger = {
-    debug: log('debug'),
-    info: log('info'),
-    warn: log('warn'),
-    error: log('error'),
-    child: () => logger,
-  };
-  return { lines, logger };
-}
+import { logRecorder } from './log-recorder.js';
 
 describe('outageLogger', () => {
   it('logs an outage as its first line, a count every summary period, and one line when it ends', () => {
-    const { clock, advance } = manualClock();
-    const { lines, logger } = recorder();
+    const clock = fakeClock();
+    const { advance } = clock;
+    const { lines, logger } = logRecorder();
     const log = outageLogger(logger, { clock, quietMs: 5000, summaryEveryMs: 30_000 });
     // A 40 s outage: "bus publish failed" 20 times a second, "lock not acquired" 10.
     for (let ms = 0; ms < 40_000; ms += 50) {
@@ -76,8 +30,9 @@ describe('outageLogger', () => {
   });
 
   it('passes a one-off warning through with no end line, and debug and info untouched', () => {
-    const { clock, advance } = manualClock();
-    const { lines, logger } = recorder();
+    const clock = fakeClock();
+    const { advance } = clock;
+    const { lines, logger } = logRecorder();
     const log = outageLogger(logger, { clock });
     log.warn('cachestack: corrupt L2 entry deleted');
     log.info({}, 'cache stack rebuilt');
@@ -91,8 +46,9 @@ describe('outageLogger', () => {
   });
 
   it('starts a new outage after the previous one ended', () => {
-    const { clock, advance } = manualClock();
-    const { lines, logger } = recorder();
+    const clock = fakeClock();
+    const { advance } = clock;
+    const { lines, logger } = logRecorder();
     const log = outageLogger(logger, { clock, quietMs: 1000 });
     log.error({}, 'cachestack: L2 call failed');
     log.error({}, 'cachestack: L2 call failed');
@@ -133,7 +89,7 @@ describe('outageLogger', () => {
 
     it('logs exactly one start and one end line for 8 open/half-open cycles, none at error', () => {
       const clock = fakeClock();
-      const { lines, logger } = recorder();
+      const { lines, logger } = logRecorder();
       const log = outageLogger(logger, { ...cacheOutageOptions(BREAK_MS), clock });
       runOutage(log, clock, 8);
       clock.advance(60_000);
@@ -157,7 +113,7 @@ describe('outageLogger', () => {
 
     it('keeps the outage open while the circuit is open even when quietMs is the break duration', () => {
       const clock = fakeClock();
-      const { lines, logger } = recorder();
+      const { lines, logger } = logRecorder();
       const log = outageLogger(logger, {
         ...cacheOutageOptions(BREAK_MS),
         quietMs: BREAK_MS,
@@ -186,7 +142,7 @@ describe('outageLogger', () => {
 
     it('passes the circuit closing through at info when no outage is in progress', () => {
       const clock = fakeClock();
-      const { lines, logger } = recorder();
+      const { lines, logger } = logRecorder();
       const log = outageLogger(logger, { ...cacheOutageOptions(BREAK_MS), clock });
       log.info({}, 'cachestack: L2 circuit closed');
       expect(lines.map((l) => `${l.level} ${l.msg}`)).toEqual([
@@ -196,7 +152,7 @@ describe('outageLogger', () => {
 
     it('cancels its timers when closed, and logs nothing more', () => {
       const clock = fakeClock();
-      const { lines, logger } = recorder();
+      const { lines, logger } = logRecorder();
       const log = outageLogger(logger, { ...cacheOutageOptions(BREAK_MS), clock });
       log.warn({}, 'cachestack: bus publish failed');
       log.warn({}, 'cachestack: bus publish failed');

@@ -1,29 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import type { Logger } from '@cachestack/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApiRateLimit } from '../src/api/rate-limit.js';
 import { BASE_CONFIG, resolveAppConfig } from '../src/cache/app-config.js';
+import { logRecorder } from './log-recorder.js';
 
 // A private Redis (ports 7501-7599 are ours), started only after the limiter saw it down.
 const PORT = 7500 + 1 + (process.pid % 99);
-
-function recorder() {
-  const lines: { level: string; msg: string; obj: Record<string, unknown> }[] = [];
-  const log = (level: string) => (obj: object | string, msg?: string) =>
-    lines.push(
-      typeof obj === 'string'
-        ? { level, msg: obj, obj: {} }
-        : { level, msg: msg ?? '', obj: obj as Record<string, unknown> },
-    );
-  const logger: Logger = {
-    debug: log('debug'),
-    info: log('info'),
-    warn: log('warn'),
-    error: log('error'),
-    child: () => logger,
-  };
-  return { lines, logger };
-}
 
 async function startRedis(): Promise<ChildProcess> {
   const server = spawn(
@@ -57,7 +39,7 @@ describe('the API rate limiter during a Redis outage', () => {
       { kind: 'none' },
     );
     if (!resolved.valid) throw new Error('invalid test configuration');
-    const { lines, logger } = recorder();
+    const { lines, logger } = logRecorder();
     const rate = createApiRateLimit(resolved.config, {
       redisUrl: `redis://127.0.0.1:${PORT}`,
       prefix: `rl-outage-${process.pid}`,
