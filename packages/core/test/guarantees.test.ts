@@ -5,7 +5,7 @@ import { createCache } from '../src/cache/create-cache.js';
 import type { Lock, LockAcquireOptions, Locker } from '../src/contracts/locker.js';
 import { createMemoryBusHub } from '../src/tiers/memory-bus.js';
 import { MemoryStore } from '../src/tiers/memory-store.js';
-import { clock, deferred, setup, tick } from './helpers.js';
+import { clock, deferred, invalidationsOfK, setup, tick } from './helpers.js';
 
 const caches: Cache[] = [];
 afterEach(async () => {
@@ -266,14 +266,7 @@ describe('fences older than the store keeps invalidation marks', () => {
 });
 
 describe('guarantee 6: read after invalidate', () => {
-  const invalidations: [string, (cache: Cache) => Promise<void>][] = [
-    ['delete', (c) => c.delete('k')],
-    ['deleteMany', (c) => c.deleteMany(['k', 'other'])],
-    ['deleteByTag', (c) => c.deleteByTag('t')],
-    ['clear', (c) => c.clear()],
-  ];
-
-  for (const [name, invalidate] of invalidations) {
+  for (const [name, invalidate] of invalidationsOfK) {
     it(`a getOrSet that starts after ${name} does not join the load that started before it`, async () => {
       const { cache } = setup();
       track(cache);

@@ -1,4 +1,5 @@
 import { ChaosStore, type FakeClock, fakeClock } from '@cachestack/testing';
+import type { Cache } from '../src/cache/cache.js';
 import { createCache } from '../src/cache/create-cache.js';
 import type { CacheOptions } from '../src/contracts/options.js';
 import { MemoryStore } from '../src/tiers/memory-store.js';
@@ -37,3 +38,14 @@ export function setup(options: Partial<CacheOptions> = {}) {
 
 /** Lets queued microtasks and immediate callbacks run. */
 export const tick = () => new Promise<void>((r) => setImmediate(r));
+
+/**
+ * The four invalidations that cover key `k` (tagged `t`), by name: what guarantee 6 and
+ * the end of a critical refresh are tested against.
+ */
+export const invalidationsOfK: readonly [string, (cache: Cache) => Promise<void>][] = [
+  ['delete', (c) => c.delete('k')],
+  ['deleteMany', (c) => c.deleteMany(['k', 'other'])],
+  ['deleteByTag', (c) => c.deleteByTag('t')],
+  ['clear', (c) => c.clear()],
+];

@@ -5,7 +5,7 @@ import type { WarmupProgress } from '../src/contracts/warmup.js';
 import { HotKeyTracker, MemoryHotKeyExchange } from '../src/features/hot-keys.js';
 import { createMemoryBusHub } from '../src/tiers/memory-bus.js';
 import { MemoryStore } from '../src/tiers/memory-store.js';
-import { clock, deferred, setup, tick } from './helpers.js';
+import { clock, deferred, invalidationsOfK, setup, tick } from './helpers.js';
 
 const caches: Cache[] = [];
 afterEach(async () => {
@@ -186,13 +186,7 @@ describe('background refresh of critical entries', () => {
     expect(version).toBeGreaterThanOrEqual(3);
   });
 
-  const invalidations: [string, (cache: Cache) => Promise<void>][] = [
-    ['delete', (c) => c.delete('k')],
-    ['deleteMany', (c) => c.deleteMany(['k', 'other'])],
-    ['deleteByTag', (c) => c.deleteByTag('t')],
-    ['clear', (c) => c.clear()],
-  ];
-  for (const [name, invalidate] of invalidations) {
+  for (const [name, invalidate] of invalidationsOfK) {
     it(`stops refreshing a key after ${name} until a getOrSet loads it again`, async () => {
       const fake = clock();
       const cache = track(createCache({ l2: new MemoryStore({ now: fake.now }), clock: fake }));
